@@ -1,0 +1,8 @@
+// Fills the engine's module registry with every protocol in protocols/. The engine knows
+// protocols only by the names registered here.
+#pragma once
+#include "sim/module.h"
+
+namespace meshsim {
+void register_builtin_protocols(ModuleRegistry& registry);
+}

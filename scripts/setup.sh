@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs meshsim's build dependencies from Debian packages. Idempotent: packages already
+# present are skipped, so it is cheap to run before every build.
+set -euo pipefail
+packages=(build-essential cmake ninja-build git pkg-config
+          libboost-graph-dev libboost-random-dev libeigen3-dev libsqlite3-dev sqlite3
+          libtomlplusplus-dev libcli11-dev doctest-dev)
+# The optional live window (viz/) needs these; the build succeeds without them.
+if [[ "${MESHSIM_WITH_VIEWER:-0}" == 1 ]]; then packages+=(libimgui-dev libglfw3-dev xvfb); fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) != 0 ]]; then SUDO=sudo; fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,191 @@
+#include "sim/cli/run_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "sim/cli/json_writer.h"
+#include "sim/scenario.h"
+#include "sim/simulation.h"
+#include "sim/sink/sqlite_sink.h"
+
+#ifndef MESHSIM_BUILD_ID
+#define MESHSIM_BUILD_ID "unknown"
+#endif
+
+namespace meshsim::cli {
+
+namespace {
+
+std::string hex64(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string shell_quote(const std::string& s) {
+  if (s.find_first_of(" \t\"'$`\\|&;<>()*?") == std::string::npos && !s.empty()) return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string human(double v) {
+  char buf[32];
+  if (v >= 1e9) std::snprintf(buf, sizeof buf, "%.2f G", v / 1e9);
+  else if (v >= 1e6) std::snprintf(buf, sizeof buf, "%.2f M", v / 1e6);
+  else if (v >= 1e3) std::snprintf(buf, sizeof buf, "%.1f k", v / 1e3);
+  else std::snprintf(buf, sizeof buf, "%.0f ", v);
+  return buf;
+}
+
+void print_summary(const RunOptions& o, const Scenario& sc, const RunOutcome& out, const Metrics& m) {
+  const RunResult& r = out.result;
+  std::ostringstream s;
+  s << "meshsim run " << sc.name << " (seed " << sc.seed << ")\n";
+  s << "  status       " << to_string(r.status) << "\n";
+  s << "  topology     " << sc.topology.nodes << " nodes, " << sc.topology.kind << "\n";
+  s << "  protocol     ";
+  for (size_t i = 0; i < sc.modules.size(); ++i) s << (i ? ", " : "") << sc.modules[i].name;
+  s << "\n";
+  s << "  simulated    " << format_duration(Duration{r.sim_time_ns}) << " in " << r.wall_s << " s wall, "
+    << human(static_cast<double>(r.events)) << "events (" << human(r.wall_s > 0 ? r.events / r.wall_s : 0)
+    << "events/s)\n";
+  s << "  fingerprint  " << hex64(r.fingerprint) << "\n";
+  s << "  metrics\n";
+  for (const auto& [name, value] : m.scalars()) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.6g", value);
+    s << "    " << name << std::string(name.size() < 36 ? 36 - name.size() : 1, ' ') << buf << "\n";
+  }
+  if (!m.log_entries().empty()) {
+    s << "  event log (" << m.log_entries().size() << " entries";
+    s << (m.log_entries().size() > 10 ? ", first 10" : "") << ")\n";
+    for (size_t i = 0; i < m.log_entries().size() && i < 10; ++i) {
+      const LogEntry& e = m.log_entries()[i];
+      s << "    " << format_duration(Duration{e.sim_time_ns}) << "  " << e.kind << "  " << e.detail << "\n";
+    }
+  }
+  if (r.status == RunStatus::failed) {
+    s << "  FAILED       " << r.failure << "\n";
+    s << "  reproduce    " << out.reproduce << "\n";
+  }
+  if (out.run_id > 0)
+    s << "  results      run " << out.run_id << " in " << o.db << "   (meshsim show " << out.run_id << " --db "
+      << o.db << ")\n";
+  std::cout << s.str();
+}
+
+std::string run_json(const Scenario& sc, const RunOutcome& out, const Metrics& m, const std::string& db) {
+  JsonObject j;
+  j.field("scenario", sc.name).field("scenario_path", sc.path).number("seed", static_cast<double>(sc.seed));
+  j.field("status", to_string(out.result.status));
+  j.number("events", static_cast<double>(out.result.events));
+  j.number("sim_time_ns", static_cast<double>(out.result.sim_time_ns));
+  j.number("wall_s", out.result.wall_s);
+  j.field("fingerprint", hex64(out.result.fingerprint));
+  j.number("run_id", static_cast<double>(out.run_id));
+  j.field("db", db);
+  if (!out.result.failure.empty()) j.field("failure", out.result.failure).field("reproduce", out.reproduce);
+  j.raw("metrics", json_scalars(m.scalars()));
+  return j.str();
+}
+
+}  // namespace
+
+std::string reproduce_command(const std::string& scenario, uint64_t seed, const std::vector<std::string>& sets) {
+  std::string cmd = "meshsim run " + shell_quote(scenario) + " --seed " + std::to_string(seed);
+  for (const auto& s : sets) cmd += " --set " + shell_quote(s);
+  return cmd;
+}
+
+void prepare_db_path(const std::string& db) {
+  std::filesystem::path parent = std::filesystem::path(db).parent_path();
+  if (parent.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  if (ec) throw ScenarioError(db + ": cannot create the folder for the results database: " + ec.message());
+}
+
+RunOutcome execute_run(const RunOptions& o, const ModuleRegistry& registry) {
+  RunOutcome out;
+  std::unique_ptr<Scenario> scenario;
+  std::unique_ptr<Simulation> sim;
+  // Everything that can be wrong with the input is found here, before the database is
+  // touched: a bad scenario leaves no trace in the results.
+  try {
+    scenario = std::make_unique<Scenario>(load_scenario(o.scenario, o.sets, registry, o.seed));
+    sim = std::make_unique<Simulation>(*scenario, registry);
+    prepare_db_path(o.db);
+  } catch (const ScenarioError& e) {
+    out.exit_code = 2;
+    out.error = e.what();
+    return out;
+  }
+  out.seed = scenario->seed;
+  out.scenario_name = scenario->name;
+  out.reproduce = reproduce_command(o.scenario, scenario->seed, o.sets);
+
+  RunInfo info;
+  info.scenario_path = o.scenario;
+  info.scenario_name = scenario->name;
+  info.scenario_text = scenario->text;
+  info.seed = scenario->seed;
+  info.build_id = MESHSIM_BUILD_ID;
+  info.command_line = out.reproduce;
+  info.parameters = scenario->parameters;
+
+  std::unique_ptr<SqliteSink> sink;
+  try {
+    sink = std::make_unique<SqliteSink>(o.db);
+  } catch (const std::exception& e) {
+    out.exit_code = 2;
+    out.error = e.what();
+    return out;
+  }
+  sim->add_observer(sink.get());
+
+  const bool tty = o.progress && !o.json && isatty(STDERR_FILENO);
+  auto started = std::chrono::steady_clock::now();
+  auto last_shown = started;
+  auto progress = [&](const Simulation& s) {
+    if (!tty) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_shown < std::chrono::milliseconds(500)) return;
+    last_shown = now;
+    double wall = std::chrono::duration<double>(now - started).count();
+    std::fprintf(stderr, "\r  simulated %s of %s   %s events   %s events/s   ", format_duration(Duration{s.now().ns}).c_str(),
+                 format_duration(Duration{scenario->end.ns}).c_str(), human(static_cast<double>(s.events_processed())).c_str(),
+                 human(static_cast<double>(s.events_processed()) / wall).c_str());
+  };
+  try {
+    out.result = sim->run(info, progress);
+  } catch (const std::exception& e) {
+    sink->mark_incomplete(e.what());
+    out.exit_code = 3;
+    out.error = std::string("internal error during the run: ") + e.what() + "\n  reproduce: " + out.reproduce;
+    return out;
+  }
+  out.result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (tty) std::fprintf(stderr, "\r%*s\r", 100, "");
+  sink->on_run_end(info, out.result, sim->metrics());
+  out.run_id = sink->run_id();
+  out.exit_code = out.result.status == RunStatus::complete ? 0 : 1;
+  if (!o.quiet) {
+    if (o.json) std::cout << run_json(*scenario, out, sim->metrics(), o.db) << std::endl;
+    else print_summary(o, *scenario, out, sim->metrics());
+  }
+  return out;
+}
+
+int run_command(const RunOptions& o, const ModuleRegistry& registry) {
+  RunOutcome out = execute_run(o, registry);
+  if (out.exit_code >= 2) std::cerr << "meshsim: " << out.error << std::endl;
+  return out.exit_code;
+}
+
+}  // namespace meshsim::cli

@@ -1,0 +1,84 @@
+// Run metrics: named scalars, histograms, time series and per-node summaries.
+// Protocol modules and the engine record into one Metrics object per Simulation; sinks
+// (SQLite, JSON) read it through the RunObserver interface. Names follow the TigerBeetle
+// habit of units last: "latency_ns_p99", "messages_sent".
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/time.h"
+
+namespace meshsim {
+
+// Exact percentiles over recorded samples. Samples are kept (not bucketed) because runs
+// are bounded and exact p99 is what users compare across protocols.
+class Histogram {
+ public:
+  void add(double v) { values_.push_back(v); sorted_ = false; }
+  size_t count() const { return values_.size(); }
+  double percentile(double p) const;  // p in [0,100]; 0 when empty
+  double mean() const;
+  double max() const;
+  double min() const;
+
+ private:
+  mutable std::vector<double> values_;
+  mutable bool sorted_ = true;
+};
+
+struct SeriesPoint {
+  int64_t sim_time_ns;
+  double value;
+};
+
+struct NodeSummary {
+  uint32_t node;
+  std::string name;  // metric name, e.g. "messages_sent"
+  double value;
+};
+
+// A line of the run's event log: faults, heals, checker violations, protocol milestones.
+struct LogEntry {
+  int64_t sim_time_ns;
+  std::string kind;    // "crash", "partition", "violation", ...
+  std::string detail;  // human readable, e.g. "nodes 0..9 | 10..19"
+};
+
+class Metrics {
+ public:
+  // Scalars: a single number per run ("messages_delivered", "coverage_time_ns_p99").
+  void set_scalar(const std::string& name, double v) { scalars_[name] = v; }
+  void add_scalar(const std::string& name, double v) { scalars_[name] += v; }
+  const std::map<std::string, double>& scalars() const { return scalars_; }
+
+  Histogram& histogram(const std::string& name) { return histograms_[name]; }
+  const std::map<std::string, Histogram>& histograms() const { return histograms_; }
+
+  // Time series sampled at the configured interval in simulated time.
+  void sample(const std::string& name, SimTime t, double v) { series_[name].push_back({t.ns, v}); }
+  const std::map<std::string, std::vector<SeriesPoint>>& series() const { return series_; }
+
+  void node_summary(uint32_t node, const std::string& name, double v) {
+    node_summaries_.push_back({node, name, v});
+  }
+  const std::vector<NodeSummary>& node_summaries() const { return node_summaries_; }
+
+  void log(SimTime t, std::string kind, std::string detail) {
+    log_.push_back({t.ns, std::move(kind), std::move(detail)});
+  }
+  const std::vector<LogEntry>& log_entries() const { return log_; }
+
+  // Folds histograms into scalars: name_count, name_mean, name_p50, name_p99, name_max.
+  void summarize_histograms();
+
+ private:
+  std::map<std::string, double> scalars_;
+  std::map<std::string, Histogram> histograms_;
+  std::map<std::string, std::vector<SeriesPoint>> series_;
+  std::vector<NodeSummary> node_summaries_;
+  std::vector<LogEntry> log_;
+};
+
+}  // namespace meshsim

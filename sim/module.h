@@ -1,0 +1,87 @@
+// The engine-facing side of a protocol module. sim/ knows protocols only through this
+// interface and the registry; protocols/ implement it, usually by deriving from the typed
+// NodeModule<> template (sim/node_module.h) which does the message pool and outbox plumbing.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sim/ids.h"
+#include "sim/metrics.h"
+#include "sim/time.h"
+
+namespace meshsim {
+
+class Simulation;
+class ConfigSection;
+
+// A Byzantine behaviour as the fault schedule names it. Generic behaviours (silent, delay,
+// drop, replay) work for every protocol; protocols add their own (equivocate, ...).
+struct ByzantineSpec {
+  std::string behavior;
+  Duration delay{};          // for "delay"
+  double probability = 1.0;  // share of outgoing messages affected (drop, replay)
+};
+
+// A safety or liveness violation found by a protocol's checker.
+struct Violation {
+  SimTime at{};
+  std::string checker;  // "gossip.component_delivery"
+  std::string detail;   // nodes, rumor, what was expected
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  virtual std::string_view name() const = 0;
+
+  // Called once after the topology exists and before any event.
+  virtual void attach(Simulation& sim, ModuleId id) = 0;
+  virtual void start(NodeId node) = 0;
+  virtual void deliver(NodeId to, NodeId from, uint32_t slot) = 0;
+  virtual void timer(NodeId node, TimerId id) = 0;
+  // Crash loses volatile state; recover restarts the node from what it declared durable.
+  virtual void crash(NodeId node) = 0;
+  virtual void recover(NodeId node) = 0;
+  // The network dropped a message: give its pool slot back.
+  virtual void release(uint32_t slot) = 0;
+  // The network duplicated a message: copy it into a new slot.
+  virtual uint32_t clone(uint32_t slot) = 0;
+
+  // Byzantine behaviour switched on or off for a node by the fault schedule.
+  // Returns false if the behaviour name is unknown to this module.
+  virtual bool set_byzantine(NodeId node, const ByzantineSpec& spec) = 0;
+  virtual void clear_byzantine(NodeId node) = 0;
+  // Behaviour names this module accepts (generic ones plus the protocol's own), for errors.
+  virtual std::string byzantine_behaviors() const = 0;
+
+  // Time-series sampling at the scenario's metrics interval.
+  virtual void sample(SimTime /*now*/, Metrics&) {}
+  // Runs the protocol's safety checkers; called at every sample and at the end.
+  virtual std::optional<Violation> check(SimTime /*now*/) { return std::nullopt; }
+  // End of run: final metrics and liveness-style checks (e.g. every rumor delivered).
+  virtual std::optional<Violation> finish(SimTime /*now*/, Metrics&) { return std::nullopt; }
+};
+
+// Builds a module from its [protocol] section. Reads its own keys through the section
+// (which reports unknown keys, wrong types and bad ranges with file and line).
+using ModuleFactory = std::function<std::unique_ptr<Module>(ConfigSection&)>;
+
+class ModuleRegistry {
+ public:
+  void add(std::string name, std::string summary, ModuleFactory factory);
+  const ModuleFactory* find(std::string_view name) const;
+  std::string names() const;  // "flood, gossip, phold" for error messages
+  const std::map<std::string, std::pair<std::string, ModuleFactory>, std::less<>>& all() const {
+    return entries_;
+  }
+
+ private:
+  std::map<std::string, std::pair<std::string, ModuleFactory>, std::less<>> entries_;
+};
+
+}  // namespace meshsim

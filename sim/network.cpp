@@ -1,0 +1,123 @@
+#include "sim/network.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace meshsim {
+
+Network::Network(const Scenario& scenario, const Topology& topology, uint64_t seed)
+    : topology_(topology), seed_(seed), default_(scenario.link), overrides_(scenario.overrides) {
+  // A degrade fault is a link override active over its window: precomputing it keeps the
+  // per-message path free of fault bookkeeping.
+  for (const auto& f : scenario.faults)
+    if (f.kind == FaultKind::degrade)
+      overrides_.push_back(LinkOverride{f.nodes, f.peers, true, f.degrade, f.at, f.until});
+  bandwidth_model_ = default_.bandwidth_bps > 0;
+  for (const auto& o : overrides_) bandwidth_model_ |= o.spec.bandwidth_bps > 0;
+  if (bandwidth_model_) {
+    edge_free_at_.assign(topology.directed_edge_count(), 0);
+    uplink_free_at_.assign(topology.node_count(), 0);
+  }
+}
+
+const LinkSpec& Network::spec_for(NodeId from, NodeId to, SimTime now) const {
+  // Later overrides win, like later rules in a firewall table read bottom-up.
+  for (auto it = overrides_.rbegin(); it != overrides_.rend(); ++it) {
+    if (it->active_from && now < *it->active_from) continue;
+    if (it->active_until && now >= *it->active_until) continue;
+    bool forward = it->from.contains(from) && it->to.contains(to);
+    bool backward = it->both_ways && it->from.contains(to) && it->to.contains(from);
+    if (forward || backward) return it->spec;
+  }
+  return default_;
+}
+
+Duration Network::link_latency(const LinkSpec& spec, NodeId from, NodeId to,
+                               Rng& message_rng) const {
+  if (!spec.latency.per_link) return spec.latency.draw(message_rng);
+  // One draw per unordered pair, recomputed from (seed, pair) on every use: a million-node
+  // overlay pays no memory for it, and the pair's latency is the same both ways.
+  NodeId lo = std::min(from, to), hi = std::max(from, to);
+  Rng pair_rng(derive_stream(seed_, static_cast<uint64_t>(StreamKind::link), lo, hi));
+  return spec.latency.draw(pair_rng);
+}
+
+bool Network::can_reach(NodeId a, NodeId b) const {
+  if (any_isolated_ && a != b && (isolated_[a] || isolated_[b])) return false;
+  if (group_.empty() || group_[a] == group_[b]) return true;
+  if (one_way_) return group_[a] != 1;  // only traffic leaving the first group is cut
+  return false;
+}
+
+MessageFate Network::route(NodeId from, NodeId to, uint32_t bytes, SimTime now,
+                           uint64_t message_key) {
+  MessageFate fate;
+  ++counters_.sent;
+  counters_.bytes_sent += bytes;
+  if (!can_reach(from, to)) {
+    ++counters_.lost_partition;
+    fate.dropped = DropReason::partition;
+    return fate;
+  }
+  const LinkSpec& spec = spec_for(from, to, now);
+  Rng rng(message_key);
+  if (spec.loss > 0 && rng.chance(spec.loss)) {
+    ++counters_.lost_loss;
+    fate.dropped = DropReason::loss;
+    return fate;
+  }
+  Duration serialization{};
+  if (spec.bandwidth_bps > 0) {
+    // FIFO per directed overlay edge (or the sender's uplink off the overlay): the message
+    // waits for the bytes ahead of it, then takes bytes*8/bandwidth to serialize. The queue
+    // is bounded in bytes; a message that does not fit is tail-dropped.
+    int64_t edge = topology_.edge_index(from, to);
+    int64_t& free_at = edge >= 0 ? edge_free_at_[edge] : uplink_free_at_[from];
+    int64_t start = std::max(free_at, now.ns);
+    double backlog_bytes = static_cast<double>(start - now.ns) * spec.bandwidth_bps / 8e9;
+    if (spec.queue_bytes > 0 && backlog_bytes + bytes > static_cast<double>(spec.queue_bytes)) {
+      ++counters_.lost_queue;
+      fate.dropped = DropReason::queue_full;
+      return fate;
+    }
+    int64_t tx_ns = static_cast<int64_t>(static_cast<double>(bytes) * 8e9 / spec.bandwidth_bps);
+    free_at = start + tx_ns;
+    serialization = Duration{free_at - now.ns};
+  }
+  fate.delay[0] = serialization + link_latency(spec, from, to, rng);
+  if (spec.reorder > 0 && rng.chance(spec.reorder))
+    fate.delay[0] = fate.delay[0] + Duration{static_cast<int64_t>(rng.below(
+                                        static_cast<uint64_t>(spec.reorder_delay.ns) + 1))};
+  if (spec.duplicate > 0 && rng.chance(spec.duplicate)) {
+    fate.copies = 2;
+    // The copy takes its own path through the network: a fresh latency draw.
+    fate.delay[1] = serialization + spec.latency.draw(rng);
+    ++counters_.duplicated;
+  }
+  return fate;
+}
+
+void Network::partition(const std::vector<std::pair<std::string, NodeSet>>& groups, bool one_way) {
+  group_.assign(topology_.node_count(), 0);
+  uint16_t id = 1;
+  for (const auto& [name, nodes] : groups) {
+    nodes.for_each([&](NodeId n) { group_[n] = id; });
+    ++id;
+  }
+  one_way_ = one_way;
+}
+
+void Network::heal() {
+  group_.clear();
+  group_.shrink_to_fit();
+  isolated_.clear();
+  any_isolated_ = false;
+}
+
+void Network::isolate(const NodeSet& nodes, bool on) {
+  if (isolated_.empty()) isolated_.assign(topology_.node_count(), 0);
+  nodes.for_each([&](NodeId n) { isolated_[n] = on ? 1 : 0; });
+  any_isolated_ = std::any_of(isolated_.begin(), isolated_.end(), [](uint8_t v) { return v; });
+}
+
+}  // namespace meshsim

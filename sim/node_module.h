@@ -1,0 +1,246 @@
+// NodeModule<P>: the typed glue between a pure per-node state machine and the engine.
+//
+// A protocol P provides:
+//   using Params = ...;      // read once from the scenario, shared by all nodes
+//   using Node = ...;        // per-node state machine
+//   using Message = std::variant<...>;  // every alternative has `uint32_t wire_bytes() const`
+//   static constexpr TimerId timer_count;
+//   static constexpr bool uses_rng;     // false saves 32 bytes a node (flooding, say)
+// and Node provides
+//   void start(const Params&, const NodeView&, Outbox<Message>&);
+//   void on_message(const Params&, const NodeView&, NodeId from, const Message&, Outbox<Message>&);
+//   void on_timer(const Params&, const NodeView&, TimerId, Outbox<Message>&);
+//   void crash();   // forget volatile state, keep what the protocol declares durable
+//
+// The template keeps messages in a pool (the event queue carries only the slot index, so
+// events stay 32 bytes and no allocation happens per event once the pool is warm), drains
+// the outbox into the engine, and applies Byzantine decorators to the outbox before it is
+// drained. The engine stamps every message with the stepping node as sender, so a Byzantine
+// node cannot claim to be another node.
+#pragma once
+#include <algorithm>
+#include <deque>
+#include <memory>
+#include <variant>
+#include <vector>
+
+#include "sim/module.h"
+#include "sim/outbox.h"
+#include "sim/simulation.h"
+
+namespace meshsim {
+
+// Rewrites a Byzantine node's outbox after each of its steps.
+template <class Msg>
+class ByzantineRewriter {
+ public:
+  virtual ~ByzantineRewriter() = default;
+  virtual void rewrite(const NodeView& view, Outbox<Msg>& out) = 0;
+};
+
+// Generic behaviours, valid for any protocol.
+template <class Msg>
+class SilentBehavior : public ByzantineRewriter<Msg> {
+ public:
+  void rewrite(const NodeView&, Outbox<Msg>& out) override { out.sends().clear(); }
+};
+
+template <class Msg>
+class DelayBehavior : public ByzantineRewriter<Msg> {
+ public:
+  explicit DelayBehavior(Duration d) : delay_(d) {}
+  void rewrite(const NodeView&, Outbox<Msg>& out) override {
+    for (auto& s : out.sends()) s.extra_delay = s.extra_delay + delay_;
+  }
+
+ private:
+  Duration delay_;
+};
+
+template <class Msg>
+class DropBehavior : public ByzantineRewriter<Msg> {
+ public:
+  explicit DropBehavior(double p) : p_(p) {}
+  void rewrite(const NodeView& view, Outbox<Msg>& out) override {
+    auto& sends = out.sends();
+    std::erase_if(sends, [&](const auto&) { return view.rng->chance(p_); });
+  }
+
+ private:
+  double p_;
+};
+
+// Re-sends old messages to random nodes alongside the new ones (replay attack).
+template <class Msg>
+class ReplayBehavior : public ByzantineRewriter<Msg> {
+ public:
+  explicit ReplayBehavior(double p) : p_(p) {}
+  void rewrite(const NodeView& view, Outbox<Msg>& out) override {
+    auto& sends = out.sends();
+    size_t original = sends.size();
+    for (size_t i = 0; i < original; ++i) {
+      if (!history_.empty() && view.rng->chance(p_)) {
+        const Msg& old = history_[view.rng->below(history_.size())];
+        sends.push_back({static_cast<NodeId>(view.rng->below(view.node_count)), old, {}});
+      }
+      history_.push_back(sends[i].msg);
+      if (history_.size() > 16) history_.pop_front();
+    }
+  }
+
+ private:
+  double p_;
+  std::deque<Msg> history_;
+};
+
+template <class P>
+class NodeModule : public Module {
+ public:
+  using Params = typename P::Params;
+  using Node = typename P::Node;
+  using Message = typename P::Message;
+
+  explicit NodeModule(Params params) : params_(std::move(params)) {}
+
+  void attach(Simulation& sim, ModuleId id) override {
+    sim_ = &sim;
+    id_ = id;
+    sim.declare_timers(id, P::timer_count);
+    nodes_.clear();
+    nodes_.reserve(sim.node_count());
+    for (NodeId n = 0; n < sim.node_count(); ++n) nodes_.push_back(make_node(n));
+    if constexpr (P::uses_rng) {
+      rngs_.reserve(sim.node_count());
+      uint64_t module_key = name_hash(name());
+      for (NodeId n = 0; n < sim.node_count(); ++n)
+        rngs_.emplace_back(derive_stream(sim.seed(), static_cast<uint64_t>(StreamKind::protocol),
+                                         module_key, n));
+    }
+    on_attach();
+  }
+
+  void start(NodeId n) override {
+    NodeView v = view(n);
+    nodes_[n].start(params_, v, outbox_);
+    drain(n, v);
+  }
+  void deliver(NodeId to, NodeId from, uint32_t slot) override {
+    Message msg = std::move(pool_[slot]);
+    free_.push_back(slot);
+    NodeView v = view(to);
+    nodes_[to].on_message(params_, v, from, msg, outbox_);
+    drain(to, v);
+  }
+  void timer(NodeId n, TimerId id) override {
+    NodeView v = view(n);
+    nodes_[n].on_timer(params_, v, id, outbox_);
+    drain(n, v);
+  }
+  void crash(NodeId n) override { nodes_[n].crash(); }
+  void recover(NodeId n) override { start(n); }
+  void release(uint32_t slot) override { free_.push_back(slot); }
+  uint32_t clone(uint32_t slot) override { return store(Message(pool_[slot])); }
+
+  bool set_byzantine(NodeId n, const ByzantineSpec& spec) override {
+    std::unique_ptr<ByzantineRewriter<Message>> b = make_byzantine(spec);
+    if (!b) {
+      if (spec.behavior == "silent") b = std::make_unique<SilentBehavior<Message>>();
+      else if (spec.behavior == "delay") b = std::make_unique<DelayBehavior<Message>>(spec.delay);
+      else if (spec.behavior == "drop") b = std::make_unique<DropBehavior<Message>>(spec.probability);
+      else if (spec.behavior == "replay") b = std::make_unique<ReplayBehavior<Message>>(spec.probability);
+      else return false;
+    }
+    clear_byzantine(n);
+    byzantine_.push_back({n, std::move(b)});
+    std::sort(byzantine_.begin(), byzantine_.end(),
+              [](const auto& a, const auto& b2) { return a.first < b2.first; });
+    return true;
+  }
+  void clear_byzantine(NodeId n) override {
+    std::erase_if(byzantine_, [n](const auto& e) { return e.first == n; });
+  }
+  std::string byzantine_behaviors() const override {
+    std::string own = protocol_byzantine_behaviors();
+    return "silent, delay, drop, replay" + (own.empty() ? "" : ", " + own);
+  }
+  bool is_byzantine(NodeId n) const {
+    for (const auto& e : byzantine_)
+      if (e.first == n) return true;
+    return false;
+  }
+
+  const Params& params() const { return params_; }
+  const std::vector<Node>& nodes() const { return nodes_; }
+  Simulation& sim() { return *sim_; }
+
+ protected:
+  // Hooks for the protocol's module class.
+  virtual Node make_node(NodeId) { return Node{}; }
+  virtual void on_attach() {}
+  virtual void on_note(NodeId, uint16_t /*what*/, int64_t /*value*/) {}
+  virtual void on_send(NodeId /*from*/, const Message&) {}
+  virtual std::unique_ptr<ByzantineRewriter<Message>> make_byzantine(const ByzantineSpec&) {
+    return nullptr;
+  }
+  virtual std::string protocol_byzantine_behaviors() const { return ""; }
+
+  NodeView view(NodeId n) {
+    NodeView v;
+    v.self = n;
+    v.now = sim_->now();
+    v.node_count = sim_->node_count();
+    v.neighbors = sim_->neighbors(n);
+    if constexpr (P::uses_rng) v.rng = &rngs_[n];
+    else v.rng = &spare_rng_;
+    return v;
+  }
+
+ private:
+  static uint64_t name_hash(std::string_view s) {
+    uint64_t h = 1469598103934665603ULL;  // FNV-1a: stable across builds, unlike std::hash
+    for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    return h;
+  }
+
+  uint32_t store(Message&& m) {
+    if (!free_.empty()) {
+      uint32_t slot = free_.back();
+      free_.pop_back();
+      pool_[slot] = std::move(m);
+      return slot;
+    }
+    pool_.push_back(std::move(m));
+    return static_cast<uint32_t>(pool_.size() - 1);
+  }
+
+  void drain(NodeId n, const NodeView& v) {
+    if (!byzantine_.empty() && is_byzantine(n)) {
+      for (auto& e : byzantine_)
+        if (e.first == n) e.second->rewrite(v, outbox_);
+    }
+    for (const auto& note : outbox_.notes()) on_note(n, note.what, note.value);
+    for (TimerId t : outbox_.cancels()) sim_->cancel_timer(id_, n, t);
+    for (const auto& t : outbox_.timers()) sim_->set_timer(id_, n, t.id, t.after);
+    for (auto& s : outbox_.sends()) {
+      on_send(n, s.msg);
+      uint8_t type = static_cast<uint8_t>(s.msg.index());
+      uint32_t bytes = std::visit([](const auto& m) { return m.wire_bytes(); }, s.msg);
+      uint32_t slot = store(std::move(s.msg));
+      sim_->send(id_, n, s.to, slot, type, bytes, s.extra_delay);
+    }
+    outbox_.clear();
+  }
+
+  Params params_;
+  Simulation* sim_ = nullptr;
+  ModuleId id_ = 0;
+  std::vector<Node> nodes_;
+  std::vector<Rng> rngs_;
+  Rng spare_rng_{0};
+  std::vector<Message> pool_;
+  std::vector<uint32_t> free_;
+  Outbox<Message> outbox_;
+  std::vector<std::pair<NodeId, std::unique_ptr<ByzantineRewriter<Message>>>> byzantine_;
+};
+
+}  // namespace meshsim

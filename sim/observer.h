@@ -1,0 +1,44 @@
+// The engine's observer interface. sim/ core never includes SQLite or ImGui headers:
+// result sinks and the live viewer subscribe here (OMNeT++ keeps its kernel apart from its
+// user interfaces the same way).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/metrics.h"
+
+namespace meshsim {
+
+enum class RunStatus { running, complete, failed, incomplete };
+const char* to_string(RunStatus s);
+
+struct RunInfo {
+  std::string scenario_path;
+  std::string scenario_name;
+  std::string scenario_text;  // the file as read, so a run can be reproduced from the database
+  uint64_t seed = 0;
+  std::string build_id;       // git describe + compiler, fixed at build time
+  std::string command_line;   // the reproduction command
+  std::vector<std::pair<std::string, std::string>> parameters;  // flattened scenario, after --set
+};
+
+struct RunResult {
+  RunStatus status = RunStatus::complete;
+  uint64_t events = 0;
+  int64_t sim_time_ns = 0;
+  double wall_s = 0;
+  uint64_t fingerprint = 0;
+  std::string failure;  // first failed expectation or checker violation, empty when ok
+};
+
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void on_run_start(const RunInfo&) {}
+  // Called at every sampling interval with the current metrics (time series grow in place).
+  virtual void on_sample(int64_t /*sim_time_ns*/, const Metrics&) {}
+  virtual void on_run_end(const RunInfo&, const RunResult&, const Metrics&) {}
+};
+
+}  // namespace meshsim

@@ -1,0 +1,69 @@
+// What one protocol step produces (the etcd-raft "Ready" batch): messages to send, timers
+// to set or cancel. A step never touches the engine directly, so protocols are unit-tested
+// by calling a step and reading its outbox, with no simulator at all.
+#pragma once
+#include <span>
+#include <vector>
+
+#include "sim/ids.h"
+#include "sim/rng.h"
+#include "sim/time.h"
+
+namespace meshsim {
+
+// The inputs a step may read besides its own state and the message: who it is, the time
+// the input arrived, the node count for any-to-any addressing, its overlay neighbours and
+// its private random stream. Time is an input like any other (never a clock read).
+struct NodeView {
+  NodeId self = 0;
+  SimTime now{};
+  uint32_t node_count = 0;
+  std::span<const NodeId> neighbors{};
+  Rng* rng = nullptr;
+};
+
+template <class Msg>
+class Outbox {
+ public:
+  struct Send {
+    NodeId to;
+    Msg msg;
+    Duration extra_delay{};  // set only by Byzantine "delay" behaviours
+  };
+  struct TimerSet {
+    TimerId id;
+    Duration after;
+  };
+
+  void send(NodeId to, Msg msg) { sends_.push_back(Send{to, std::move(msg), {}}); }
+  void set_timer(TimerId id, Duration after) { timers_.push_back({id, after}); }
+  void cancel_timer(TimerId id) { cancels_.push_back(id); }
+  // A protocol milestone for the module's metrics ("informed of rumor 3"): an output like
+  // any other, so the state machine stays pure and the module does the bookkeeping.
+  void note(uint16_t what, int64_t value) { notes_.push_back({what, value}); }
+  struct Note {
+    uint16_t what;
+    int64_t value;
+  };
+  const std::vector<Note>& notes() const { return notes_; }
+
+  std::vector<Send>& sends() { return sends_; }
+  const std::vector<Send>& sends() const { return sends_; }
+  const std::vector<TimerSet>& timers() const { return timers_; }
+  const std::vector<TimerId>& cancels() const { return cancels_; }
+  bool empty() const { return sends_.empty() && timers_.empty() && cancels_.empty() && notes_.empty(); }
+  void clear() {
+    sends_.clear();
+    timers_.clear();
+    cancels_.clear();
+    notes_.clear();
+  }
+
+ private:
+  std::vector<Send> sends_;
+  std::vector<TimerSet> timers_;
+  std::vector<TimerId> cancels_;
+  std::vector<Note> notes_;
+};
+
+}  // namespace meshsim

@@ -1,0 +1,88 @@
+// Random streams. One 64-bit seed per run; every consumer (a node's protocol, the
+// workload, a fault source, a message's network fate) draws from its own stream derived
+// from (seed, stream id) by SplitMix64 mixing, so adding a consumer never shifts another's
+// numbers and results do not depend on the order in which consumers run.
+//
+// Generators are hand-written because they are tiny and their exact output is part of the
+// determinism contract; distributions come from Boost.Random, whose algorithms are fixed
+// (std::*_distribution differ between standard libraries, which SimGrid warns about too).
+#pragma once
+#include <cstdint>
+#include <limits>
+
+namespace meshsim {
+
+constexpr uint64_t splitmix64_mix(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// Derives a stream key from a seed and any number of identifiers (stream kind, node id, ...).
+constexpr uint64_t derive_stream(uint64_t seed, uint64_t a, uint64_t b = 0, uint64_t c = 0) {
+  return splitmix64_mix(splitmix64_mix(splitmix64_mix(seed ^ 0x6d657368u) ^ a) ^ b) ^ c;
+}
+
+// Stream kinds, so that node 3's protocol stream differs from node 3's network stream.
+enum class StreamKind : uint64_t {
+  protocol = 1,
+  network = 2,
+  topology = 3,
+  workload = 4,
+  faults = 5,
+  link = 6,
+  chaos = 7,
+};
+
+// xoshiro256** (Blackman & Vigna): 32 bytes of state, period 2^256 - 1, so streams seeded
+// from distinct keys do not overlap in practice even with a million nodes. Satisfies the
+// UniformRandomBitGenerator concept that Boost.Random distributions need.
+class Rng {
+ public:
+  using result_type = uint64_t;
+  Rng() : Rng(0) {}
+  explicit Rng(uint64_t key) {
+    uint64_t z = key;
+    for (auto& word : s_) {
+      z += 0x9e3779b97f4a7c15ULL;
+      word = splitmix64_mix(z);
+    }
+  }
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return std::numeric_limits<uint64_t>::max(); }
+  result_type operator()() {
+    const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+  // Uniform integer in [0, bound) by Lemire's multiply-shift (unbiased with rejection).
+  uint64_t below(uint64_t bound) {
+    __uint128_t m = static_cast<__uint128_t>((*this)()) * bound;
+    uint64_t low = static_cast<uint64_t>(m);
+    if (low < bound) {
+      uint64_t threshold = (0 - bound) % bound;
+      while (low < threshold) {
+        m = static_cast<__uint128_t>((*this)()) * bound;
+        low = static_cast<uint64_t>(m);
+      }
+    }
+    return static_cast<uint64_t>(m >> 64);
+  }
+  // Uniform double in [0, 1) with 53 random bits.
+  double unit() { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
+  bool chance(double p) { return p > 0 && unit() < p; }
+
+ private:
+  static constexpr uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  uint64_t s_[4];
+};
+static_assert(sizeof(Rng) <= 32, "per-node RNG state must stay within 32 bytes");
+
+}  // namespace meshsim

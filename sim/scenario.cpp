@@ -1,0 +1,288 @@
+#include "sim/scenario.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "sim/scenario_faults.h"
+#include "sim/scenario_link.h"
+
+namespace meshsim {
+
+const char* to_string(FaultKind k) {
+  switch (k) {
+    case FaultKind::crash: return "crash";
+    case FaultKind::recover: return "recover";
+    case FaultKind::pause: return "pause";
+    case FaultKind::resume: return "resume";
+    case FaultKind::partition: return "partition";
+    case FaultKind::heal: return "heal";
+    case FaultKind::isolate: return "isolate";
+    case FaultKind::degrade: return "degrade";
+    case FaultKind::drift: return "drift";
+    case FaultKind::byzantine: return "byzantine";
+    case FaultKind::honest: return "honest";
+  }
+  return "?";
+}
+
+std::string Scenario::directory() const {
+  auto parent = std::filesystem::path(path).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+ConfigSection module_section(const Scenario& s, const ModuleSpec& m) {
+  return ConfigSection(m.table, m.section, s.path);
+}
+
+namespace {
+
+// Applies `--set a.b.c=value`. The value is read as TOML (so 4, 0.5, true, "x", [1,2]
+// keep their types); text that is not valid TOML is taken as a string, so
+// `--set topology.kind=ring` works without shell-quoting quotes.
+void apply_override(toml::table& root, const std::string& assignment, const std::string& file) {
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ScenarioError("--set " + assignment + ": expected key=value, e.g. --set protocol.fanout=4");
+  std::string key = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + value, std::string_view("--set"));
+  } catch (const toml::parse_error&) {
+    parsed = toml::parse("v = \"\"\"" + value + "\"\"\"", std::string_view("--set"));
+  }
+  toml::table* table = &root;
+  std::string path;
+  size_t start = 0;
+  for (;;) {
+    size_t dot = key.find('.', start);
+    std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (part.empty()) throw ScenarioError("--set " + assignment + ": empty key component");
+    path += (path.empty() ? "" : ".") + part;
+    if (dot == std::string::npos) {
+      table->insert_or_assign(part, *parsed.get("v"));
+      return;
+    }
+    toml::node* next = table->get(part);
+    if (!next) {
+      table->insert(part, toml::table{});
+      next = table->get(part);
+    }
+    if (!next->is_table())
+      throw ScenarioError(file + ": --set " + assignment + ": '" + path + "' is not a table");
+    table = next->as_table();
+    start = dot + 1;
+  }
+}
+
+void flatten(const toml::table& t, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out) {
+  for (const auto& [k, v] : t) {
+    std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (const toml::table* sub = v.as_table()) {
+      flatten(*sub, key, out);
+    } else if (const toml::array* arr = v.as_array(); arr && arr->is_array_of_tables()) {
+      for (size_t i = 0; i < arr->size(); ++i)
+        flatten(*arr->get(i)->as_table(), key + "[" + std::to_string(i) + "]", out);
+    } else {
+      std::ostringstream text;
+      if (auto s = v.value_exact<std::string>()) text << *s;
+      else v.visit([&](const auto& node) { text << node; });
+      out.push_back({key, text.str()});
+    }
+  }
+}
+
+void read_topology(ConfigSection s, Scenario& sc) {
+  TopologySpec& t = sc.topology;
+  if (!s.has("nodes")) s.fail("nodes", "required (how many nodes the mesh has)");
+  t.nodes = static_cast<uint32_t>(s.get_int("nodes", 0, 1, 100'000'000));
+  t.kind = s.get_enum("kind", "full",
+                      {"full", "grid", "torus", "ring", "random-regular", "erdos-renyi", "watts-strogatz",
+                       "barabasi-albert", "edge-list", "none", "random-picks"});
+  t.degree = static_cast<uint32_t>(s.get_int("degree", t.degree, 1, 1'000'000));
+  t.p = s.get_probability("p", t.p);
+  t.k = static_cast<uint32_t>(s.get_int("k", t.k, 2, 1'000'000));
+  t.m = static_cast<uint32_t>(s.get_int("m", t.m, 1, 1'000'000));
+  t.width = static_cast<uint32_t>(s.get_int("width", 0, 0, 100'000'000));
+  t.file = s.get_string("file", "");
+  if (t.kind == "edge-list" && t.file.empty()) s.fail("file", "required for an edge-list topology");
+  s.finish();
+}
+
+void read_link_overrides(const toml::table* network, Scenario& sc) {
+  if (!network) return;
+  const toml::node* links = network->get("links");
+  if (!links) return;
+  const toml::array* arr = links->as_array();
+  if (!arr || !arr->is_array_of_tables())
+    throw ScenarioError(sc.path + ":" + std::to_string(links->source().begin.line) +
+                        ": network.links: expected [[network.links]] tables");
+  for (size_t i = 0; i < arr->size(); ++i) {
+    ConfigSection s(arr->get(i)->as_table(), "network.links[" + std::to_string(i) + "]", sc.path);
+    LinkOverride o;
+    o.spec = sc.link;
+    o.from = s.has("from") ? s.get_nodes("from", sc.topology.nodes) : NodeSet::all(sc.topology.nodes);
+    o.to = s.has("to") ? s.get_nodes("to", sc.topology.nodes) : NodeSet::all(sc.topology.nodes);
+    o.both_ways = s.get_bool("both_ways", true);
+    read_link_keys(s, o.spec);
+    s.finish();
+    sc.overrides.push_back(std::move(o));
+  }
+}
+
+void read_modules(const toml::table& root, Scenario& sc, const ModuleRegistry& registry) {
+  auto add = [&](const toml::table* t, const std::string& section) {
+    ConfigSection s(t, section, sc.path);
+    if (!s.has("name")) s.fail("name", "required: which protocol runs (" + registry.names() + ")");
+    std::string name = s.get_string("name", "");
+    if (!registry.find(name)) s.fail("name", "unknown protocol '" + name + "'; known: " + registry.names());
+    for (const auto& m : sc.modules)
+      if (m.name == name) s.fail("name", "protocol '" + name + "' appears twice");
+    sc.modules.push_back({name, section, t});
+  };
+  const toml::node* protocol = root.get("protocol");
+  if (!protocol || !protocol->is_table())
+    throw ScenarioError(sc.path + ": protocol: required section [protocol] with name = \"...\" (" +
+                        registry.names() + ")");
+  add(protocol->as_table(), "protocol");
+  if (const toml::node* extra = root.get("modules")) {
+    const toml::array* arr = extra->as_array();
+    if (!arr || !arr->is_array_of_tables())
+      throw ScenarioError(sc.path + ":" + std::to_string(extra->source().begin.line) +
+                          ": modules: expected [[modules]] tables");
+    for (size_t i = 0; i < arr->size(); ++i)
+      add(arr->get(i)->as_table(), "modules[" + std::to_string(i) + "]");
+  }
+  // Build each module once so its own keys are validated now, before anything is written.
+  for (const auto& m : sc.modules) {
+    ConfigSection s = module_section(sc, m);
+    s.get_string("name", "");
+    (*registry.find(m.name))(s);
+  }
+}
+
+void read_expectations(const toml::table* t, Scenario& sc) {
+  if (!t) return;
+  for (const auto& [k, v] : *t) {
+    Expectation e;
+    e.metric = std::string(k.str());
+    e.line = static_cast<int>(v.source().begin.line);
+    std::string where = sc.path + ":" + std::to_string(e.line) + ": expect." + e.metric + ": ";
+    if (auto num = v.value<double>(); num && !v.is_string()) {
+      e.op = "==";
+      e.value = *num;
+    } else if (auto text = v.value_exact<std::string>()) {
+      std::istringstream in(*text);
+      std::string op, number;
+      in >> op >> number;
+      static const char* ops[] = {"<", "<=", ">", ">=", "==", "!="};
+      bool known = false;
+      for (const char* o : ops) known |= op == o;
+      if (!known || number.empty())
+        throw ScenarioError(where + "expected \"OP VALUE\" like \"<= 0.01\" or \"< 2s\" (OP one of < <= > >= == !=)");
+      e.op = op;
+      if (auto d = parse_duration(number)) {
+        e.value = static_cast<double>(d->ns);  // durations compare in ns
+      } else {
+        char* end = nullptr;
+        e.value = std::strtod(number.c_str(), &end);
+        if (*end != '\0') throw ScenarioError(where + "'" + number + "' is not a number or duration");
+      }
+    } else {
+      throw ScenarioError(where + "expected a number or a string like \">= 0.99\"");
+    }
+    sc.expectations.push_back(e);
+  }
+}
+
+std::string read_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw ScenarioError(path + ": no such file");
+  if (std::filesystem::is_directory(path, ec)) throw ScenarioError(path + ": is a directory, not a scenario file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path + ": cannot open for reading");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& path,
+                        const std::vector<std::string>& overrides, const ModuleRegistry& registry,
+                        std::optional<uint64_t> seed_override) {
+  Scenario sc;
+  sc.path = path;
+  sc.text = text;
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw ScenarioError(path + ": the file is empty; a scenario needs at least [topology] and [protocol]");
+  if (text.find('\0') != std::string::npos)
+    throw ScenarioError(path + ": this is a binary file, not a TOML scenario");
+  auto root = std::make_shared<toml::table>();
+  try {
+    *root = toml::parse(text, std::string_view(path));
+  } catch (const toml::parse_error& e) {
+    throw ScenarioError(path + ":" + std::to_string(e.source().begin.line) + ": syntax error: " +
+                        std::string(e.description()));
+  }
+  for (const auto& o : overrides) apply_override(*root, o, path);
+  sc.document = root;
+
+  static const char* known[] = {"run", "topology", "network", "protocol", "modules", "faults",
+                                "chaos", "metrics", "expect"};
+  for (const auto& [k, v] : *root) {
+    bool ok = false;
+    for (const char* name : known) ok |= k.str() == name;
+    if (!ok)
+      throw ScenarioError(path + ":" + std::to_string(v.source().begin.line) + ": " + std::string(k.str()) +
+                          ": unknown section (known: run, topology, network, protocol, modules, faults, "
+                          "chaos, metrics, expect)");
+  }
+  auto table = [&](const char* name) -> const toml::table* {
+    const toml::node* n = root->get(name);
+    if (n && !n->is_table())
+      throw ScenarioError(path + ":" + std::to_string(n->source().begin.line) + ": " + name + ": expected a table [" + name + "]");
+    return n ? n->as_table() : nullptr;
+  };
+
+  ConfigSection run(table("run"), "run", path);
+  sc.name = run.get_string("name", std::filesystem::path(path).stem().string());
+  sc.seed = static_cast<uint64_t>(run.get_int("seed", 1, 0, INT64_MAX));
+  if (seed_override) sc.seed = *seed_override;
+  sc.end = SimTime{run.get_duration("duration", Duration::seconds(10)).ns};
+  sc.max_events = static_cast<uint64_t>(run.get_int("max_events", 0, 0, INT64_MAX));
+  run.finish();
+
+  const toml::table* topo = table("topology");
+  if (!topo) throw ScenarioError(path + ": topology: required section [topology] with nodes = N");
+  read_topology(ConfigSection(topo, "topology", path), sc);
+
+  const toml::table* network = table("network");
+  {
+    ConfigSection s(network, "network", path);
+    read_link_keys(s, sc.link);
+    s.mark_read("links");  // [[network.links]] is read below, entry by entry
+    s.finish();
+  }
+  read_link_overrides(network, sc);
+
+  ConfigSection metrics(table("metrics"), "metrics", path);
+  sc.sample_interval = metrics.get_duration("interval", Duration::millis(100));
+  metrics.finish();
+
+  read_modules(*root, sc, registry);
+  read_faults(*root, sc, registry);
+  read_chaos(table("chaos"), sc);
+  read_expectations(table("expect"), sc);
+  flatten(*root, "", sc.parameters);
+  return sc;
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides,
+                       const ModuleRegistry& registry, std::optional<uint64_t> seed_override) {
+  return parse_scenario(read_file(path), path, overrides, registry, seed_override);
+}
+
+}  // namespace meshsim

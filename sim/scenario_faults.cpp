@@ -1,0 +1,144 @@
+#include "sim/scenario_faults.h"
+
+#include <algorithm>
+#include <toml++/toml.h>
+
+#include "sim/scenario_link.h"
+
+namespace meshsim {
+
+namespace {
+
+FaultKind parse_kind(ConfigSection& s) {
+  if (!s.has("kind")) s.fail("kind", "required: crash, recover, pause, resume, partition, heal, isolate, degrade, drift, byzantine or honest");
+  std::string k = s.get_enum("kind", "", {"crash", "recover", "pause", "resume", "partition", "heal", "isolate",
+                                          "degrade", "drift", "byzantine", "honest"});
+  static const std::pair<const char*, FaultKind> table[] = {
+      {"crash", FaultKind::crash},         {"recover", FaultKind::recover}, {"pause", FaultKind::pause},
+      {"resume", FaultKind::resume},       {"partition", FaultKind::partition}, {"heal", FaultKind::heal},
+      {"isolate", FaultKind::isolate},     {"degrade", FaultKind::degrade}, {"drift", FaultKind::drift},
+      {"byzantine", FaultKind::byzantine}, {"honest", FaultKind::honest}};
+  for (auto [name, kind] : table)
+    if (k == name) return kind;
+  return FaultKind::crash;
+}
+
+void read_partition_groups(ConfigSection& s, FaultSpec& f, uint32_t nodes) {
+  if (!s.has("groups")) s.fail("groups", "required for a partition: groups = { left = \"0..49\", right = \"50..99\" }");
+  ConfigSection groups = s.subsection("groups");
+  NodeSet seen;
+  for (const auto& name : s.child_keys("groups")) {
+    NodeSet g = groups.get_nodes(name, nodes);
+    if (g.intersects(seen))
+      groups.fail(name, "names a node that is already in another group (" + g.to_string() + ")");
+    for (auto [a, b] : g.ranges()) seen.add_range(a, b);
+    f.groups.push_back({name, g});
+  }
+  if (f.groups.empty()) s.fail("groups", "needs at least one group");
+  if (f.groups.size() == 1 && seen.size() == nodes)
+    s.fail("groups", "a single group holding every node partitions nothing");
+  groups.finish();
+}
+
+}  // namespace
+
+void read_faults(const toml::table& root, Scenario& sc, const ModuleRegistry& registry) {
+  const toml::node* node = root.get("faults");
+  if (!node) return;
+  const toml::array* arr = node->as_array();
+  if (!arr || !arr->is_array_of_tables())
+    throw ScenarioError(sc.path + ":" + std::to_string(node->source().begin.line) +
+                        ": faults: expected [[faults]] tables");
+  const uint32_t n = sc.topology.nodes;
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const toml::table* t = arr->get(i)->as_table();
+    ConfigSection s(t, "faults[" + std::to_string(i) + "]", sc.path);
+    FaultSpec f;
+    f.line = static_cast<int>(t->source().begin.line);
+    f.source = "scenario";
+    f.kind = parse_kind(s);
+    if (!s.has("at")) s.fail("at", "required: when the fault happens, e.g. at = \"2s\"");
+    f.at = SimTime{s.get_duration("at", {}, true).ns};
+    if (f.at >= sc.end)
+      s.fail("at", format_duration(Duration{f.at.ns}) + " is not before the end of the run (run.duration = " +
+                       format_duration(Duration{sc.end.ns}) + ")");
+    if (auto until = s.get_optional_duration("until")) {
+      if (until->ns <= f.at.ns) s.fail("until", "must be after at");
+      static const FaultKind reversible[] = {FaultKind::crash, FaultKind::pause, FaultKind::partition,
+                                             FaultKind::isolate, FaultKind::degrade, FaultKind::drift,
+                                             FaultKind::byzantine};
+      bool ok = false;
+      for (FaultKind k : reversible) ok |= k == f.kind;
+      if (!ok) s.fail("until", std::string("a ") + to_string(f.kind) + " fault has no inverse to schedule");
+      f.until = SimTime{until->ns};
+    }
+    bool needs_nodes = f.kind != FaultKind::partition && f.kind != FaultKind::heal;
+    if (needs_nodes) {
+      if (!s.has("nodes")) s.fail("nodes", "required: which nodes, e.g. nodes = \"0..9\" or [3, 7]");
+      f.nodes = s.get_nodes("nodes", n);
+    }
+    switch (f.kind) {
+      case FaultKind::partition:
+        read_partition_groups(s, f, n);
+        f.one_way = s.get_bool("one_way", false);
+        if (f.one_way) {
+          // One-way: traffic leaving group `from` is cut, traffic into it still flows.
+          if (!s.has("from")) s.fail("from", "a one-way partition needs from = \"<group>\" (whose outgoing traffic is cut)");
+          std::string from = s.get_string("from", "");
+          auto it = std::find_if(f.groups.begin(), f.groups.end(), [&](const auto& g) { return g.first == from; });
+          if (it == f.groups.end()) s.fail("from", "no group named '" + from + "'");
+          std::rotate(f.groups.begin(), it, it + 1);
+        }
+        break;
+      case FaultKind::degrade:
+        f.degrade = sc.link;
+        f.peers = s.has("peers") ? s.get_nodes("peers", n) : NodeSet::all(n);
+        read_link_keys(s, f.degrade);
+        break;
+      case FaultKind::drift:
+        if (!s.has("ppm")) s.fail("ppm", "required: how fast (+) or slow (-) the node's timers run, in ppm");
+        f.drift_ppm = s.get_int("ppm", 0, -900'000, 10'000'000);
+        break;
+      case FaultKind::byzantine: {
+        f.byzantine.behavior = s.get_string("behavior", "silent");
+        f.byzantine.delay = s.get_duration("delay", Duration::millis(100));
+        f.byzantine.probability = s.get_probability("probability", 1.0);
+        std::string module = s.get_string("module", sc.modules.empty() ? "" : sc.modules[0].name);
+        const ModuleSpec* target = nullptr;
+        for (const auto& m : sc.modules)
+          if (m.name == module) target = &m;
+        if (!target) s.fail("module", "no protocol named '" + module + "' runs in this scenario");
+        ConfigSection ms = module_section(sc, *target);
+        ms.get_string("name", "");
+        auto probe = (*registry.find(module))(ms);
+        if (!probe->set_byzantine(0, f.byzantine))
+          s.fail("behavior", "unknown behaviour '" + f.byzantine.behavior + "' for " + module + "; known: " +
+                                 probe->byzantine_behaviors());
+        f.byzantine.behavior = module + ":" + f.byzantine.behavior;
+        break;
+      }
+      default:
+        break;
+    }
+    s.finish();
+    sc.faults.push_back(std::move(f));
+  }
+}
+
+void read_chaos(const toml::table* table, Scenario& sc) {
+  ConfigSection s(table, "chaos", sc.path);
+  ChaosSpec& c = sc.chaos;
+  c.crash_rate_per_s = s.get_double("crash_rate", 0, 0, 1e6);
+  c.mean_downtime = s.get_duration("mean_downtime", c.mean_downtime);
+  c.partition_rate_per_s = s.get_double("partition_rate", 0, 0, 1e6);
+  c.mean_partition = s.get_duration("mean_partition", c.mean_partition);
+  c.pause_rate_per_s = s.get_double("pause_rate", 0, 0, 1e6);
+  c.mean_pause = s.get_duration("mean_pause", c.mean_pause);
+  c.start = SimTime{s.get_duration("start", {}, true).ns};
+  c.stop = SimTime{s.get_duration("stop", Duration{sc.end.ns}, true).ns};
+  if (c.stop <= c.start) s.fail("stop", "must be after chaos.start");
+  c.max_down = static_cast<uint32_t>(s.get_int("max_down", 0, 0, sc.topology.nodes));
+  s.finish();
+}
+
+}  // namespace meshsim

@@ -1,0 +1,10 @@
+// Reading [[faults]] and [chaos].
+#pragma once
+#include "sim/scenario.h"
+
+namespace meshsim {
+
+void read_faults(const toml::table& root, Scenario& sc, const ModuleRegistry& registry);
+void read_chaos(const toml::table* chaos, Scenario& sc);
+
+}  // namespace meshsim

@@ -1,0 +1,12 @@
+// Reading link settings (shared by [network], [[network.links]] and degrade faults).
+#pragma once
+#include "sim/config_section.h"
+#include "sim/link_model.h"
+
+namespace meshsim {
+
+// Reads latency/loss/duplicate/reorder/bandwidth keys into `spec`, keeping the values
+// already there for keys that are absent (overrides start from the default link).
+void read_link_keys(ConfigSection& section, LinkSpec& spec);
+
+}  // namespace meshsim

@@ -1,0 +1,434 @@
+#include "sim/simulation.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <numeric>
+
+#include "sim/expectations.h"
+#include "sim/topology_builders.h"
+
+namespace meshsim {
+
+namespace {
+// Engine sources order after every node at equal times and never collide with node ids.
+constexpr uint32_t kFaultOrigin = 0xfffffff0u;
+constexpr uint32_t kSampleOrigin = 0xfffffff1u;
+}  // namespace
+
+Simulation::Simulation(const Scenario& scenario, const ModuleRegistry& registry)
+    : scenario_(scenario),
+      topology_(build_topology(scenario.topology, scenario.seed, scenario.path, scenario.directory())) {
+  const uint32_t n = topology_.node_count();
+  state_.assign(n, NodeState::up);
+  node_seq_.assign(n, 0);
+  faults_ = scenario.faults;
+  generate_chaos();
+  network_ = std::make_unique<Network>(scenario_, topology_, scenario.seed);
+  for (const ModuleSpec& spec : scenario.modules) {
+    ConfigSection section = module_section(scenario, spec);
+    section.get_string("name", "");
+    modules_.push_back((*registry.find(spec.name))(section));
+  }
+  timer_gen_.resize(modules_.size());
+  timer_count_.assign(modules_.size(), 0);
+  for (size_t m = 0; m < modules_.size(); ++m) modules_[m]->attach(*this, static_cast<ModuleId>(m));
+}
+
+Simulation::~Simulation() = default;
+
+void Simulation::declare_timers(ModuleId m, TimerId count) {
+  timer_count_[m] = count;
+  timer_gen_[m].assign(static_cast<size_t>(node_count()) * count, 0);
+}
+
+void Simulation::send(ModuleId m, NodeId from, NodeId to, uint32_t slot, uint8_t msg_type,
+                      uint32_t bytes, Duration extra_delay) {
+  // A protocol addressing a node that does not exist is a programmer error.
+  assert(to < node_count() && "message to a node id beyond the node count");
+  uint64_t seq = node_seq_[from]++;
+  uint64_t key = derive_stream(seed(), static_cast<uint64_t>(StreamKind::network), from, seq);
+  MessageFate fate = network_->route(from, to, bytes, now_, key);
+  if (fate.dropped != DropReason::none) {
+    modules_[m]->release(slot);
+    return;
+  }
+  queue_.push(Event{(now_ + fate.delay[0] + extra_delay).ns, seq, from, to, slot, msg_type,
+                    EventKind::message, m});
+  if (fate.copies == 2) {
+    uint32_t copy = modules_[m]->clone(slot);
+    uint64_t copy_seq = node_seq_[from]++;
+    queue_.push(Event{(now_ + fate.delay[1] + extra_delay).ns, copy_seq, from, to, copy, msg_type,
+                      EventKind::message, m});
+  }
+}
+
+void Simulation::set_timer(ModuleId m, NodeId node, TimerId id, Duration after) {
+  assert(id < timer_count_[m] && "timer id beyond the count the module declared");
+  uint32_t gen = ++timer_gen_[m][static_cast<size_t>(node) * timer_count_[m] + id];
+  if (!drift_ppm_.empty() && drift_ppm_[node] != 0) {
+    // A drifting clock stretches (or shrinks) every interval the node measures.
+    __int128 scaled = static_cast<__int128>(after.ns) * (1'000'000 + drift_ppm_[node]) / 1'000'000;
+    after = Duration{static_cast<int64_t>(scaled)};
+  }
+  queue_.push(Event{(now_ + after).ns, node_seq_[node]++, node, node, gen, id, EventKind::timer, m});
+}
+
+void Simulation::cancel_timer(ModuleId m, NodeId node, TimerId id) {
+  ++timer_gen_[m][static_cast<size_t>(node) * timer_count_[m] + id];
+}
+
+void Simulation::crash_node(NodeId n) {
+  if (state_[n] == NodeState::crashed) return;
+  // Events held for a paused node die with it, like packets in a dead host's buffers.
+  if (state_[n] == NodeState::paused && !parked_.empty()) {
+    for (const Event& e : parked_[n])
+      if (e.kind == EventKind::message) modules_[e.module]->release(e.payload);
+    parked_[n].clear();
+  }
+  state_[n] = NodeState::crashed;
+  // Bumping every generation cancels all of the node's pending timers at once.
+  for (size_t m = 0; m < modules_.size(); ++m) {
+    for (TimerId t = 0; t < timer_count_[m]; ++t) ++timer_gen_[m][static_cast<size_t>(n) * timer_count_[m] + t];
+    modules_[m]->crash(n);
+  }
+}
+
+void Simulation::recover_node(NodeId n) {
+  if (state_[n] != NodeState::crashed) return;
+  state_[n] = NodeState::up;
+  for (auto& m : modules_) m->recover(n);
+}
+
+void Simulation::resume_node(NodeId n) {
+  if (state_[n] != NodeState::paused) return;
+  state_[n] = NodeState::up;
+  if (parked_.empty()) return;
+  // Held events happen now, in their original order (their keys keep origin and seq).
+  for (Event e : parked_[n]) {
+    e.time = now_.ns;
+    queue_.push(e);
+  }
+  parked_[n].clear();
+}
+
+Module* Simulation::module_named(std::string_view name) {
+  for (auto& m : modules_)
+    if (m->name() == name) return m.get();
+  return nullptr;
+}
+
+void Simulation::apply_fault(const FaultAction& a) {
+  const FaultSpec& f = faults_[a.fault];
+  FaultKind kind = f.kind;
+  if (a.inverse) {
+    switch (f.kind) {
+      case FaultKind::crash: kind = FaultKind::recover; break;
+      case FaultKind::pause: kind = FaultKind::resume; break;
+      case FaultKind::partition: kind = FaultKind::heal; break;
+      case FaultKind::byzantine: kind = FaultKind::honest; break;
+      default: break;
+    }
+  }
+  std::string detail = f.nodes.empty() ? "" : "nodes " + f.nodes.to_string();
+  switch (kind) {
+    case FaultKind::crash: f.nodes.for_each([&](NodeId n) { crash_node(n); }); break;
+    case FaultKind::recover: f.nodes.for_each([&](NodeId n) { recover_node(n); }); break;
+    case FaultKind::pause:
+      if (parked_.empty()) parked_.resize(node_count());
+      f.nodes.for_each([&](NodeId n) {
+        if (state_[n] == NodeState::up) state_[n] = NodeState::paused;
+      });
+      break;
+    case FaultKind::resume: f.nodes.for_each([&](NodeId n) { resume_node(n); }); break;
+    case FaultKind::partition:
+      network_->partition(f.groups, f.one_way);
+      detail.clear();
+      for (const auto& [name, g] : f.groups) detail += (detail.empty() ? "" : " | ") + name + "=" + g.to_string();
+      if (f.one_way) detail += " (one-way from " + f.groups[0].first + ")";
+      break;
+    case FaultKind::heal: network_->heal(); break;
+    case FaultKind::isolate: network_->isolate(f.nodes, !a.inverse); break;
+    case FaultKind::degrade:
+      // The network applies the degraded link over [at, until) itself; this is the log line.
+      detail += " <-> " + f.peers.to_string();
+      break;
+    case FaultKind::drift:
+      if (drift_ppm_.empty()) drift_ppm_.assign(node_count(), 0);
+      f.nodes.for_each([&](NodeId n) { drift_ppm_[n] = a.inverse ? 0 : f.drift_ppm; });
+      detail += " ppm " + std::to_string(a.inverse ? 0 : f.drift_ppm);
+      break;
+    case FaultKind::byzantine:
+    case FaultKind::honest: {
+      auto colon = f.byzantine.behavior.find(':');
+      std::string module = f.byzantine.behavior.substr(0, colon);
+      ByzantineSpec spec = f.byzantine;
+      spec.behavior = f.byzantine.behavior.substr(colon + 1);
+      Module* target = module_named(module);
+      assert(target);
+      f.nodes.for_each([&](NodeId n) {
+        if (kind == FaultKind::byzantine) target->set_byzantine(n, spec);
+        else target->clear_byzantine(n);
+      });
+      detail += " " + f.byzantine.behavior;
+      break;
+    }
+  }
+  // The inverse of a fault is logged as "end-<fault>" so each window reads as a pair.
+  std::string name = a.inverse ? std::string("end-") + to_string(f.kind) : to_string(f.kind);
+  if (f.source == "chaos") detail += " (chaos)";
+  metrics_.log(now_, name, detail);
+  metrics_.add_scalar("faults_applied", 1);
+}
+
+void Simulation::dispatch(const Event& e) {
+  switch (e.kind) {
+    case EventKind::start:
+      fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), 0, e.module);
+      modules_[e.module]->start(e.target);
+      return;
+    case EventKind::message: {
+      if (state_[e.target] == NodeState::crashed) {
+        network_->count_crashed_drop();
+        modules_[e.module]->release(e.payload);
+        return;
+      }
+      if (state_[e.target] == NodeState::paused) {
+        parked_[e.target].push_back(e);
+        return;
+      }
+      fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), e.aux, e.module);
+      ++network_->counters().delivered;
+      ++handled_;
+      modules_[e.module]->deliver(e.target, e.origin, e.payload);
+      return;
+    }
+    case EventKind::timer: {
+      if (timer_gen_[e.module][static_cast<size_t>(e.target) * timer_count_[e.module] + e.aux] != e.payload)
+        return;  // cancelled or superseded: lazy cancellation
+      if (state_[e.target] == NodeState::paused) {
+        parked_[e.target].push_back(e);
+        return;
+      }
+      if (state_[e.target] != NodeState::up) return;
+      fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), e.aux, e.module);
+      ++handled_;
+      modules_[e.module]->timer(e.target, e.aux);
+      return;
+    }
+    case EventKind::fault:
+      fingerprint_.add(e.time, e.payload, static_cast<uint8_t>(e.kind), 0, 0);
+      apply_fault(actions_[e.payload]);
+      return;
+    case EventKind::sample:
+      sample_all();
+      if (!violation_)
+        for (auto& m : modules_)
+          if (auto v = m->check(now_)) {
+            violation_ = v;
+            break;
+          }
+      if (now_ + scenario_.sample_interval <= scenario_.end)
+        queue_.push(Event{(now_ + scenario_.sample_interval).ns, e.seq + 1, kSampleOrigin, 0, 0, 0,
+                          EventKind::sample, 0});
+      return;
+  }
+}
+
+void Simulation::sample_all() {
+  uint64_t up = static_cast<uint64_t>(std::count(state_.begin(), state_.end(), NodeState::up));
+  metrics_.sample("nodes_up", now_, static_cast<double>(up));
+  metrics_.sample("pending_events", now_, static_cast<double>(queue_.size()));
+  metrics_.sample("messages_delivered", now_, static_cast<double>(network_->counters().delivered));
+  for (auto& m : modules_) m->sample(now_, metrics_);
+  for (RunObserver* o : observers_) o->on_sample(now_.ns, metrics_);
+}
+
+std::vector<uint32_t> Simulation::connected_components(bool over_overlay) const {
+  const uint32_t n = node_count();
+  std::vector<uint32_t> parent(n);
+  std::iota(parent.begin(), parent.end(), 0u);
+  auto find = [&](uint32_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  auto unite = [&](uint32_t a, uint32_t b) {
+    a = find(a);
+    b = find(b);
+    if (a != b) parent[std::max(a, b)] = std::min(a, b);
+  };
+  auto linked = [&](NodeId a, NodeId b) {
+    return state_[a] != NodeState::crashed && state_[b] != NodeState::crashed && network_->can_reach(a, b) &&
+           network_->can_reach(b, a);
+  };
+  if (over_overlay) {
+    for (NodeId a = 0; a < n; ++a)
+      for (NodeId b : topology_.neighbors(a))
+        if (a < b && linked(a, b)) unite(a, b);
+  } else {
+    // Any-to-any: nodes are linked exactly when the partition puts them together, so join
+    // each node to the first up node seen of its reachability class.
+    std::vector<NodeId> representatives;
+    for (NodeId a = 0; a < n; ++a) {
+      if (state_[a] == NodeState::crashed) continue;
+      bool joined = false;
+      for (NodeId r : representatives)
+        if (linked(a, r)) {
+          unite(a, r);
+          joined = true;
+          break;
+        }
+      if (!joined) representatives.push_back(a);
+    }
+  }
+  std::vector<uint32_t> component(n);
+  for (NodeId a = 0; a < n; ++a) component[a] = state_[a] == NodeState::crashed ? kNoNode : find(a);
+  return component;
+}
+
+void Simulation::generate_chaos() {
+  const ChaosSpec& c = scenario_.chaos;
+  SimTime stop = c.stop.ns == 0 ? scenario_.end : std::min(c.stop, scenario_.end);
+  Rng rng(derive_stream(seed(), static_cast<uint64_t>(StreamKind::chaos)));
+  auto exp_ns = [&](double mean_ns) {
+    return static_cast<int64_t>(-std::log(1.0 - rng.unit()) * mean_ns) + 1;
+  };
+  auto add = [&](FaultKind kind, int64_t at, int64_t length, NodeSet nodes) {
+    FaultSpec f;
+    f.kind = kind;
+    f.at = SimTime{at};
+    f.until = SimTime{std::min(at + length, scenario_.end.ns)};
+    f.nodes = std::move(nodes);
+    f.source = "chaos";
+    if (f.until->ns > at) faults_.push_back(std::move(f));
+  };
+  // Node crashes and pauses: one Poisson process per kind over the whole mesh (rate per
+  // node times node count), each event hitting a uniformly chosen node.
+  struct Process { FaultKind kind; double rate; Duration mean; };
+  const Process processes[] = {{FaultKind::crash, c.crash_rate_per_s, c.mean_downtime},
+                               {FaultKind::pause, c.pause_rate_per_s, c.mean_pause}};
+  std::vector<int64_t> down_until(node_count(), 0);
+  for (const Process& p : processes) {
+    if (p.rate <= 0) continue;
+    double mean_gap_ns = 1e9 / (p.rate * node_count());
+    for (int64_t t = c.start.ns + exp_ns(mean_gap_ns); t < stop.ns; t += exp_ns(mean_gap_ns)) {
+      NodeId victim = static_cast<NodeId>(rng.below(node_count()));
+      int64_t length = exp_ns(static_cast<double>(p.mean.ns));
+      if (down_until[victim] > t) continue;
+      if (c.max_down > 0) {
+        uint32_t down = static_cast<uint32_t>(std::count_if(down_until.begin(), down_until.end(),
+                                                            [&](int64_t u) { return u > t; }));
+        if (down >= c.max_down) continue;
+      }
+      down_until[victim] = t + length;
+      NodeSet s;
+      s.add_range(victim, victim);
+      add(p.kind, t, length, s);
+    }
+  }
+  if (c.partition_rate_per_s > 0) {
+    // Swarm-style partition modes drawn from the seed: isolate one node, or split uniformly.
+    int64_t t = c.start.ns + exp_ns(1e9 / c.partition_rate_per_s);
+    while (t < stop.ns) {
+      int64_t length = exp_ns(static_cast<double>(c.mean_partition.ns));
+      FaultSpec f;
+      f.kind = FaultKind::partition;
+      f.at = SimTime{t};
+      f.until = SimTime{std::min(t + length, scenario_.end.ns)};
+      f.source = "chaos";
+      NodeSet side;
+      if (rng.chance(0.5)) {
+        NodeId lone = static_cast<NodeId>(rng.below(node_count()));
+        side.add_range(lone, lone);
+      } else {
+        NodeId cut = static_cast<NodeId>(1 + rng.below(std::max<uint32_t>(1, node_count() - 1)));
+        side.add_range(0, cut - 1);
+      }
+      f.groups.push_back({"chaos", side});
+      f.one_way = rng.chance(0.25);
+      faults_.push_back(std::move(f));
+      t += length + exp_ns(1e9 / c.partition_rate_per_s);  // partitions do not overlap
+    }
+  }
+}
+
+RunResult Simulation::run(const RunInfo& info, const std::function<void(const Simulation&)>& progress) {
+  for (RunObserver* o : observers_) o->on_run_start(info);
+  const uint32_t n = node_count();
+  queue_.reserve(static_cast<size_t>(n) * modules_.size() + faults_.size() * 2 + 16);
+  for (size_t m = 0; m < modules_.size(); ++m)
+    for (NodeId node = 0; node < n; ++node)
+      queue_.push(Event{0, node_seq_[node]++, node, node, 0, 0, EventKind::start, static_cast<ModuleId>(m)});
+  for (uint32_t i = 0; i < faults_.size(); ++i) {
+    actions_.push_back({i, false});
+    queue_.push(Event{faults_[i].at.ns, actions_.size() - 1, kFaultOrigin, 0,
+                      static_cast<uint32_t>(actions_.size() - 1), 0, EventKind::fault, 0});
+    if (faults_[i].until) {
+      actions_.push_back({i, true});
+      queue_.push(Event{faults_[i].until->ns, actions_.size() - 1, kFaultOrigin, 0,
+                        static_cast<uint32_t>(actions_.size() - 1), 0, EventKind::fault, 0});
+    }
+  }
+  queue_.push(Event{0, 0, kSampleOrigin, 0, 0, 0, EventKind::sample, 0});
+
+  const uint64_t limit = scenario_.max_events;
+  uint64_t next_progress = 1 << 20;
+  bool hit_limit = false;
+  while (!queue_.empty()) {
+    if (queue_.top().time > scenario_.end.ns) break;
+    if (limit && handled_ >= limit) {
+      hit_limit = true;
+      break;
+    }
+    Event e = queue_.pop();
+    now_ = SimTime{e.time};
+    ++events_;
+    dispatch(e);
+    if (violation_) break;
+    if (events_ >= next_progress) {
+      next_progress += 1 << 20;
+      if (progress) progress(*this);
+    }
+  }
+  // A run that stopped on its event limit ends at the last event; otherwise at the end time
+  // (an idle mesh still "ran" until then).
+  if (!hit_limit && !violation_ && now_ < scenario_.end) now_ = scenario_.end;
+
+  RunResult result;
+  if (!violation_)
+    for (auto& m : modules_)
+      if (auto v = m->finish(now_, metrics_)) {
+        violation_ = v;
+        break;
+      }
+  const NetworkCounters& c = network_->counters();
+  metrics_.set_scalar("events", static_cast<double>(events_));
+  metrics_.set_scalar("handled_events", static_cast<double>(handled_));
+  metrics_.set_scalar("messages_sent", static_cast<double>(c.sent));
+  metrics_.set_scalar("messages_delivered", static_cast<double>(c.delivered));
+  metrics_.set_scalar("messages_duplicated", static_cast<double>(c.duplicated));
+  metrics_.set_scalar("messages_lost_loss", static_cast<double>(c.lost_loss));
+  metrics_.set_scalar("messages_lost_partition", static_cast<double>(c.lost_partition));
+  metrics_.set_scalar("messages_lost_queue", static_cast<double>(c.lost_queue));
+  metrics_.set_scalar("messages_lost_crashed", static_cast<double>(c.lost_crashed));
+  metrics_.set_scalar("bytes_sent", static_cast<double>(c.bytes_sent));
+  metrics_.set_scalar("nodes", n);
+  metrics_.set_scalar("nodes_up_final", static_cast<double>(std::count(state_.begin(), state_.end(), NodeState::up)));
+  metrics_.summarize_histograms();
+
+  result.events = events_;
+  result.sim_time_ns = now_.ns;
+  result.fingerprint = fingerprint_.value();
+  if (violation_) {
+    result.status = RunStatus::failed;
+    result.failure = "checker " + violation_->checker + " violated at " + format_duration(Duration{violation_->at.ns}) +
+                     ": " + violation_->detail;
+    metrics_.log(violation_->at, "violation", violation_->checker + ": " + violation_->detail);
+  } else if (auto failed = check_expectations(scenario_, metrics_)) {
+    result.status = RunStatus::failed;
+    result.failure = *failed;
+  }
+  return result;
+}
+
+}  // namespace meshsim

@@ -1,0 +1,42 @@
+// Simulated time: a strong 64-bit integer count of nanoseconds.
+// DESIGN.md forbids double time anywhere: integer time keeps event order exact and
+// portable, and makes the fingerprint independent of floating-point rounding.
+#pragma once
+#include <compare>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace meshsim {
+
+struct Duration {
+  int64_t ns = 0;
+  constexpr auto operator<=>(const Duration&) const = default;
+  constexpr Duration operator+(Duration o) const { return {ns + o.ns}; }
+  constexpr Duration operator-(Duration o) const { return {ns - o.ns}; }
+  constexpr Duration operator*(int64_t k) const { return {ns * k}; }
+  static constexpr Duration nanos(int64_t v) { return {v}; }
+  static constexpr Duration micros(int64_t v) { return {v * 1000}; }
+  static constexpr Duration millis(int64_t v) { return {v * 1000'000}; }
+  static constexpr Duration seconds(int64_t v) { return {v * 1000'000'000}; }
+};
+
+struct SimTime {
+  int64_t ns = 0;
+  constexpr auto operator<=>(const SimTime&) const = default;
+  constexpr SimTime operator+(Duration d) const { return {ns + d.ns}; }
+  constexpr Duration operator-(SimTime o) const { return {ns - o.ns}; }
+  static constexpr SimTime max() { return {std::numeric_limits<int64_t>::max()}; }
+};
+
+// Parses "150ms", "2s", "10us", "500ns", "1.5s", "3m", "1h". Returns nullopt when the text
+// is not a duration. A bare number is not accepted: units are mandatory so that nobody
+// has to guess what "100" means.
+std::optional<Duration> parse_duration(std::string_view text);
+
+// Formats with the largest unit that keeps it exact ("150ms", "2s", "1500us").
+std::string format_duration(Duration d);
+
+}  // namespace meshsim
