@@ -26,11 +26,9 @@ std::string ConfigSection::where(const std::string& key) const {
   const toml::node* node = table_ ? table_->get(key) : nullptr;
   const toml::source_region& src = node ? node->source() : (table_ ? table_->source() : toml::source_region{});
   std::string location = file_;
-  // Values set with --set carry no position in the file; say so instead of a wrong line.
-  if (src.begin.line > 0 && (!src.path || *src.path != "--set"))
-    location += ":" + std::to_string(src.begin.line);
-  else if (src.path && *src.path == "--set")
-    location += " (--set)";
+  // Values set with --set are copied into the document without a position in the file.
+  if (node && src.begin.line == 0) location += " (--set)";
+  else if (src.begin.line > 0) location += ":" + std::to_string(src.begin.line);
   std::string name = section_.empty() ? key : section_ + "." + key;
   return location + ": " + name;
 }
