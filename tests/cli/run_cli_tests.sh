@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Command-line tests: the meshsim binary as a user runs it. Checks exit codes, messages,
+# that bad input writes nothing, JSON fields, list/show/export, and determinism through
+# the CLI. Usage: run_cli_tests.sh MESHSIM_BINARY REPO_ROOT
+set -uo pipefail
+MESHSIM=$1
+ROOT=$2
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$ROOT"
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); echo "  ok    $1"; }
+fail() { failed=$((failed + 1)); echo "  FAIL  $1"; [[ -n "${2:-}" ]] && echo "$2" | sed 's/^/        /'; }
+
+# expect_exit NAME CODE PATTERN CMD...: runs CMD, checks its exit code and that its
+# combined output matches PATTERN (grep -E).
+expect_exit() {
+  local name=$1 code=$2 pattern=$3
+  shift 3
+  local out
+  out=$("$@" 2>&1)
+  local got=$?
+  if [[ $got != "$code" ]]; then fail "$name (exit $got, wanted $code)" "$out"; return; fi
+  if [[ -n "$pattern" ]] && ! grep -qE -- "$pattern" <<<"$out"; then fail "$name (output lacks /$pattern/)" "$out"; return; fi
+  pass "$name"
+}
+
+cat >"$WORK/small.toml" <<'TOML'
+[run]
+duration = "2s"
+[topology]
+kind = "random-regular"
+nodes = 60
+degree = 4
+[network]
+latency = { kind = "uniform", min = "1ms", max = "5ms" }
+[protocol]
+name = "gossip"
+strategy = "anti-entropy"
+mode = "push-pull"
+rumors = 2
+rumor_interval = "200ms"
+[expect]
+residue = "== 0"
+TOML
+
+DB="$WORK/runs.db"
+expect_exit "run a scenario: exit 0 and a summary" 0 "status +complete" "$MESHSIM" run "$WORK/small.toml" --seed 7 --db "$DB"
+expect_exit "the run is in the database as complete" 0 "complete" sqlite3 "$DB" "select status from runs where run_id = 1"
+expect_exit "--json prints the documented fields" 0 '"scenario": "small".*"seed": 7.*"status": "complete".*"events": [0-9]+.*"sim_time_ns": [0-9]+.*"wall_s".*"fingerprint": "[0-9a-f]{16}".*"run_id": 2.*"metrics": \{' \
+  "$MESHSIM" run "$WORK/small.toml" --seed 7 --db "$DB" --json
+fp1=$("$MESHSIM" run "$WORK/small.toml" --seed 7 --db "$DB" --json | grep -oE '"fingerprint": "[0-9a-f]+"')
+fp2=$("$MESHSIM" run "$WORK/small.toml" --seed 7 --db "$DB" --json | grep -oE '"fingerprint": "[0-9a-f]+"')
+fp3=$("$MESHSIM" run "$WORK/small.toml" --seed 8 --db "$DB" --json | grep -oE '"fingerprint": "[0-9a-f]+"')
+if [[ -n "$fp1" && "$fp1" == "$fp2" && "$fp1" != "$fp3" ]]; then pass "same seed, same fingerprint; other seed, other fingerprint"
+else fail "fingerprints: $fp1 / $fp2 / $fp3"; fi
+
+expect_exit "a failed expectation exits 1 and says how to reproduce" 1 "reproduce +meshsim run .*small.toml --seed 7 --set 'expect.residue=\"> 0.5\"'" \
+  "$MESHSIM" run "$WORK/small.toml" --seed 7 --db "$DB" --set 'expect.residue="> 0.5"'
+expect_exit "list shows the runs" 0 "complete" "$MESHSIM" list --db "$DB"
+expect_exit "show prints a run's metrics" 0 "residue" "$MESHSIM" show 1 --db "$DB"
+expect_exit "export writes CSV files" 0 "wrote run 1" "$MESHSIM" export 1 --db "$DB" --csv "$WORK/csv"
+expect_exit "the exported scalars are CSV" 0 "^residue," grep -E "^residue," "$WORK/csv/scalars.csv"
+expect_exit "show of a missing run is exit 2" 2 "" "$MESHSIM" show 999 --db "$DB"
+expect_exit "list of a missing database is exit 2, and creates nothing" 2 "" "$MESHSIM" list --db "$WORK/none.db"
+[[ ! -e "$WORK/none.db" ]] && pass "no database file was created by list" || fail "list created a database"
+
+# Bad input: exit 2, file:line: key, and nothing written.
+BAD_DB="$WORK/bad.db"
+bad() {
+  local name=$1 pattern=$2 file=$3
+  shift 3
+  expect_exit "bad input: $name" 2 "$pattern" "$MESHSIM" run "$file" --db "$BAD_DB" "$@"
+}
+printf '[topology]\nnodes = 10\nbogus = 1\n[protocol]\nname = "phold"\n' >"$WORK/unknown.toml"
+bad "unknown key" "unknown.toml:3: topology.bogus: unknown key" "$WORK/unknown.toml"
+printf '[topology]\nnodes = "ten"\n[protocol]\nname = "phold"\n' >"$WORK/type.toml"
+bad "wrong type" "type.toml:2: topology.nodes: expected an integer, got a string" "$WORK/type.toml"
+printf '[run]\nduration = "-1s"\n[topology]\nnodes = 10\n[protocol]\nname = "phold"\n' >"$WORK/neg.toml"
+bad "negative duration" "neg.toml:2: run.duration: duration must not be negative" "$WORK/neg.toml"
+printf '[topology]\nnodes = 10\n[network]\nloss = 2\n[protocol]\nname = "phold"\n' >"$WORK/prob.toml"
+bad "probability outside [0,1]" "prob.toml:4: network.loss: probability 2 is outside \[0, 1\]" "$WORK/prob.toml"
+printf '[topology]\nnodes = 10\n[protocol]\nname = "phold"\n[[faults]]\nkind = "crash"\nat = "1s"\nnodes = "5..12"\n' >"$WORK/range.toml"
+bad "node range beyond the node count" "range.toml:8: faults\[0\].nodes: node 12 is beyond the node count" "$WORK/range.toml"
+printf '[topology]\nnodes = 10\n[protocol]\nname = "phold"\n[[faults]]\nkind = "partition"\nat = "1s"\ngroups = { a = "0..4", b = [4, 5] }\n' >"$WORK/twice.toml"
+bad "partition names a node twice" "twice.toml:8: faults\[0\].groups.b: names a node that is already in another group" "$WORK/twice.toml"
+: >"$WORK/empty.toml"
+bad "empty file" "empty.toml: the file is empty" "$WORK/empty.toml"
+head -c 300 "$MESHSIM" >"$WORK/binary.toml"
+bad "binary file" "binary.toml: this is a binary file" "$WORK/binary.toml"
+bad "missing file" "nowhere.toml: no such file" "$WORK/nowhere.toml"
+bad "bad --set" "--set nodes: expected key=value" "$WORK/small.toml" --set nodes
+bad "--set out of range" "small.toml \(--set\): topology.nodes: 0 is out of range" "$WORK/small.toml" --set topology.nodes=0
+expect_exit "usage error is exit 2" 2 "" "$MESHSIM" run
+expect_exit "unknown command is exit 2" 2 "" "$MESHSIM" frobnicate
+[[ ! -e "$BAD_DB" ]] && pass "bad input wrote no database" || fail "bad input created $BAD_DB"
+
+# A folder of scenarios as a regression suite, and a seed sweep.
+mkdir -p "$WORK/suite" && cp "$WORK/small.toml" "$WORK/suite/"
+expect_exit "check runs a folder of scenarios" 0 "1 passed, 0 failed" "$MESHSIM" check "$WORK/suite" --db "$DB" --threads 2
+expect_exit "sweep runs seeds in parallel" 0 "5 passed, 0 failed" "$MESHSIM" sweep "$WORK/small.toml" --seeds 1..5 --db "$DB" --threads 2
+
+echo "$passed passed, $failed failed"
+[[ $failed == 0 ]]
