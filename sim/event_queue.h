@@ -1,4 +1,9 @@
-// The pending-event set: a 4-ary min-heap of 32-byte events in one vector.
+// The pending-event set. Two implementations with one interface: a 4-ary heap (the
+// baseline DESIGN.md asks for) and a ladder queue (sim/ladder_queue.h). The engine uses
+// the ladder queue because it wins on both benchmark workloads (tests/bench/README.md);
+// tests check that both pop events in the same order.
+//
+// HeapQueue: a 4-ary min-heap of 32-byte events in one vector.
 //
 // Order key (time, origin, origin_seq) is total and independent of insertion order: origin
 // is the node (or engine source) that created the event and origin_seq that origin's own
@@ -7,50 +12,23 @@
 //
 // Complexity (n pending events):  push O(log4 n)   pop O(4 log4 n)   top O(1)
 // Memory: 32 bytes per pending event, amortised growth of one vector, no per-event allocation.
-// A 4-ary heap halves the depth of a binary heap and keeps a node's children on one cache
-// line; measured against a binary heap on PHOLD it was faster (see tests/bench/README.md).
+// A 4-ary heap halves the depth of a binary heap; its four children share two cache lines.
 // Timers are cancelled lazily: a cancelled timer stays queued and is skipped when popped
 // (its generation no longer matches), so cancel is O(1).
 #pragma once
 #include <cstdint>
 #include <vector>
 
-#include "sim/ids.h"
+#include "sim/event_queue_types.h"
+#include "sim/ladder_queue.h"
 
 namespace meshsim {
 
-enum class EventKind : uint8_t {
-  start = 0,    // module start on a node
-  message = 1,  // payload = message slot, aux = message type
-  timer = 2,    // payload = generation, aux = timer id
-  fault = 3,    // payload = index of the fault action
-  sample = 4,   // metrics sampling tick
-};
-
-struct Event {
-  int64_t time;      // ns
-  uint64_t seq;      // origin's own counter
-  uint32_t origin;   // creating node, or an engine source id above the node range
-  uint32_t target;   // node the event happens at
-  uint32_t payload;
-  uint16_t aux;
-  EventKind kind;
-  ModuleId module;
-
-  bool before(const Event& o) const {
-    if (time != o.time) return time < o.time;
-    if (origin != o.origin) return origin < o.origin;
-    return seq < o.seq;
-  }
-};
-static_assert(sizeof(Event) == 32, "events must stay 32 bytes: the queue is the hot path");
-
-class EventQueue {
+class HeapQueue {
  public:
   bool empty() const { return heap_.empty(); }
   size_t size() const { return heap_.size(); }
-  size_t capacity() const { return heap_.capacity(); }
-  const Event& top() const { return heap_.front(); }
+  const Event& top() { return heap_.front(); }
   void reserve(size_t n) { heap_.reserve(n); }
 
   void push(const Event& e) {
@@ -91,5 +69,7 @@ class EventQueue {
   static constexpr size_t kArity = 4;
   std::vector<Event> heap_;
 };
+
+using EventQueue = LadderQueue;
 
 }  // namespace meshsim

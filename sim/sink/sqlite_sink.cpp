@@ -196,12 +196,7 @@ void SqliteSink::open_database() {
 
   // WAL lets readers and one writer at a time proceed without blocking each other, and a
   // killed writer leaves at most an uncommitted tail that the next opener discards.
-  sqlite3_stmt* wal = prepare("PRAGMA journal_mode = WAL");
-  std::string mode;
-  if (sqlite3_step(wal) == SQLITE_ROW) {
-    mode = reinterpret_cast<const char*>(sqlite3_column_text(wal, 0));
-  }
-  sqlite3_finalize(wal);
+  std::string mode = switch_to_wal();
   if (mode != "wal" && !(mode == "memory" && db_path_ == ":memory:")) {
     fail("cannot switch to WAL journal mode (got '" + mode +
          "'); network filesystems do not support it");
@@ -210,6 +205,24 @@ void SqliteSink::open_database() {
   // commits, never a killed process, and it saves an fsync per commit.
   exec("PRAGMA synchronous = NORMAL");
   exec("PRAGMA foreign_keys = ON");
+}
+
+std::string SqliteSink::switch_to_wal() {
+  // Changing the journal mode needs an exclusive lock, and SQLite reports SQLITE_BUSY at
+  // once rather than calling the busy handler when another process holds a lock on a new
+  // file (two sinks racing to create it). So retry here, for as long as the busy timeout.
+  constexpr int kRetryMs = 5;
+  for (int waited_ms = 0;; waited_ms += kRetryMs) {
+    sqlite3_stmt* stmt = prepare("PRAGMA journal_mode = WAL");
+    int rc = sqlite3_step(stmt);
+    std::string mode;
+    if (rc == SQLITE_ROW) mode = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    if (rc == SQLITE_ROW) return mode;
+    if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) fail("cannot set the journal mode");
+    if (waited_ms >= kBusyTimeoutMs) fail("gave up waiting to set the journal mode");
+    usleep(kRetryMs * 1000);
+  }
 }
 
 void SqliteSink::ensure_schema() {

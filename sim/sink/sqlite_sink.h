@@ -56,6 +56,7 @@ class SqliteSink : public RunObserver {
 
  private:
   void open_database();
+  std::string switch_to_wal();  // returns the resulting mode
   void close() noexcept;
   void ensure_schema();
   void prepare_statements();

@@ -16,13 +16,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 REPORT="$ROOT/tests/bench/bench_report.py"
 MESHSIM="${MESHSIM:-build/release/meshsim}"
-PHOLD_EVENTS_KEY="${MESHSIM_PHOLD_EVENTS_KEY:-protocol.events}"
+PHOLD_EVENTS_KEY="${MESHSIM_PHOLD_EVENTS_KEY:-run.max_events}"
 NS3_BUILD="build/bench-ns3"
 DEFAULT_PHOLD_EVENTS=10000000
 
 runs=3 quick=0 sizes="" workloads="phold,flood" events="" seed=1 only="" timeout_s=0 out=""
 
-usage() { sed -n '7,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '7,12p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "run_benchmarks: $*" >&2; exit 2; }
 
 while [[ $# -gt 0 ]]; do

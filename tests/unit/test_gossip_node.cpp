@@ -357,6 +357,10 @@ TEST_CASE("push-pull: both directions in one exchange") {
   CHECK(replies[0].second.already_known.empty());
   a.on_message(p, env.view(0, {}, 2), 1, replies[0].second, env.out);
   CHECK(a.known() == RumorSet{0, 1});
+  // In sync now: the pushed set is the asker's digest, so there is nothing to answer.
+  b.on_message(p, env.view(1, {}, 2), 0, PushPull{RumorSet{0, 1}, RumorSet{}, 32}, env.out);
+  CHECK(env.out.sends().empty());
+  CHECK(notes(env.out, kNoteRedundant) == std::vector<int64_t>{2});
 }
 
 TEST_CASE("push-pull rumor mongering with feedback: both sides count old news") {

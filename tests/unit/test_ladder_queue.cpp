@@ -1,0 +1,84 @@
+// The ladder queue must pop exactly the heap's order: the unique (time, origin, seq) order.
+#include <doctest/doctest.h>
+
+#include "sim/event_queue.h"
+#include "sim/rng.h"
+
+using namespace meshsim;
+
+namespace {
+
+enum class Shape { exponential, clustered, bimodal, bursty };
+
+// Drives both queues with the same pushes and pops, as a simulation would: a handled event
+// schedules 0..2 new events no earlier than itself. Returns the number of events compared.
+size_t compare_orders(Shape shape, uint64_t seed, size_t initial, size_t steps) {
+  Rng rng(seed);
+  HeapQueue heap;
+  LadderQueue ladder;
+  std::vector<uint64_t> seq(1000, 0);
+  auto make = [&](int64_t now) {
+    uint32_t origin = static_cast<uint32_t>(rng.below(1000));
+    int64_t delay = 0;
+    switch (shape) {
+      case Shape::exponential: delay = static_cast<int64_t>(-std::log(1 - rng.unit()) * 1000); break;
+      case Shape::clustered: delay = static_cast<int64_t>(rng.below(4)) * 1000; break;  // many equal times
+      case Shape::bimodal: delay = rng.chance(0.1) ? 1'000'000'000 + static_cast<int64_t>(rng.below(1000)) : static_cast<int64_t>(rng.below(100)); break;
+      case Shape::bursty: delay = rng.chance(0.5) ? 0 : static_cast<int64_t>(rng.below(1'000'000)); break;
+    }
+    return Event{now + delay, seq[origin]++, origin, 0, 0, 0, EventKind::message, 0};
+  };
+  for (size_t i = 0; i < initial; ++i) {
+    Event e = make(0);
+    heap.push(e);
+    ladder.push(e);
+  }
+  size_t compared = 0;
+  for (size_t step = 0; step < steps && !heap.empty(); ++step) {
+    REQUIRE(ladder.size() == heap.size());
+    Event a = heap.pop(), b = ladder.pop();
+    REQUIRE(a.time == b.time);
+    REQUIRE(a.origin == b.origin);
+    REQUIRE(a.seq == b.seq);
+    ++compared;
+    uint64_t children = rng.below(3);
+    for (uint64_t c = 0; c < children; ++c) {
+      Event e = make(a.time);
+      heap.push(e);
+      ladder.push(e);
+    }
+  }
+  while (!heap.empty()) {
+    Event a = heap.pop(), b = ladder.pop();
+    REQUIRE(a.seq == b.seq);
+    REQUIRE(a.origin == b.origin);
+    ++compared;
+  }
+  CHECK(ladder.empty());
+  return compared;
+}
+
+}  // namespace
+
+TEST_CASE("ladder queue pops in exactly the heap's order") {
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    CHECK(compare_orders(Shape::exponential, seed, 5000, 60000) > 60000);
+    CHECK(compare_orders(Shape::clustered, seed, 5000, 60000) > 60000);
+    CHECK(compare_orders(Shape::bimodal, seed, 5000, 60000) > 60000);
+    CHECK(compare_orders(Shape::bursty, seed, 2000, 60000) > 2000);
+  }
+}
+
+TEST_CASE("ladder queue handles a single event, equal times, and refills after draining") {
+  LadderQueue q;
+  q.push(Event{5, 0, 1, 0, 0, 0, EventKind::timer, 0});
+  CHECK(q.pop().time == 5);
+  CHECK(q.empty());
+  for (uint64_t s = 0; s < 1000; ++s) q.push(Event{7, 999 - s, 2, 0, 0, 0, EventKind::timer, 0});
+  for (uint64_t s = 0; s < 1000; ++s) CHECK(q.pop().seq == s);
+  q.push(Event{100, 0, 0, 0, 0, 0, EventKind::timer, 0});
+  q.push(Event{8, 0, 0, 0, 0, 0, EventKind::timer, 0});
+  CHECK(q.top().time == 8);
+  CHECK(q.pop().time == 8);
+  CHECK(q.pop().time == 100);
+}
