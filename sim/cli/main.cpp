@@ -1,6 +1,7 @@
 // The `meshsim` command: run, sweep, check, list, show, export, protocols.
 // Exit codes: 0 ok; 1 an expectation or checker failed; 2 bad input or usage; 3 internal error.
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -73,6 +74,8 @@ int main(int argc, char** argv) {
     if (*list_cmd) std::cout << list_runs(db, limit);
     if (*show_cmd) std::cout << show_run(db, run_id);
     if (*export_cmd) {
+      std::error_code ec;
+      std::filesystem::create_directories(csv_dir, ec);  // a new folder is what users expect
       export_run_csv(db, run_id, csv_dir);
       std::cout << "wrote run " << run_id << " to " << csv_dir << "/{parameters,scalars,series,node_summaries,events_log}.csv\n";
     }

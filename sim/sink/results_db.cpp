@@ -65,7 +65,8 @@ class Db {
     // Checked before SQLite sees the path so the message is plain, and so that nothing is
     // created even by accident.
     if (!std::filesystem::exists(path, ec)) fail_plain("no results database at " + path);
-    if (std::filesystem::is_directory(path, ec)) fail_plain(path + " is a directory, not a results database");
+    if (std::filesystem::is_directory(path, ec))
+      fail_plain(path + " is a directory, not a results database");
     try {
       if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
         fail("cannot open");
@@ -295,13 +296,14 @@ std::string list_runs(const std::string& db_path, int limit) {
                     r.sim_time_ns ? format_sim_time(*r.sim_time_ns) : "-",
                     r.wall_s ? format_real(*r.wall_s, 3) : "-", or_dash(r.fingerprint)});
   }
-  std::string out =
-      format_table({"id", "scenario", "seed", "status", "events", "sim time", "wall s", "fingerprint"},
-                   rows, {true, false, true, false, true, true, true, false});
+  std::string out = format_table(
+      {"id", "scenario", "seed", "status", "events", "sim time", "wall s", "fingerprint"}, rows,
+      {true, false, true, false, true, true, true, false});
   Query count(db, "SELECT count(*) FROM runs");
   int64_t total = count.next() ? count.i64(0) : 0;
   if (total > static_cast<int64_t>(runs.size())) {
-    out += "(the " + std::to_string(runs.size()) + " newest of " + std::to_string(total) + " runs)\n";
+    out +=
+        "(the " + std::to_string(runs.size()) + " newest of " + std::to_string(total) + " runs)\n";
   }
   return out;
 }
@@ -311,8 +313,10 @@ std::string show_run(const std::string& db_path, int64_t run_id) {
   RunRow r = read_run(db, run_id);
   std::ostringstream out;
   std::string status = r.shown_status;
-  if (status != r.status) status += " (stored as 'running', but process " + std::to_string(r.pid) + " is gone)";
-  size_t scenario_lines = static_cast<size_t>(std::count(r.scenario_text.begin(), r.scenario_text.end(), '\n'));
+  if (status != r.status)
+    status += " (stored as 'running', but process " + std::to_string(r.pid) + " is gone)";
+  size_t scenario_lines =
+      static_cast<size_t>(std::count(r.scenario_text.begin(), r.scenario_text.end(), '\n'));
   out << "run " << r.run_id << "\n"
       << "  scenario     " << r.scenario_name << " (" << r.scenario_path << ", " << scenario_lines
       << " lines stored)\n"
@@ -321,7 +325,9 @@ std::string show_run(const std::string& db_path, int64_t run_id) {
       << "  failure      " << or_dash(r.failure) << "\n"
       << "  events       " << (r.events ? std::to_string(*r.events) : "-") << "\n"
       << "  sim time     "
-      << (r.sim_time_ns ? format_sim_time(*r.sim_time_ns) + " (" + std::to_string(*r.sim_time_ns) + " ns)" : "-")
+      << (r.sim_time_ns
+              ? format_sim_time(*r.sim_time_ns) + " (" + std::to_string(*r.sim_time_ns) + " ns)"
+              : "-")
       << "\n"
       << "  wall         " << (r.wall_s ? format_real(*r.wall_s, 4) + " s" : "-") << "\n"
       << "  fingerprint  " << or_dash(r.fingerprint) << "\n"
@@ -341,34 +347,43 @@ std::string show_run(const std::string& db_path, int64_t run_id) {
     if (!rows.empty()) out << format_table(header, rows, right, "  ");
   };
   section("parameters", "SELECT key, value FROM parameters WHERE run_id = ? ORDER BY rowid",
-          {"key", "value"}, {false, false},
-          [](const Query& q) { return std::vector<std::string>{q.text(0), q.text(1)}; });
+          {"key", "value"}, {false, false}, [](const Query& q) {
+            return std::vector<std::string>{q.text(0), q.text(1)};
+          });
   section("scalars", "SELECT name, value FROM scalars WHERE run_id = ? ORDER BY name",
           {"name", "value"}, {false, true}, [](const Query& q) {
-            return std::vector<std::string>{q.text(0), q.is_null(1) ? "NaN" : format_real(q.real(1), 10)};
+            return std::vector<std::string>{q.text(0),
+                                            q.is_null(1) ? "NaN" : format_real(q.real(1), 10)};
           });
   section("series",
           "SELECT name, count(*), min(sim_time_ns), max(sim_time_ns), min(value), max(value)"
           " FROM series WHERE run_id = ? GROUP BY name ORDER BY name",
           {"name", "points", "from", "to", "min", "max"}, {false, true, true, true, true, true},
           [](const Query& q) {
-            return std::vector<std::string>{q.text(0), std::to_string(q.i64(1)), format_sim_time(q.i64(2)),
-                                            format_sim_time(q.i64(3)), format_real(q.real(4), 6),
+            return std::vector<std::string>{q.text(0),
+                                            std::to_string(q.i64(1)),
+                                            format_sim_time(q.i64(2)),
+                                            format_sim_time(q.i64(3)),
+                                            format_real(q.real(4), 6),
                                             format_real(q.real(5), 6)};
           });
   section("node summaries",
           "SELECT name, count(*), min(value), avg(value), max(value)"
           " FROM node_summaries WHERE run_id = ? GROUP BY name ORDER BY name",
-          {"name", "nodes", "min", "mean", "max"}, {false, true, true, true, true}, [](const Query& q) {
-            return std::vector<std::string>{q.text(0), std::to_string(q.i64(1)), format_real(q.real(2), 6),
-                                            format_real(q.real(3), 6), format_real(q.real(4), 6)};
+          {"name", "nodes", "min", "mean", "max"}, {false, true, true, true, true},
+          [](const Query& q) {
+            return std::vector<std::string>{q.text(0), std::to_string(q.i64(1)),
+                                            format_real(q.real(2), 6), format_real(q.real(3), 6),
+                                            format_real(q.real(4), 6)};
           });
 
   Query count(db, "SELECT count(*) FROM events_log WHERE run_id = ?");
   count.bind(1, run_id);
   int64_t total = count.next() ? count.i64(0) : 0;
-  std::string sql = "SELECT sim_time_ns, kind, detail FROM events_log WHERE run_id = ?"
-                    " ORDER BY sim_time_ns, rowid LIMIT " + std::to_string(kShowLogLimit);
+  std::string sql =
+      "SELECT sim_time_ns, kind, detail FROM events_log WHERE run_id = ?"
+      " ORDER BY sim_time_ns, rowid LIMIT " +
+      std::to_string(kShowLogLimit);
   section("log", sql.c_str(), {"time", "kind", "detail"}, {true, false, false}, [](const Query& q) {
     return std::vector<std::string>{format_sim_time(q.i64(0)), q.text(1), q.text(2)};
   });
@@ -396,7 +411,8 @@ void export_run_csv(const std::string& db_path, int64_t run_id, const std::strin
        "SELECT run_id, scenario_name, scenario_path, printf('%llu', seed) AS seed, build_id,"
        " command_line, status, failure, events, sim_time_ns, wall_s, fingerprint, started_at,"
        " finished_at, pid, host, scenario_text FROM runs WHERE run_id = ?"},
-      {"parameters.csv", "SELECT run_id, key, value FROM parameters WHERE run_id = ? ORDER BY rowid"},
+      {"parameters.csv",
+       "SELECT run_id, key, value FROM parameters WHERE run_id = ? ORDER BY rowid"},
       {"scalars.csv", "SELECT run_id, name, value FROM scalars WHERE run_id = ? ORDER BY name"},
       {"series.csv",
        "SELECT run_id, name, sim_time_ns, value FROM series WHERE run_id = ?"

@@ -26,15 +26,15 @@ struct RunRow {
   uint64_t seed = 0;
   std::string build_id;
   std::string command_line;
-  std::string status;            // as stored
-  std::string shown_status;      // 'incomplete' for a 'running' row whose process is gone
-  std::string failure;           // empty when NULL
+  std::string status;                  // as stored
+  std::string shown_status;            // 'incomplete' for a 'running' row whose process is gone
+  std::string failure;                 // empty when NULL
   std::optional<int64_t> events;       // NULL until the run ends
   std::optional<int64_t> sim_time_ns;  // NULL until the run ends
   std::optional<double> wall_s;        // NULL until the run ends
-  std::string fingerprint;       // 16 hex digits; empty until the run ends
+  std::string fingerprint;             // 16 hex digits; empty until the run ends
   std::string started_at;
-  std::string finished_at;       // empty when NULL
+  std::string finished_at;  // empty when NULL
   int64_t pid = 0;
   std::string host;
 };

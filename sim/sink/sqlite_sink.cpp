@@ -24,7 +24,8 @@ const char* to_string(RunStatus s) {
 namespace {
 
 // Must stay byte-for-byte equal to results/schema.sql (checked by test_sqlite_sink.cpp).
-constexpr std::string_view kSchemaSql = R"schema(-- meshsim results database, schema version 1 (PRAGMA user_version).
+constexpr std::string_view kSchemaSql =
+    R"schema(-- meshsim results database, schema version 1 (PRAGMA user_version).
 -- Modelled on OMNeT++'s SQLite result files: one row per run, everything else keyed by
 -- run_id. Simulated time is an INTEGER count of nanoseconds, never a REAL, as in the engine.
 -- The binary embeds this text (sim/sink/sqlite_sink.cpp) so meshsim can create a database
@@ -158,14 +159,13 @@ SqliteSink::~SqliteSink() {
 }
 
 void SqliteSink::close() noexcept {
-  for (sqlite3_stmt* stmt : {begin_, commit_, rollback_, insert_run_, insert_parameter_,
-                             insert_scalar_, insert_series_, insert_node_summary_, insert_log_,
-                             update_run_end_, update_run_incomplete_}) {
+  for (sqlite3_stmt* stmt :
+       {begin_, commit_, rollback_, insert_run_, insert_parameter_, insert_scalar_, insert_series_,
+        insert_node_summary_, insert_log_, update_run_end_, update_run_incomplete_}) {
     sqlite3_finalize(stmt);  // no-op on nullptr
   }
-  begin_ = commit_ = rollback_ = insert_run_ = insert_parameter_ = insert_scalar_ =
-      insert_series_ = insert_node_summary_ = insert_log_ = update_run_end_ =
-          update_run_incomplete_ = nullptr;
+  begin_ = commit_ = rollback_ = insert_run_ = insert_parameter_ = insert_scalar_ = insert_series_ =
+      insert_node_summary_ = insert_log_ = update_run_end_ = update_run_incomplete_ = nullptr;
   sqlite3_close_v2(db_);
   db_ = nullptr;
 }
@@ -187,9 +187,9 @@ void SqliteSink::open_database() {
   }
   if (fs::is_directory(db_path_, ec)) fail("is a directory, not a database file");
 
-  int rc = sqlite3_open_v2(db_path_.c_str(), &db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(db_path_.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) fail("cannot open");
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
@@ -219,7 +219,8 @@ std::string SqliteSink::switch_to_wal() {
     if (rc == SQLITE_ROW) mode = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
     sqlite3_finalize(stmt);
     if (rc == SQLITE_ROW) return mode;
-    if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) fail("cannot set the journal mode");
+    if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+      fail("cannot set the journal mode");
     if (waited_ms >= kBusyTimeoutMs) fail("gave up waiting to set the journal mode");
     usleep(kRetryMs * 1000);
   }
@@ -287,9 +288,9 @@ void SqliteSink::prepare_statements() {
   update_run_end_ = prepare(
       "UPDATE runs SET status = ?, failure = ?, events = ?, sim_time_ns = ?, wall_s = ?,"
       " fingerprint = ?, finished_at = " MESHSIM_NOW_UTC " WHERE run_id = ?");
-  update_run_incomplete_ = prepare(
-      "UPDATE runs SET status = 'incomplete', failure = ?, finished_at = " MESHSIM_NOW_UTC
-      " WHERE run_id = ? AND status = 'running'");
+  update_run_incomplete_ =
+      prepare("UPDATE runs SET status = 'incomplete', failure = ?, finished_at = " MESHSIM_NOW_UTC
+              " WHERE run_id = ? AND status = 'running'");
 }
 
 sqlite3_stmt* SqliteSink::prepare(const char* sql) {
@@ -426,8 +427,8 @@ void SqliteSink::write_run_end(const RunResult& result, const Metrics& metrics) 
     sqlite3_bind_int64(update_run_end_, 7, run_id_);
     step_done(update_run_end_);
     if (sqlite3_changes(db_) != 1) {
-      throw std::runtime_error("results database " + db_path_ + ": run " +
-                               std::to_string(run_id_) + " was deleted while it ran");
+      throw std::runtime_error("results database " + db_path_ + ": run " + std::to_string(run_id_) +
+                               " was deleted while it ran");
     }
     step_done(commit_);
   } catch (...) {

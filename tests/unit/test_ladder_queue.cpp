@@ -1,6 +1,8 @@
 // The ladder queue must pop exactly the heap's order: the unique (time, origin, seq) order.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "sim/event_queue.h"
 #include "sim/rng.h"
 

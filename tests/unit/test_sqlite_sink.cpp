@@ -204,10 +204,11 @@ TEST_CASE("a run round-trips through the database") {
   RawDb raw(db);
   CHECK(raw.one("PRAGMA user_version") == "1");
   CHECK(raw.one("PRAGMA journal_mode") == "wal");
-  auto run = raw.rows("SELECT scenario_name, scenario_path, scenario_text, printf('%llu', seed),"
-                      " build_id, command_line, status, failure, events, sim_time_ns, wall_s,"
-                      " fingerprint, pid, host, started_at, finished_at FROM runs WHERE run_id = " +
-                      std::to_string(id));
+  auto run = raw.rows(
+      "SELECT scenario_name, scenario_path, scenario_text, printf('%llu', seed),"
+      " build_id, command_line, status, failure, events, sim_time_ns, wall_s,"
+      " fingerprint, pid, host, started_at, finished_at FROM runs WHERE run_id = " +
+      std::to_string(id));
   REQUIRE(run.size() == 1);
   const auto& r = run[0];
   CHECK(r[0] == "flood-100");
@@ -232,14 +233,18 @@ TEST_CASE("a run round-trips through the database") {
   CHECK(raw.rows("SELECT name, value FROM scalars ORDER BY name") ==
         std::vector<std::vector<std::string>>{{"coverage_time_ns_p99", "1500000000.0"},
                                               {"messages_sent", "4200.0"}});
-  CHECK(raw.rows("SELECT sim_time_ns, value FROM series WHERE name = 'coverage' ORDER BY sim_time_ns") ==
-        std::vector<std::vector<std::string>>{{"0", "0.01"}, {"1000000000", "0.5"}, {"2000000000", "1.0"}});
+  CHECK(raw.rows(
+            "SELECT sim_time_ns, value FROM series WHERE name = 'coverage' ORDER BY sim_time_ns") ==
+        std::vector<std::vector<std::string>>{
+            {"0", "0.01"}, {"1000000000", "0.5"}, {"2000000000", "1.0"}});
   CHECK(raw.one("SELECT count(*) FROM series WHERE name = 'queue_len'") == "1");
   CHECK(raw.rows("SELECT node, name, value FROM node_summaries ORDER BY node") ==
-        std::vector<std::vector<std::string>>{{"0", "messages_sent", "40.0"}, {"1", "messages_sent", "44.0"}});
+        std::vector<std::vector<std::string>>{{"0", "messages_sent", "40.0"},
+                                              {"1", "messages_sent", "44.0"}});
   CHECK(raw.rows("SELECT sim_time_ns, kind, detail FROM events_log ORDER BY sim_time_ns") ==
-        std::vector<std::vector<std::string>>{{"500", "partition", "nodes 0..9 | 10..19"},
-                                              {"900", "violation", "says \"hi\", then\nbreaks a line"}});
+        std::vector<std::vector<std::string>>{
+            {"500", "partition", "nodes 0..9 | 10..19"},
+            {"900", "violation", "says \"hi\", then\nbreaks a line"}});
   CHECK(raw.one("PRAGMA integrity_check") == "ok");
   CHECK(raw.rows("PRAGMA foreign_key_check").empty());
 
@@ -277,8 +282,10 @@ TEST_CASE("the runs row is committed at run start and marked when the run is aba
   failed.failure = "expect coverage >= 0.99 by 10s: got 0.42";
   sink.on_run_start(make_info(8));
   sink.on_run_end(make_info(8), failed, Metrics{});
-  CHECK(raw.rows("SELECT status, failure FROM runs WHERE run_id = " + std::to_string(sink.run_id())) ==
-        std::vector<std::vector<std::string>>{{"failed", "expect coverage >= 0.99 by 10s: got 0.42"}});
+  CHECK(raw.rows("SELECT status, failure FROM runs WHERE run_id = " +
+                 std::to_string(sink.run_id())) ==
+        std::vector<std::vector<std::string>>{
+            {"failed", "expect coverage >= 0.99 by 10s: got 0.42"}});
   CHECK_THROWS_AS(sink.on_run_end(make_info(8), failed, Metrics{}), std::logic_error);
 }
 
@@ -435,7 +442,8 @@ TEST_CASE("export writes parseable CSV") {
   auto log = parse_csv(out + "/events_log.csv");
   REQUIRE(log.size() == 3);
   CHECK(log[0] == std::vector<std::string>{"run_id", "sim_time_ns", "kind", "detail"});
-  CHECK(log[2] == std::vector<std::string>{rid, "900", "violation", "says \"hi\", then\nbreaks a line"});
+  CHECK(log[2] ==
+        std::vector<std::string>{rid, "900", "violation", "says \"hi\", then\nbreaks a line"});
 
   auto series = parse_csv(out + "/series.csv");
   REQUIRE(series.size() == 5);
