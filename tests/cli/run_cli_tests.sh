@@ -62,7 +62,7 @@ expect_exit "a failed expectation exits 1 and says how to reproduce" 1 "reproduc
 expect_exit "list shows the runs" 0 "complete" "$MESHSIM" list --db "$DB"
 expect_exit "show prints a run's metrics" 0 "residue" "$MESHSIM" show 1 --db "$DB"
 expect_exit "export writes CSV files" 0 "wrote run 1" "$MESHSIM" export 1 --db "$DB" --csv "$WORK/csv"
-expect_exit "the exported scalars are CSV" 0 "^residue," grep -E "^residue," "$WORK/csv/scalars.csv"
+expect_exit "the exported scalars are CSV" 0 "^1,residue," grep -E "^1,residue," "$WORK/csv/scalars.csv"
 expect_exit "show of a missing run is exit 2" 2 "" "$MESHSIM" show 999 --db "$DB"
 expect_exit "list of a missing database is exit 2, and creates nothing" 2 "" "$MESHSIM" list --db "$WORK/none.db"
 [[ ! -e "$WORK/none.db" ]] && pass "no database file was created by list" || fail "list created a database"

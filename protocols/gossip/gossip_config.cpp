@@ -1,0 +1,94 @@
+// [protocol] keys of the gossip module, and its registration. README.md documents the keys.
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+
+#include "protocols/gossip/gossip_module.h"
+#include "sim/config_section.h"
+
+namespace meshsim::gossip {
+
+namespace {
+
+// A key that the chosen strategy ignores is an error, not a silent no-op: someone who sets
+// k for anti-entropy believes it changes something.
+void reject_unused(ConfigSection& s, std::initializer_list<const char*> keys, const std::string& why) {
+  for (const char* key : keys)
+    if (s.has(key)) s.fail(key, "has no effect " + why);
+}
+
+// The located error text for `key`, kept for a check that can only run later.
+std::string located_error(ConfigSection& s, const std::string& key, const std::string& what) {
+  try {
+    s.fail(key, what);
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+}
+
+}  // namespace
+
+Params parse_params(ConfigSection& s) {
+  Params p;
+  std::string strategy =
+      s.get_enum("strategy", "rumor-mongering", {"anti-entropy", "rumor-mongering", "flooding"});
+  p.strategy = strategy == "flooding"       ? Strategy::flooding
+               : strategy == "anti-entropy" ? Strategy::anti_entropy
+                                            : Strategy::rumor_mongering;
+  if (p.strategy == Strategy::flooding)
+    reject_unused(s, {"mode", "loss_of_interest", "stop", "k", "fanout", "interval", "peer_choice"},
+                  "with strategy = \"flooding\" (a node forwards once to all its overlay neighbours)");
+  if (p.strategy == Strategy::anti_entropy)
+    reject_unused(s, {"loss_of_interest", "stop", "k"},
+                  "with strategy = \"anti-entropy\" (it never loses interest; those keys belong to rumor-mongering)");
+
+  std::string mode = s.get_enum("mode", "push", {"push", "pull", "push-pull"});
+  p.mode = mode == "push" ? Mode::push : mode == "pull" ? Mode::pull : Mode::push_pull;
+  p.loss_of_interest = s.get_enum("loss_of_interest", "feedback", {"feedback", "blind"}) == "feedback"
+                           ? LossOfInterest::feedback
+                           : LossOfInterest::blind;
+  p.stop = s.get_enum("stop", "counter", {"counter", "coin"}) == "counter" ? Stop::counter : Stop::coin;
+  p.k = static_cast<uint32_t>(s.get_int("k", 3, 1, 255));
+  p.fanout = static_cast<uint32_t>(s.get_int("fanout", 1, 1, kMaxFanout));
+  p.interval = s.get_duration("interval", Duration::millis(100));
+  p.peer_choice = s.get_enum("peer_choice", "uniform", {"uniform", "neighbors"}) == "uniform"
+                      ? PeerChoice::uniform
+                      : PeerChoice::neighbors;
+
+  RumorPlan& plan = p.plan;
+  plan.count = static_cast<uint32_t>(s.get_int("rumors", 1, 0, 1 << 20));
+  plan.first = SimTime{} + s.get_duration("first_rumor_at", Duration{}, /*allow_zero=*/true);
+  plan.interval = s.get_duration("rumor_interval", Duration::seconds(1), /*allow_zero=*/true);
+  if (plan.count > 1 && plan.interval.ns > (std::numeric_limits<int64_t>::max() - plan.first.ns) / plan.count)
+    s.fail("rumor_interval", "the last rumor would come after the end of representable time");
+  plan.rule = s.get_enum("origins", "stride", {"stride", "random"}) == "stride" ? OriginRule::stride
+                                                                                 : OriginRule::random;
+  if (plan.rule == OriginRule::random)
+    reject_unused(s, {"origin_node", "origin_stride"}, "with origins = \"random\"");
+  plan.origin_node = static_cast<NodeId>(s.get_int("origin_node", 0, 0, kNoNode - 1));
+  plan.origin_stride = static_cast<uint64_t>(s.get_int("origin_stride", 7919, 0, std::numeric_limits<uint32_t>::max()));
+
+  p.rumor_bytes = static_cast<uint16_t>(s.get_int("rumor_bytes", 32, 0, std::numeric_limits<uint16_t>::max()));
+  p.check_delivery = s.get_bool("check_delivery", true);
+  s.finish();
+  return p;
+}
+
+void register_gossip(ModuleRegistry& registry) {
+  registry.add(
+      "gossip",
+      "epidemic rumor spreading: anti-entropy and rumor mongering in push, pull or push-pull mode "
+      "(Demers et al. 1987, Karp et al. 2000), or flooding over the overlay",
+      [](ConfigSection& s) -> std::unique_ptr<Module> {
+        Params p = parse_params(s);
+        // origin_node can only be checked against the node count at attach; locate it now.
+        std::string origin_error =
+            located_error(s, "origin_node", "node " + std::to_string(p.plan.origin_node) +
+                                                " does not exist: the topology has fewer nodes");
+        if (p.strategy == Strategy::flooding) return std::make_unique<FloodModule>(std::move(p), origin_error);
+        return std::make_unique<GossipModule>(std::move(p), origin_error);
+      });
+}
+
+}  // namespace meshsim::gossip
