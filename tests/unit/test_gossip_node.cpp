@@ -72,66 +72,6 @@ GossipNode infected_origin(const Params& p, Env& env) {
 
 }  // namespace
 
-TEST_CASE("RumorSet: inline word, heap words, set algebra") {
-  RumorSet a{1, 63, 64, 200};
-  CHECK(a.contains(1));
-  CHECK(a.contains(200));
-  CHECK_FALSE(a.contains(2));
-  CHECK_FALSE(a.contains(100000));
-  CHECK(a.count() == 4);
-  CHECK(a.end_id() == 201);
-  CHECK_FALSE(a.insert(64));
-  CHECK(a.insert(65));
-  std::vector<uint32_t> order;
-  a.for_each([&](uint32_t id) { order.push_back(id); });
-  CHECK(order == std::vector<uint32_t>{1, 63, 64, 65, 200});
-
-  RumorSet b{1, 200, 7};
-  CHECK(a.intersect(b) == RumorSet{1, 200});
-  CHECK(a.minus(b) == RumorSet{63, 64, 65});
-  CHECK(a.unite(b).count() == 6);
-
-  RumorSet copy = a;
-  copy.erase(200);
-  CHECK(a.contains(200));  // deep copy
-  CHECK(copy == RumorSet{1, 63, 64, 65});  // trailing zero heap words do not matter
-  RumorSet moved = std::move(copy);
-  CHECK(moved.count() == 4);
-
-  moved.keep_below(64);
-  CHECK(moved == RumorSet{1, 63});
-  moved.keep_below(2);
-  CHECK(moved == RumorSet{1});
-  moved.clear();
-  CHECK(moved.empty());
-  CHECK(moved.end_id() == 0);
-  CHECK(sizeof(FloodNode) <= 24);
-}
-
-TEST_CASE("RumorSchedule and RumorPlan") {
-  RumorSchedule s({{5, SimTime{300}}, {2, SimTime{100}}, {5, SimTime{200}}});
-  auto mine = s.originated_by(5);
-  CHECK(std::vector<uint32_t>(mine.begin(), mine.end()) == std::vector<uint32_t>{2, 0});  // by time
-  CHECK(s.originated_by(3).empty());
-  CHECK(s.cursor_at(5, SimTime{250}) == 1);  // the rumor due at 200 was missed
-
-  // BENCHMARKS.md §2: rumor r starts at node (r * 7919) mod N at r seconds.
-  RumorPlan plan;
-  plan.count = 10;
-  auto rumors = plan.resolve(1000, 1);
-  CHECK(rumors[3].origin == (3 * 7919) % 1000);
-  CHECK(rumors[3].at == SimTime{3'000'000'000});
-  plan.rule = OriginRule::random;
-  auto a = plan.resolve(1000, 1), b = plan.resolve(1000, 1), c = plan.resolve(1000, 2);
-  bool same = true, differs = false;
-  for (int r = 0; r < 10; ++r) {
-    same &= a[r].origin == b[r].origin;
-    differs |= a[r].origin != c[r].origin;
-  }
-  CHECK(same);
-  CHECK(differs);
-}
-
 TEST_CASE("choose_peers: distinct, never self, within the candidate set") {
   Env env;
   std::array<NodeId, kMaxFanout> peers;
