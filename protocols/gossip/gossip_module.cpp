@@ -206,7 +206,7 @@ std::optional<Violation> BasicGossipModule<P>::finish(SimTime now, Metrics& m) {
   m.set_scalar("messages_per_node", n ? static_cast<double>(sent) / n : 0.0);
   m.set_scalar("messages_per_node_max", sent_max);
   for (size_t t = 0; t < sent_by_type_.size(); ++t)
-    if (sent_by_type_[t]) m.set_scalar(std::string("messages_sent_") + kMessageNames[t], static_cast<double>(sent_by_type_[t]));
+    if (sent_by_type_[t]) m.set_scalar(std::string("messages_sent_") + P::message_names[t], static_cast<double>(sent_by_type_[t]));
   if (n <= kMaxNodeSummaries)
     for (NodeId v = 0; v < n; ++v) m.node_summary(v, "messages_sent", sent_per_node_[v]);
 

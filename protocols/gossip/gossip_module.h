@@ -22,6 +22,7 @@ Params parse_params(ConfigSection& section);
 template <class P>
 class BasicGossipModule : public NodeModule<P> {
   using Base = NodeModule<P>;
+  using Message = typename P::Message;
 
  public:
   // `origin_error` is the located message for an origin_node beyond the node count, which

@@ -211,14 +211,14 @@ void GossipNode::maybe_arm_round(const Params& p, const NodeView& v, GossipOutbo
 // ---------------------------------------------------------------------------------------
 // FloodNode
 
-void FloodNode::start(const Params& p, const NodeView& v, GossipOutbox& out) {
+void FloodNode::start(const Params& p, const NodeView& v, FloodOutbox& out) {
   if (p.rumors->originated_by(v.self).empty()) return;  // most nodes wait for a rumor
   out.cancel_timer(kInjectTimer);
   next_injection_ = p.rumors->cursor_at(v.self, v.now);
   inject_due(p, v, out);
 }
 
-void FloodNode::on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, GossipOutbox& out) {
+void FloodNode::on_message(const Params& p, const NodeView& v, NodeId from, const FloodMessage& m, FloodOutbox& out) {
   const auto* flood = std::get_if<Flood>(&m);
   if (!flood || flood->rumor >= p.rumor_count()) return;
   if (!known_.insert(flood->rumor)) {
@@ -229,11 +229,11 @@ void FloodNode::on_message(const Params& p, const NodeView& v, NodeId from, cons
   forward(p, v, flood->rumor, from, out);
 }
 
-void FloodNode::on_timer(const Params& p, const NodeView& v, TimerId id, GossipOutbox& out) {
+void FloodNode::on_timer(const Params& p, const NodeView& v, TimerId id, FloodOutbox& out) {
   if (id == kInjectTimer) inject_due(p, v, out);
 }
 
-void FloodNode::inject_due(const Params& p, const NodeView& v, GossipOutbox& out) {
+void FloodNode::inject_due(const Params& p, const NodeView& v, FloodOutbox& out) {
   auto next = p.rumors->take_due(v.self, v.now, next_injection_, [&](uint32_t r) {
     if (!known_.insert(r)) return;
     out.note(kNoteInjected, r);
@@ -242,7 +242,7 @@ void FloodNode::inject_due(const Params& p, const NodeView& v, GossipOutbox& out
   if (next) out.set_timer(kInjectTimer, *next);
 }
 
-void FloodNode::forward(const Params& p, const NodeView& v, uint32_t r, NodeId except, GossipOutbox& out) {
+void FloodNode::forward(const Params& p, const NodeView& v, uint32_t r, NodeId except, FloodOutbox& out) {
   for (NodeId n : v.neighbors)
     if (n != except) out.send(n, Flood{r, p.rumor_bytes});
 }

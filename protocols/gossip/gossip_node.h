@@ -18,6 +18,7 @@
 namespace meshsim::gossip {
 
 using GossipOutbox = Outbox<Message>;
+using FloodOutbox = Outbox<FloodMessage>;
 
 // Milestones reported through Outbox::note for the module's metrics.
 enum NoteKind : uint16_t {
@@ -79,17 +80,17 @@ class GossipNode {
 
 class FloodNode {
  public:
-  void start(const Params& p, const NodeView& v, GossipOutbox& out);
-  void on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, GossipOutbox& out);
-  void on_timer(const Params& p, const NodeView& v, TimerId id, GossipOutbox& out);
+  void start(const Params& p, const NodeView& v, FloodOutbox& out);
+  void on_message(const Params& p, const NodeView& v, NodeId from, const FloodMessage& m, FloodOutbox& out);
+  void on_timer(const Params& p, const NodeView& v, TimerId id, FloodOutbox& out);
   void crash() { next_injection_ = 0; }
 
   const RumorSet& known() const { return known_; }
   bool knows(uint32_t rumor) const { return known_.contains(rumor); }
 
  private:
-  void inject_due(const Params& p, const NodeView& v, GossipOutbox& out);
-  void forward(const Params& p, const NodeView& v, uint32_t rumor, NodeId except, GossipOutbox& out);
+  void inject_due(const Params& p, const NodeView& v, FloodOutbox& out);
+  void forward(const Params& p, const NodeView& v, uint32_t rumor, NodeId except, FloodOutbox& out);
 
   RumorSet known_;  // durable
   uint32_t next_injection_ = 0;
@@ -102,16 +103,25 @@ struct GossipProtocol {
   using Message = gossip::Message;
   static constexpr TimerId timer_count = 2;
   static constexpr bool uses_rng = true;
+  // By variant index, for per-type message counters.
+  static constexpr std::array<const char*, 5> message_names = {"flood", "push", "pull_request", "push_pull", "reply"};
 };
 
-// Flooding draws no random numbers, so it skips the 32-byte per-node stream: the flood
-// benchmark (BENCHMARKS.md §2) runs a million nodes.
+// Flooding draws no random numbers, so it skips the 32-byte per-node stream, and sends
+// only Flood, so its pool slots are small: the flood benchmark (BENCHMARKS.md §2) runs a
+// million nodes.
 struct FloodProtocol {
   using Params = gossip::Params;
   using Node = FloodNode;
-  using Message = gossip::Message;
+  using Message = FloodMessage;
   static constexpr TimerId timer_count = 1;
   static constexpr bool uses_rng = false;
+  static constexpr std::array<const char*, 1> message_names = {"flood"};
 };
 
+}  // namespace meshsim::gossip
+
+namespace meshsim::gossip {
+static_assert(GossipProtocol::message_names.size() == std::variant_size_v<GossipProtocol::Message>);
+static_assert(FloodProtocol::message_names.size() == std::variant_size_v<FloodProtocol::Message>);
 }  // namespace meshsim::gossip
