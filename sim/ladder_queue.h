@@ -3,17 +3,23 @@
 //
 // Structure: `top` holds far-future events unsorted; `rungs` split time into buckets of
 // decreasing width (each finer rung covers one bucket of the rung above); `bottom` holds
-// the next few events sorted. Push appends to a bucket; pop takes from `bottom`, refilling
-// it from the earliest non-empty bucket, splitting a crowded bucket into a finer rung.
+// the next few events sorted. Push links the event into a bucket; pop takes from `bottom`,
+// refilling it from the earliest non-empty bucket, and splits a crowded bucket into a finer
+// rung instead of sorting it.
 //
-// Determinism: events within `bottom` are sorted by the full key (time, origin, seq), and
-// buckets partition time, so the pop order is the unique key order whatever the bucket
-// layout or insertion order — exactly the order the heap gives (tests compare them).
+// Storage: pending events live in one slab with an intrusive `next` link (40 bytes an
+// event), buckets are list heads (4 bytes). Moving an event between rungs relinks it; it is
+// copied only into `bottom`. Freed slots are reused, so a warm queue allocates nothing and
+// memory is bounded by the peak number of pending events, about 42 bytes each (a vector of
+// buckets would keep every bucket's high-water capacity alive and cost several times more).
 //
-// Complexity: push O(1) (plus O(rungs) to find the rung, rungs <= kMaxRungs);
-// pop O(1) amortised (each event is moved between rungs a bounded number of times and
-// sorted once in a bucket of at most kSplitThreshold events). Memory: 32 bytes a pending
-// event plus vector slack and 24 bytes per bucket (about one bucket per two events).
+// Determinism: `bottom` is sorted by the full key (time, origin, seq) and buckets partition
+// time, so the pop order is the unique key order whatever the bucket layout or insertion
+// order: exactly the heap's order (tests/unit/test_ladder_queue.cpp compares them).
+//
+// Complexity: push O(rungs) to find the rung (rungs <= kMaxRungs, usually 1-3), then O(1);
+// pop O(1) amortised: each event is relinked a bounded number of times and sorted once in
+// a bucket of at most kSplitThreshold events.
 #pragma once
 #include <algorithm>
 #include <cassert>
@@ -29,7 +35,7 @@ class LadderQueue {
  public:
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
-  void reserve(size_t n) { top_.reserve(n); }
+  void reserve(size_t n) { slab_.reserve(n); }
 
   const Event& top() {
     if (bottom_.empty()) refill();
@@ -39,7 +45,8 @@ class LadderQueue {
   void push(const Event& e) {
     ++size_;
     if (e.time >= top_start_) {
-      top_.push_back(e);
+      link(top_, allocate(e));
+      ++top_count_;
       top_min_ = std::min(top_min_, e.time);
       top_max_ = std::max(top_max_, e.time);
       return;
@@ -47,7 +54,7 @@ class LadderQueue {
     for (size_t r = 0; r < active_; ++r) {
       Rung& rung = rungs_[r];
       if (e.time >= rung.current_start()) {
-        rung.buckets[static_cast<size_t>((e.time - rung.start) / rung.width)].push_back(e);
+        link(rung.heads[static_cast<size_t>((e.time - rung.start) / rung.width)], allocate(e));
         ++rung.count;
         return;
       }
@@ -64,24 +71,44 @@ class LadderQueue {
   }
 
  private:
-  static constexpr size_t kSplitThreshold = 48;   // a bucket larger than this is split
-  static constexpr size_t kBottomLimit = 256;     // a bottom larger than this becomes a rung
+  static constexpr uint32_t kNil = 0xffffffffu;
+  static constexpr size_t kSplitThreshold = 48;  // a bucket larger than this is split
+  static constexpr size_t kBottomLimit = 256;    // a bottom larger than this becomes a rung
   static constexpr size_t kMaxRungs = 24;
+
+  struct Slot {
+    Event event;
+    uint32_t next;
+  };
 
   struct Rung {
     int64_t start = 0;
     int64_t width = 1;
-    size_t buckets_used = 0;
     size_t current = 0;  // first bucket that may be non-empty
     size_t count = 0;
-    std::vector<std::vector<Event>> buckets;
+    std::vector<uint32_t> heads;
     int64_t current_start() const { return start + static_cast<int64_t>(current) * width; }
-    int64_t end() const { return start + static_cast<int64_t>(buckets_used) * width; }
+    int64_t end() const { return start + static_cast<int64_t>(heads.size()) * width; }
   };
 
   static bool later(const Event& a, const Event& b) { return b.before(a); }
 
-  // Readies a rung of `n` buckets of `width` from `start`, reusing bucket storage.
+  uint32_t allocate(const Event& e) {
+    if (free_ != kNil) {
+      uint32_t i = free_;
+      free_ = slab_[i].next;
+      slab_[i].event = e;
+      return i;
+    }
+    slab_.push_back(Slot{e, kNil});
+    return static_cast<uint32_t>(slab_.size() - 1);
+  }
+  void link(uint32_t& head, uint32_t i) {
+    slab_[i].next = head;
+    head = i;
+  }
+
+  // Readies a rung of `n` empty buckets of `width` from `start`.
   Rung& add_rung(int64_t start, int64_t width, size_t n) {
     if (active_ == rungs_.size()) rungs_.emplace_back();
     Rung& r = rungs_[active_++];
@@ -89,47 +116,53 @@ class LadderQueue {
     r.width = width;
     r.current = 0;
     r.count = 0;
-    r.buckets_used = n;
-    if (r.buckets.size() < n) r.buckets.resize(n);
+    r.heads.assign(n, kNil);
     return r;
+  }
+
+  // Moves every event of list `head` into rung r's buckets (relinking, no copies).
+  void spread(uint32_t head, Rung& r) {
+    while (head != kNil) {
+      uint32_t next = slab_[head].next;
+      link(r.heads[static_cast<size_t>((slab_[head].event.time - r.start) / r.width)], head);
+      ++r.count;
+      head = next;
+    }
   }
 
   // Upper bound (exclusive) of the times that belong in bottom.
   int64_t bottom_end() const { return active_ ? rungs_[active_ - 1].current_start() : top_start_; }
 
   void insert_bottom(const Event& e) {
-    auto pos = std::upper_bound(bottom_.begin(), bottom_.end(), e, later);
-    bottom_.insert(pos, e);
+    bottom_.insert(std::upper_bound(bottom_.begin(), bottom_.end(), e, later), e);
     if (bottom_.size() > kBottomLimit && active_ < kMaxRungs) spill_bottom();
   }
 
   // Bottom grew too large (many events pushed into its range): spread it over a new rung.
   void spill_bottom() {
-    int64_t lo = bottom_.back().time, hi = bottom_end();
-    int64_t span = std::max<int64_t>(1, hi - lo);
+    int64_t lo = bottom_.back().time, span = std::max<int64_t>(1, bottom_end() - lo);
     int64_t width = std::max<int64_t>(1, span / static_cast<int64_t>(bottom_.size()));
     if (width == 1 && span < static_cast<int64_t>(bottom_.size())) return;  // too dense to split
-    size_t n = static_cast<size_t>((span + width - 1) / width);
-    Rung& r = add_rung(lo, width, n);
-    for (const Event& e : bottom_) r.buckets[static_cast<size_t>((e.time - lo) / width)].push_back(e);
-    r.count = bottom_.size();
+    Rung& r = add_rung(lo, width, static_cast<size_t>((span + width - 1) / width));
+    uint32_t list = kNil;
+    for (const Event& e : bottom_) link(list, allocate(e));
     bottom_.clear();
+    spread(list, r);
   }
 
   void refill() {
     assert(size_ > 0 && "pop or top on an empty queue");
     for (;;) {
       if (active_ == 0) {
-        // Everything pending is in top: spread it over rung 0 (about two events a bucket).
+        // Everything pending is in top: spread it over rung 0, about two events a bucket.
         int64_t span = top_max_ - top_min_ + 1;
-        size_t n = std::max<size_t>(1, top_.size() / 2);
-        int64_t width = std::max<int64_t>(1, (span + static_cast<int64_t>(n) - 1) / static_cast<int64_t>(n));
-        n = static_cast<size_t>((span + width - 1) / width);
-        Rung& r = add_rung(top_min_, width, n);
-        for (const Event& e : top_) r.buckets[static_cast<size_t>((e.time - top_min_) / width)].push_back(e);
-        r.count = top_.size();
+        int64_t n = std::max<int64_t>(1, static_cast<int64_t>(top_count_ / 2));
+        int64_t width = std::max<int64_t>(1, (span + n - 1) / n);
+        Rung& r = add_rung(top_min_, width, static_cast<size_t>((span + width - 1) / width));
+        spread(top_, r);
+        top_ = kNil;
+        top_count_ = 0;
         top_start_ = r.end();
-        top_.clear();
         top_min_ = std::numeric_limits<int64_t>::max();
         top_max_ = std::numeric_limits<int64_t>::min();
       }
@@ -138,38 +171,46 @@ class LadderQueue {
         --active_;
         continue;
       }
-      while (r.buckets[r.current].empty()) ++r.current;
-      std::vector<Event>& bucket = r.buckets[r.current];
+      while (r.heads[r.current] == kNil) ++r.current;
+      uint32_t list = r.heads[r.current];
+      r.heads[r.current] = kNil;
       const int64_t bucket_start = r.current_start();
+      const int64_t parent_width = r.width;
       ++r.current;
-      r.count -= bucket.size();
-      if (bucket.size() > kSplitThreshold && r.width > 1 && active_ < kMaxRungs) {
-        size_t n = std::min<size_t>(bucket.size(), static_cast<size_t>(r.width));
-        int64_t width = (r.width + static_cast<int64_t>(n) - 1) / static_cast<int64_t>(n);
-        n = static_cast<size_t>((r.width + width - 1) / width);
-        // Copy out first: add_rung may grow rungs_ and move the bucket we are reading.
-        scratch_.swap(bucket);
-        Rung& finer = add_rung(bucket_start, width, n);
-        for (const Event& e : scratch_)
-          finer.buckets[static_cast<size_t>((e.time - bucket_start) / width)].push_back(e);
-        finer.count = scratch_.size();
-        scratch_.clear();
+      size_t n = 0;
+      for (uint32_t i = list; i != kNil; i = slab_[i].next) ++n;
+      r.count -= n;
+      if (n > kSplitThreshold && parent_width > 1 && active_ < kMaxRungs) {
+        int64_t buckets = std::min<int64_t>(static_cast<int64_t>(n), parent_width);
+        int64_t width = (parent_width + buckets - 1) / buckets;
+        // add_rung may reallocate rungs_: `r` is not used after this point.
+        Rung& finer = add_rung(bucket_start, width, static_cast<size_t>((parent_width + width - 1) / width));
+        spread(list, finer);
         continue;
       }
-      bottom_.swap(bucket);  // bucket takes bottom's (empty) storage back
+      bottom_.reserve(n);
+      while (list != kNil) {
+        bottom_.push_back(slab_[list].event);
+        uint32_t next = slab_[list].next;
+        slab_[list].next = free_;
+        free_ = list;
+        list = next;
+      }
       std::sort(bottom_.begin(), bottom_.end(), later);
       return;
     }
   }
 
-  std::vector<Event> top_;
+  std::vector<Slot> slab_;
+  uint32_t free_ = kNil;
+  uint32_t top_ = kNil;
+  size_t top_count_ = 0;
   int64_t top_start_ = std::numeric_limits<int64_t>::min();
   int64_t top_min_ = std::numeric_limits<int64_t>::max();
   int64_t top_max_ = std::numeric_limits<int64_t>::min();
   std::vector<Rung> rungs_;
   size_t active_ = 0;
   std::vector<Event> bottom_;
-  std::vector<Event> scratch_;
   size_t size_ = 0;
 };
 

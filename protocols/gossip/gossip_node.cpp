@@ -52,7 +52,6 @@ void GossipNode::on_message(const Params& p, const NodeView& v, NodeId from, con
   else if (const auto* pull = std::get_if<PullRequest>(&m)) handle_pull_request(p, v, from, *pull, out);
   else if (const auto* pp = std::get_if<PushPull>(&m)) handle_push_pull(p, v, from, *pp, out);
   else if (const auto* reply = std::get_if<Reply>(&m)) handle_reply(p, v, *reply, out);
-  // Flood messages belong to the flooding strategy; a gossip node ignores them.
 }
 
 void GossipNode::on_timer(const Params& p, const NodeView& v, TimerId id, GossipOutbox& out) {

@@ -9,6 +9,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <variant>
 #include <vector>
 
 #include "protocols/gossip/gossip_params.h"
@@ -101,10 +102,10 @@ struct GossipProtocol {
   using Params = gossip::Params;
   using Node = GossipNode;
   using Message = gossip::Message;
-  static constexpr TimerId timer_count = 2;
+  static constexpr TimerId timer_count = 2;  // kInjectTimer, kRoundTimer
   static constexpr bool uses_rng = true;
   // By variant index, for per-type message counters.
-  static constexpr std::array<const char*, 5> message_names = {"flood", "push", "pull_request", "push_pull", "reply"};
+  static constexpr std::array<const char*, 4> message_names = {"push", "pull_request", "push_pull", "reply"};
 };
 
 // Flooding draws no random numbers, so it skips the 32-byte per-node stream, and sends
@@ -114,14 +115,11 @@ struct FloodProtocol {
   using Params = gossip::Params;
   using Node = FloodNode;
   using Message = FloodMessage;
-  static constexpr TimerId timer_count = 1;
+  static constexpr TimerId timer_count = 1;  // kInjectTimer
   static constexpr bool uses_rng = false;
   static constexpr std::array<const char*, 1> message_names = {"flood"};
 };
 
-}  // namespace meshsim::gossip
-
-namespace meshsim::gossip {
 static_assert(GossipProtocol::message_names.size() == std::variant_size_v<GossipProtocol::Message>);
 static_assert(FloodProtocol::message_names.size() == std::variant_size_v<FloodProtocol::Message>);
 }  // namespace meshsim::gossip

@@ -64,10 +64,10 @@ struct Reply {
   }
 };
 
-using Message = std::variant<Flood, Push, PullRequest, PushPull, Reply>;
-// Flooding needs only Flood. Message pool slots take the size of the largest alternative,
-// so a flood-only variant keeps in-flight messages at 12 bytes instead of 48: the flood
-// benchmark has millions of them in flight at a million nodes.
+// Anti-entropy and rumor mongering.
+using Message = std::variant<Push, PullRequest, PushPull, Reply>;
+// Flooding has its own variant: pool slots take the size of the largest alternative, and a
+// Flood-only slot is 12 bytes instead of 48 (the flood benchmark has millions in flight).
 using FloodMessage = std::variant<Flood>;
 
 }  // namespace meshsim::gossip

@@ -14,7 +14,7 @@ using namespace meshsim::gossip;
 
 namespace {
 
-template <class NodeT>
+template <class NodeT, class Msg = Message>
 class MiniMesh {
  public:
   MiniMesh(Params p, uint32_t n, uint64_t seed, std::vector<std::vector<NodeId>> adjacency = {})
@@ -34,7 +34,7 @@ class MiniMesh {
         step(e.node, [&](const NodeView& v) { nodes_[e.node].on_timer(p_, v, e.timer, out_); });
       } else {
         ++deliveries;
-        Message m = std::move(pool_[e.slot]);
+        Msg m = std::move(pool_[e.slot]);
         step(e.node, [&](const NodeView& v) { nodes_[e.node].on_message(p_, v, e.from, m, out_); });
       }
     }
@@ -79,7 +79,7 @@ class MiniMesh {
       queue_.push({(now_ + t.after).ns, seq_++, n, n, kTimer, t.id, ++timer_gen_[n][t.id]});
     for (auto& s : out_.sends()) {
       ++sent;
-      pushes += std::holds_alternative<Push>(s.msg);
+      if constexpr (std::is_same_v<Msg, Message>) pushes += std::holds_alternative<Push>(s.msg);
       pool_.push_back(std::move(s.msg));
       queue_.push({(now_ + Duration::millis(1)).ns, seq_++, s.to, n, static_cast<uint32_t>(pool_.size() - 1), 0, 0});
     }
@@ -95,9 +95,9 @@ class MiniMesh {
   std::vector<Rng> rngs_;
   std::vector<std::vector<NodeId>> adjacency_;
   std::vector<std::array<uint32_t, 2>> timer_gen_;
-  std::vector<Message> pool_;
+  std::vector<Msg> pool_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
-  GossipOutbox out_;
+  Outbox<Msg> out_;
   SimTime now_{};
   uint64_t seq_ = 0;
 };
@@ -158,7 +158,7 @@ TEST_CASE("flooding reaches every node with R * (sum of degrees - (N - 1)) deliv
       std::vector<Rumor>{{0, SimTime{}}, {7919 % n, SimTime{Duration::seconds(1).ns}}, {17, SimTime{Duration::seconds(2).ns}}});
   uint64_t degrees = 0;
   for (const auto& a : adj) degrees += a.size();
-  MiniMesh<FloodNode> mesh(p, n, 3, adj);
+  MiniMesh<FloodNode, FloodMessage> mesh(p, n, 3, adj);
   mesh.run_until(SimTime{Duration::seconds(10).ns});
   for (uint32_t r = 0; r < 3; ++r) CHECK(mesh.residue(r) == 0.0);
   CHECK(mesh.deliveries == 3 * (degrees - (n - 1)));

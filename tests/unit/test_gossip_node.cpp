@@ -28,8 +28,10 @@ struct Env {
   Rng rng{7};
   std::vector<NodeId> neighbors;
   GossipOutbox out;
+  FloodOutbox flood_out;
   NodeView view(NodeId self, SimTime now = {}, uint32_t node_count = 100) {
     out.clear();
+    flood_out.clear();
     NodeView v;
     v.self = self;
     v.now = now;
@@ -40,15 +42,16 @@ struct Env {
   }
 };
 
-template <class T>
-std::vector<std::pair<NodeId, T>> sent(const GossipOutbox& out) {
+template <class T, class Box>
+std::vector<std::pair<NodeId, T>> sent(const Box& out) {
   std::vector<std::pair<NodeId, T>> r;
   for (const auto& s : out.sends())
     if (const T* m = std::get_if<T>(&s.msg)) r.push_back({s.to, *m});
   return r;
 }
 
-std::vector<int64_t> notes(const GossipOutbox& out, NoteKind kind) {
+template <class Box>
+std::vector<int64_t> notes(const Box& out, NoteKind kind) {
   std::vector<int64_t> r;
   for (const auto& n : out.notes())
     if (n.what == kind) r.push_back(n.value);
@@ -336,34 +339,34 @@ TEST_CASE("flooding: forward once to all neighbours but the sender") {
   Env env;
   env.neighbors = {1, 2, 3};
   FloodNode origin;
-  origin.start(p, env.view(0), env.out);
-  auto floods = sent<Flood>(env.out);
+  origin.start(p, env.view(0), env.flood_out);
+  auto floods = sent<Flood>(env.flood_out);
   REQUIRE(floods.size() == 3);
   CHECK(floods[0].second.rumor == 0);
   CHECK(floods[0].second.wire_bytes() == kHeaderBytes + 4 + 100);
-  CHECK(env.out.timers().empty());  // no rounds
+  CHECK(env.flood_out.timers().empty());  // no rounds
 
   FloodNode node;
-  node.start(p, env.view(5), env.out);
-  CHECK(env.out.empty());  // not an origin: nothing at all
-  node.on_message(p, env.view(5), 2, Flood{0, 100}, env.out);
-  floods = sent<Flood>(env.out);
+  node.start(p, env.view(5), env.flood_out);
+  CHECK(env.flood_out.empty());  // not an origin: nothing at all
+  node.on_message(p, env.view(5), 2, Flood{0, 100}, env.flood_out);
+  floods = sent<Flood>(env.flood_out);
   REQUIRE(floods.size() == 2);
   CHECK(floods[0].first == 1);
   CHECK(floods[1].first == 3);
-  CHECK(notes(env.out, kNoteInformed) == std::vector<int64_t>{0});
+  CHECK(notes(env.flood_out, kNoteInformed) == std::vector<int64_t>{0});
 
-  node.on_message(p, env.view(5), 3, Flood{0, 100}, env.out);
-  CHECK(env.out.sends().empty());
-  CHECK(notes(env.out, kNoteRedundant) == std::vector<int64_t>{1});
-  node.on_message(p, env.view(5), 3, Flood{77, 100}, env.out);  // no such rumor
-  CHECK(env.out.empty());
+  node.on_message(p, env.view(5), 3, Flood{0, 100}, env.flood_out);
+  CHECK(env.flood_out.sends().empty());
+  CHECK(notes(env.flood_out, kNoteRedundant) == std::vector<int64_t>{1});
+  node.on_message(p, env.view(5), 3, Flood{77, 100}, env.flood_out);  // no such rumor
+  CHECK(env.flood_out.empty());
   CHECK_FALSE(node.knows(77));
 
   node.crash();
-  node.start(p, env.view(5), env.out);
-  node.on_message(p, env.view(5), 1, Flood{0, 100}, env.out);
-  CHECK(env.out.sends().empty());  // the store is durable: still no second forward
+  node.start(p, env.view(5), env.flood_out);
+  node.on_message(p, env.view(5), 1, Flood{0, 100}, env.flood_out);
+  CHECK(env.flood_out.sends().empty());  // the store is durable: still no second forward
 }
 
 TEST_CASE("injection: on time, skipped while crashed, late after a pause") {
