@@ -47,6 +47,7 @@ class LadderQueue {
     if (e.time >= top_start_) {
       link(top_, allocate(e));
       ++top_count_;
+      top_sum_ += e.time;
       top_min_ = std::min(top_min_, e.time);
       top_max_ = std::max(top_max_, e.time);
       return;
@@ -54,7 +55,9 @@ class LadderQueue {
     for (size_t r = 0; r < active_; ++r) {
       Rung& rung = rungs_[r];
       if (e.time >= rung.current_start()) {
-        link(rung.heads[static_cast<size_t>((e.time - rung.start) / rung.width)], allocate(e));
+        size_t b = static_cast<size_t>((e.time - rung.start) / rung.width);
+        link(rung.heads[b], allocate(e));
+        ++rung.sizes[b];
         ++rung.count;
         return;
       }
@@ -87,6 +90,7 @@ class LadderQueue {
     size_t current = 0;  // first bucket that may be non-empty
     size_t count = 0;
     std::vector<uint32_t> heads;
+    std::vector<uint32_t> sizes;  // events per bucket, so a bucket is never walked to count it
     int64_t current_start() const { return start + static_cast<int64_t>(current) * width; }
     int64_t end() const { return start + static_cast<int64_t>(heads.size()) * width; }
   };
@@ -117,6 +121,7 @@ class LadderQueue {
     r.current = 0;
     r.count = 0;
     r.heads.assign(n, kNil);
+    r.sizes.assign(n, 0);
     return r;
   }
 
@@ -124,7 +129,9 @@ class LadderQueue {
   void spread(uint32_t head, Rung& r) {
     while (head != kNil) {
       uint32_t next = slab_[head].next;
-      link(r.heads[static_cast<size_t>((slab_[head].event.time - r.start) / r.width)], head);
+      size_t b = static_cast<size_t>((slab_[head].event.time - r.start) / r.width);
+      link(r.heads[b], head);
+      ++r.sizes[b];
       ++r.count;
       head = next;
     }
@@ -150,22 +157,47 @@ class LadderQueue {
     spread(list, r);
   }
 
+  // Everything pending is in top: spread it over a new rung 0 of about two events a
+  // bucket. The rung spans twice the mean distance from the earliest event rather than the
+  // whole range, so a few far-future events (a timer seconds away among a wave of
+  // millisecond messages) do not stretch every bucket; events past the rung stay in top.
+  void spread_top() {
+    assert(top_count_ > 0);
+    int64_t n = std::max<int64_t>(1, static_cast<int64_t>(top_count_ / 2));
+    __int128 mean_offset = top_sum_ / static_cast<__int128>(top_count_) - top_min_;
+    int64_t span = static_cast<int64_t>(std::min<__int128>(2 * mean_offset + 1, top_max_ - top_min_ + 1));
+    int64_t width = std::max<int64_t>(1, (span + n - 1) / n);
+    Rung& r = add_rung(top_min_, width, static_cast<size_t>((span + width - 1) / width));
+    top_start_ = r.end();
+    uint32_t list = top_;
+    top_ = kNil;
+    top_count_ = 0;
+    top_sum_ = 0;
+    top_min_ = std::numeric_limits<int64_t>::max();
+    top_max_ = std::numeric_limits<int64_t>::min();
+    while (list != kNil) {
+      uint32_t next = slab_[list].next;
+      const int64_t t = slab_[list].event.time;
+      if (t >= top_start_) {
+        link(top_, list);
+        ++top_count_;
+        top_sum_ += t;
+        top_min_ = std::min(top_min_, t);
+        top_max_ = std::max(top_max_, t);
+      } else {
+        size_t b = static_cast<size_t>((t - r.start) / r.width);
+        link(r.heads[b], list);
+        ++r.sizes[b];
+        ++r.count;
+      }
+      list = next;
+    }
+  }
+
   void refill() {
     assert(size_ > 0 && "pop or top on an empty queue");
     for (;;) {
-      if (active_ == 0) {
-        // Everything pending is in top: spread it over rung 0, about two events a bucket.
-        int64_t span = top_max_ - top_min_ + 1;
-        int64_t n = std::max<int64_t>(1, static_cast<int64_t>(top_count_ / 2));
-        int64_t width = std::max<int64_t>(1, (span + n - 1) / n);
-        Rung& r = add_rung(top_min_, width, static_cast<size_t>((span + width - 1) / width));
-        spread(top_, r);
-        top_ = kNil;
-        top_count_ = 0;
-        top_start_ = r.end();
-        top_min_ = std::numeric_limits<int64_t>::max();
-        top_max_ = std::numeric_limits<int64_t>::min();
-      }
+      if (active_ == 0) spread_top();
       Rung& r = rungs_[active_ - 1];
       if (r.count == 0) {
         --active_;
@@ -177,8 +209,8 @@ class LadderQueue {
       const int64_t bucket_start = r.current_start();
       const int64_t parent_width = r.width;
       ++r.current;
-      size_t n = 0;
-      for (uint32_t i = list; i != kNil; i = slab_[i].next) ++n;
+      size_t n = r.sizes[r.current - 1];
+      r.sizes[r.current - 1] = 0;
       r.count -= n;
       if (n > kSplitThreshold && parent_width > 1 && active_ < kMaxRungs) {
         int64_t buckets = std::min<int64_t>(static_cast<int64_t>(n), parent_width);
@@ -205,6 +237,7 @@ class LadderQueue {
   uint32_t free_ = kNil;
   uint32_t top_ = kNil;
   size_t top_count_ = 0;
+  __int128 top_sum_ = 0;  // sum of top's times, for their mean
   int64_t top_start_ = std::numeric_limits<int64_t>::min();
   int64_t top_min_ = std::numeric_limits<int64_t>::max();
   int64_t top_max_ = std::numeric_limits<int64_t>::min();

@@ -380,6 +380,7 @@ RunResult Simulation::run(const RunInfo& info, const std::function<void(const Si
       hit_limit = true;
       break;
     }
+    peak_pending_ = std::max(peak_pending_, queue_.size());
     Event e = queue_.pop();
     now_ = SimTime{e.time};
     ++events_;
@@ -413,6 +414,7 @@ RunResult Simulation::run(const RunInfo& info, const std::function<void(const Si
   metrics_.set_scalar("messages_lost_crashed", static_cast<double>(c.lost_crashed));
   metrics_.set_scalar("bytes_sent", static_cast<double>(c.bytes_sent));
   metrics_.set_scalar("nodes", n);
+  metrics_.set_scalar("pending_events_peak", static_cast<double>(peak_pending_));
   metrics_.set_scalar("nodes_up_final", static_cast<double>(std::count(state_.begin(), state_.end(), NodeState::up)));
   metrics_.summarize_histograms();
 

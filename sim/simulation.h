@@ -93,6 +93,7 @@ class Simulation {
   SimTime now_{};
   uint64_t events_ = 0;
   uint64_t handled_ = 0;
+  size_t peak_pending_ = 0;
   std::vector<FaultSpec> faults_;  // scenario faults plus the ones chaos drew
   std::vector<FaultAction> actions_;
   std::optional<Violation> violation_;

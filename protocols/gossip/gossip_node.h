@@ -118,6 +118,10 @@ struct FloodProtocol {
   static constexpr TimerId timer_count = 1;  // kInjectTimer
   static constexpr bool uses_rng = false;
   static constexpr std::array<const char*, 1> message_names = {"flood"};
+  // A flooded rumor is its id (the payload size is the run's rumor_bytes), so it travels
+  // inside the event with no pool slot: a million-node flood keeps millions in flight.
+  static uint32_t encode(const Message& m) { return std::get<Flood>(m).rumor; }
+  static Message decode(const Params& p, uint32_t rumor) { return Flood{rumor, p.rumor_bytes}; }
 };
 
 static_assert(GossipProtocol::message_names.size() == std::variant_size_v<GossipProtocol::Message>);

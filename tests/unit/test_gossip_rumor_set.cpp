@@ -1,6 +1,8 @@
 // RumorSet (the bitmap every gossip node and message is made of) and the rumor schedule.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "protocols/gossip/gossip_node.h"
 
 using namespace meshsim;
@@ -64,4 +66,45 @@ TEST_CASE("RumorSchedule and RumorPlan") {
   }
   CHECK(same);
   CHECK(differs);
+}
+
+TEST_CASE("RumorSet agrees with std::set under random operations") {
+  Rng rng(5);
+  auto to_set = [](const RumorSet& s) {
+    std::set<uint32_t> r;
+    s.for_each([&](uint32_t id) { r.insert(id); });
+    return r;
+  };
+  for (int round = 0; round < 200; ++round) {
+    RumorSet a, b;
+    std::set<uint32_t> ra, rb;
+    uint32_t span = 1 + static_cast<uint32_t>(rng.below(400));  // some rounds stay inline
+    for (int op = 0; op < 60; ++op) {
+      uint32_t id = static_cast<uint32_t>(rng.below(span));
+      switch (rng.below(4)) {
+        case 0: CHECK(a.insert(id) == ra.insert(id).second); break;
+        case 1: a.erase(id); ra.erase(id); break;
+        case 2: b.insert(id); rb.insert(id); break;
+        default: CHECK(a.contains(id) == (ra.count(id) == 1));
+      }
+    }
+    REQUIRE(to_set(a) == ra);
+    CHECK(a.count() == ra.size());
+    CHECK(a.empty() == ra.empty());
+    CHECK(a.end_id() == (ra.empty() ? 0 : *ra.rbegin() + 1));
+    std::set<uint32_t> both, either, only_a;
+    for (uint32_t x : ra) (rb.count(x) ? both : only_a).insert(x);
+    either = ra;
+    either.insert(rb.begin(), rb.end());
+    CHECK(to_set(a.intersect(b)) == both);
+    CHECK(to_set(a.minus(b)) == only_a);
+    CHECK(to_set(a.unite(b)) == either);
+    CHECK(to_set(b.unite(a)) == either);
+    uint32_t limit = static_cast<uint32_t>(rng.below(span + 1));
+    RumorSet cut = a;
+    cut.keep_below(limit);
+    std::set<uint32_t> rcut(ra.begin(), ra.lower_bound(limit));
+    CHECK(to_set(cut) == rcut);
+    CHECK((a == b) == (ra == rb));
+  }
 }
