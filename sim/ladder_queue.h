@@ -220,6 +220,10 @@ class LadderQueue {
         spread(list, finer);
         continue;
       }
+      // The next refill will read the following buckets' events from random slab slots:
+      // start loading them now, while the caller pops this bucket.
+      for (size_t ahead = r.current; ahead < r.current + 2 && ahead < r.heads.size(); ++ahead)
+        if (r.heads[ahead] != kNil) __builtin_prefetch(&slab_[r.heads[ahead]]);
       bottom_.reserve(n);
       while (list != kNil) {
         bottom_.push_back(slab_[list].event);

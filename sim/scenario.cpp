@@ -1,5 +1,6 @@
 #include "sim/scenario.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -108,6 +109,30 @@ void read_topology(ConfigSection s, Scenario& sc) {
   t.width = static_cast<uint32_t>(s.get_int("width", 0, 0, 100'000'000));
   t.file = s.get_string("file", "");
   if (t.kind == "edge-list" && t.file.empty()) s.fail("file", "required for an edge-list topology");
+  // Impossible shapes are caught here, where the file's line numbers are known; the
+  // builders check again for callers that construct a TopologySpec by hand.
+  const uint64_t n = t.nodes;
+  if (t.kind == "full" && n > 20000)
+    s.fail("nodes", "a full mesh of more than 20000 nodes would need " + std::to_string(n * (n - 1) / 2) + " edges");
+  if (t.kind == "random-regular" && t.degree >= n) s.fail("degree", "must be below the node count");
+  if (t.kind == "random-regular" && (n * t.degree) % 2 != 0)
+    s.fail("degree", "nodes * degree must be even for a regular graph");
+  if (t.kind == "random-picks" && (t.degree >= n || t.degree > 64))
+    s.fail("degree", "must be below the node count and at most 64");
+  if (t.kind == "watts-strogatz" && (t.k % 2 != 0 || t.k >= n)) s.fail("k", "must be even and below the node count");
+  if (t.kind == "barabasi-albert" && t.m >= n) s.fail("m", "must be below the node count");
+  if (t.kind == "grid" || t.kind == "torus") {
+    uint64_t width = t.width ? t.width : static_cast<uint64_t>(std::llround(std::sqrt(static_cast<double>(n))));
+    if (width == 0 || n % width != 0)
+      s.fail(t.width ? "width" : "nodes", "a grid needs nodes to be a multiple of width (nodes " + std::to_string(n) +
+                                               ", width " + std::to_string(width) + "); set topology.width");
+  }
+  if (t.kind == "edge-list") {
+    std::filesystem::path file(t.file);
+    if (file.is_relative()) file = std::filesystem::path(sc.directory()) / file;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) s.fail("file", "no such edge-list file '" + file.string() + "'");
+  }
   s.finish();
 }
 

@@ -95,6 +95,15 @@ TEST_CASE("impossible faults") {
         std::string::npos);
 }
 
+TEST_CASE("impossible topologies are named with their line") {
+  CHECK(error_of("[topology]\nkind = \"random-regular\"\nnodes = 5\ndegree = 3\n[protocol]\nname = \"phold\"\n") ==
+        "t.toml:4: topology.degree: nodes * degree must be even for a regular graph");
+  CHECK(error_of("[topology]\nkind = \"grid\"\nnodes = 10\nwidth = 3\n[protocol]\nname = \"phold\"\n") ==
+        "t.toml:4: topology.width: a grid needs nodes to be a multiple of width (nodes 10, width 3); set topology.width");
+  CHECK(error_of("[topology]\nkind = \"edge-list\"\nnodes = 10\nfile = \"nope.txt\"\n[protocol]\nname = \"phold\"\n") ==
+        "t.toml:4: topology.file: no such edge-list file './nope.txt'");
+}
+
 TEST_CASE("empty, binary, missing and unparsable files") {
   CHECK(error_of("") == "t.toml: the file is empty; a scenario needs at least [topology] and [protocol]");
   CHECK(error_of("  \n\n") == "t.toml: the file is empty; a scenario needs at least [topology] and [protocol]");
