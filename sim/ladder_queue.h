@@ -78,6 +78,7 @@ class LadderQueue {
   static constexpr size_t kSplitThreshold = 48;  // a bucket larger than this is split
   static constexpr size_t kBottomLimit = 256;    // a bottom larger than this becomes a rung
   static constexpr size_t kMaxRungs = 24;
+  static constexpr size_t kEventsPerBucket = 4;  // aim of a new rung; measured best of 1..8
 
   struct Slot {
     Event event;
@@ -95,7 +96,10 @@ class LadderQueue {
     int64_t end() const { return start + static_cast<int64_t>(heads.size()) * width; }
   };
 
-  static bool later(const Event& a, const Event& b) { return b.before(a); }
+  // A function object, not a function pointer, so std::sort and upper_bound inline it.
+  struct Later {
+    bool operator()(const Event& a, const Event& b) const { return b.before(a); }
+  };
 
   uint32_t allocate(const Event& e) {
     if (free_ != kNil) {
@@ -141,7 +145,7 @@ class LadderQueue {
   int64_t bottom_end() const { return active_ ? rungs_[active_ - 1].current_start() : top_start_; }
 
   void insert_bottom(const Event& e) {
-    bottom_.insert(std::upper_bound(bottom_.begin(), bottom_.end(), e, later), e);
+    bottom_.insert(std::upper_bound(bottom_.begin(), bottom_.end(), e, Later{}), e);
     if (bottom_.size() > kBottomLimit && active_ < kMaxRungs) spill_bottom();
   }
 
@@ -157,13 +161,13 @@ class LadderQueue {
     spread(list, r);
   }
 
-  // Everything pending is in top: spread it over a new rung 0 of about two events a
-  // bucket. The rung spans twice the mean distance from the earliest event rather than the
+  // Everything pending is in top: spread it over a new rung 0 of about kEventsPerBucket
+  // events a bucket. The rung spans twice the mean distance from the earliest event rather than the
   // whole range, so a few far-future events (a timer seconds away among a wave of
   // millisecond messages) do not stretch every bucket; events past the rung stay in top.
   void spread_top() {
     assert(top_count_ > 0);
-    int64_t n = std::max<int64_t>(1, static_cast<int64_t>(top_count_ / 2));
+    int64_t n = std::max<int64_t>(1, static_cast<int64_t>(top_count_ / kEventsPerBucket));
     __int128 mean_offset = top_sum_ / static_cast<__int128>(top_count_) - top_min_;
     int64_t span = static_cast<int64_t>(std::min<__int128>(2 * mean_offset + 1, top_max_ - top_min_ + 1));
     int64_t width = std::max<int64_t>(1, (span + n - 1) / n);
@@ -213,7 +217,7 @@ class LadderQueue {
       r.sizes[r.current - 1] = 0;
       r.count -= n;
       if (n > kSplitThreshold && parent_width > 1 && active_ < kMaxRungs) {
-        int64_t buckets = std::min<int64_t>(static_cast<int64_t>(n), parent_width);
+        int64_t buckets = std::min<int64_t>(std::max<int64_t>(2, static_cast<int64_t>(n / kEventsPerBucket)), parent_width);
         int64_t width = (parent_width + buckets - 1) / buckets;
         // add_rung may reallocate rungs_: `r` is not used after this point.
         Rung& finer = add_rung(bucket_start, width, static_cast<size_t>((parent_width + width - 1) / width));
@@ -232,7 +236,7 @@ class LadderQueue {
         free_ = list;
         list = next;
       }
-      std::sort(bottom_.begin(), bottom_.end(), later);
+      std::sort(bottom_.begin(), bottom_.end(), Later{});
       return;
     }
   }
