@@ -7,10 +7,10 @@
 // refilling it from the earliest non-empty bucket, and splits a crowded bucket into a finer
 // rung instead of sorting it.
 //
-// Storage: pending events live in one slab with an intrusive `next` link (40 bytes an
-// event), buckets are list heads (4 bytes). Moving an event between rungs relinks it; it is
+// Storage: pending events live in one slab, chained through Event::link (32 bytes an
+// event), buckets are list heads and sizes (8 bytes). Moving an event between rungs relinks it; it is
 // copied only into `bottom`. Freed slots are reused, so a warm queue allocates nothing and
-// memory is bounded by the peak number of pending events, about 42 bytes each (a vector of
+// memory is bounded by the peak number of pending events, about 34 bytes each (a vector of
 // buckets would keep every bucket's high-water capacity alive and cost several times more).
 //
 // Determinism: `bottom` is sorted by the full key (time, origin, seq) and buckets partition
@@ -80,11 +80,6 @@ class LadderQueue {
   static constexpr size_t kMaxRungs = 24;
   static constexpr size_t kEventsPerBucket = 4;  // aim of a new rung; measured best of 1..8
 
-  struct Slot {
-    Event event;
-    uint32_t next;
-  };
-
   struct Rung {
     int64_t start = 0;
     int64_t width = 1;
@@ -104,15 +99,15 @@ class LadderQueue {
   uint32_t allocate(const Event& e) {
     if (free_ != kNil) {
       uint32_t i = free_;
-      free_ = slab_[i].next;
-      slab_[i].event = e;
+      free_ = slab_[i].link;
+      slab_[i] = e;
       return i;
     }
-    slab_.push_back(Slot{e, kNil});
+    slab_.push_back(e);
     return static_cast<uint32_t>(slab_.size() - 1);
   }
   void link(uint32_t& head, uint32_t i) {
-    slab_[i].next = head;
+    slab_[i].link = head;
     head = i;
   }
 
@@ -132,8 +127,8 @@ class LadderQueue {
   // Moves every event of list `head` into rung r's buckets (relinking, no copies).
   void spread(uint32_t head, Rung& r) {
     while (head != kNil) {
-      uint32_t next = slab_[head].next;
-      size_t b = static_cast<size_t>((slab_[head].event.time - r.start) / r.width);
+      uint32_t next = slab_[head].link;
+      size_t b = static_cast<size_t>((slab_[head].time - r.start) / r.width);
       link(r.heads[b], head);
       ++r.sizes[b];
       ++r.count;
@@ -180,8 +175,8 @@ class LadderQueue {
     top_min_ = std::numeric_limits<int64_t>::max();
     top_max_ = std::numeric_limits<int64_t>::min();
     while (list != kNil) {
-      uint32_t next = slab_[list].next;
-      const int64_t t = slab_[list].event.time;
+      uint32_t next = slab_[list].link;
+      const int64_t t = slab_[list].time;
       if (t >= top_start_) {
         link(top_, list);
         ++top_count_;
@@ -230,9 +225,9 @@ class LadderQueue {
         if (r.heads[ahead] != kNil) __builtin_prefetch(&slab_[r.heads[ahead]]);
       bottom_.reserve(n);
       while (list != kNil) {
-        bottom_.push_back(slab_[list].event);
-        uint32_t next = slab_[list].next;
-        slab_[list].next = free_;
+        bottom_.push_back(slab_[list]);
+        uint32_t next = slab_[list].link;
+        slab_[list].link = free_;
         free_ = list;
         list = next;
       }
@@ -241,7 +236,7 @@ class LadderQueue {
     }
   }
 
-  std::vector<Slot> slab_;
+  std::vector<Event> slab_;  // pending events; Event::link chains a bucket
   uint32_t free_ = kNil;
   uint32_t top_ = kNil;
   size_t top_count_ = 0;

@@ -98,7 +98,7 @@ void flatten(const toml::table& t, const std::string& prefix,
 void read_topology(ConfigSection s, Scenario& sc) {
   TopologySpec& t = sc.topology;
   if (!s.has("nodes")) s.fail("nodes", "required (how many nodes the mesh has)");
-  t.nodes = static_cast<uint32_t>(s.get_int("nodes", 0, 1, 100'000'000));
+  t.nodes = static_cast<uint32_t>(s.get_int("nodes", 0, 1, 16'000'000));  // event keys hold 24-bit origins
   t.kind = s.get_enum("kind", "full",
                       {"full", "grid", "torus", "ring", "random-regular", "erdos-renyi", "watts-strogatz",
                        "barabasi-albert", "edge-list", "none", "random-picks"});

@@ -12,8 +12,8 @@ namespace meshsim {
 
 namespace {
 // Engine sources order after every node at equal times and never collide with node ids.
-constexpr uint32_t kFaultOrigin = 0xfffffff0u;
-constexpr uint32_t kSampleOrigin = 0xfffffff1u;
+constexpr uint32_t kFaultOrigin = kMaxOrigin - 1;
+constexpr uint32_t kSampleOrigin = kMaxOrigin;
 }  // namespace
 
 Simulation::Simulation(const Scenario& scenario, const ModuleRegistry& registry)
@@ -97,7 +97,7 @@ void Simulation::dispatch(const Event& e) {
       fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), e.aux, e.module);
       ++network_->counters().delivered;
       ++handled_;
-      modules_[e.module]->deliver(e.target, e.origin, e.payload);
+      modules_[e.module]->deliver(e.target, e.origin(), e.payload);
       return;
     }
     case EventKind::timer: {
@@ -126,7 +126,7 @@ void Simulation::dispatch(const Event& e) {
             break;
           }
       if (now_ + scenario_.sample_interval <= scenario_.end)
-        queue_.push(Event{(now_ + scenario_.sample_interval).ns, e.seq + 1, kSampleOrigin, 0, 0, 0,
+        queue_.push(Event{(now_ + scenario_.sample_interval).ns, e.seq() + 1, kSampleOrigin, 0, 0, 0,
                           EventKind::sample, 0});
       return;
   }

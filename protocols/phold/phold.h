@@ -39,6 +39,9 @@ struct Protocol {
   using Message = phold::Message;
   static constexpr TimerId timer_count = kMaxInitialEvents;
   static constexpr bool uses_rng = true;
+  // A token carries nothing: it travels inside the event, with no pool slot.
+  static uint32_t encode(const Message&) { return 0; }
+  static Message decode(const Params&, uint32_t) { return Token{}; }
 };
 
 class PholdModule : public NodeModule<Protocol> {

@@ -28,6 +28,7 @@ struct RunOutcome {
   std::string scenario_name;
   std::string error;  // for exit code 2/3
   std::string reproduce;
+  double results_write_s = 0;  // wall time of writing the run's results at its end
 };
 
 // The exact command that reproduces a run (TigerBeetle's VOPR habit).

@@ -27,7 +27,7 @@ double hold_ns(size_t population, size_t operations, double mean_ns) {
   uint64_t checksum = 0;
   for (size_t i = 0; i < operations; ++i) {
     Event e = q.pop();
-    checksum += e.seq;
+    checksum += e.seq();
     uint32_t origin = static_cast<uint32_t>(rng.below(1024));
     q.push(Event{e.time + 100 + draw(), seq[origin]++, origin, 0, 0, 0, EventKind::message, 0});
   }

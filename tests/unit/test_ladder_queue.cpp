@@ -40,8 +40,8 @@ size_t compare_orders(Shape shape, uint64_t seed, size_t initial, size_t steps) 
     REQUIRE(ladder.size() == heap.size());
     Event a = heap.pop(), b = ladder.pop();
     REQUIRE(a.time == b.time);
-    REQUIRE(a.origin == b.origin);
-    REQUIRE(a.seq == b.seq);
+    REQUIRE(a.origin() == b.origin());
+    REQUIRE(a.seq() == b.seq());
     ++compared;
     uint64_t children = rng.below(3);
     for (uint64_t c = 0; c < children; ++c) {
@@ -52,8 +52,8 @@ size_t compare_orders(Shape shape, uint64_t seed, size_t initial, size_t steps) 
   }
   while (!heap.empty()) {
     Event a = heap.pop(), b = ladder.pop();
-    REQUIRE(a.seq == b.seq);
-    REQUIRE(a.origin == b.origin);
+    REQUIRE(a.seq() == b.seq());
+    REQUIRE(a.origin() == b.origin());
     ++compared;
   }
   CHECK(ladder.empty());
@@ -77,7 +77,7 @@ TEST_CASE("ladder queue handles a single event, equal times, and refills after d
   CHECK(q.pop().time == 5);
   CHECK(q.empty());
   for (uint64_t s = 0; s < 1000; ++s) q.push(Event{7, 999 - s, 2, 0, 0, 0, EventKind::timer, 0});
-  for (uint64_t s = 0; s < 1000; ++s) CHECK(q.pop().seq == s);
+  for (uint64_t s = 0; s < 1000; ++s) CHECK(q.pop().seq() == s);
   q.push(Event{100, 0, 0, 0, 0, 0, EventKind::timer, 0});
   q.push(Event{8, 0, 0, 0, 0, 0, EventKind::timer, 0});
   CHECK(q.top().time == 8);

@@ -122,6 +122,6 @@ TEST_CASE("missing sections and unknown protocols") {
   CHECK(error_of("[topology]\nnodes = 3\n[protocol]\nname = \"paxos\"\n").rfind(
             "t.toml:4: protocol.name: unknown protocol 'paxos'; known:", 0) == 0);
   CHECK(error_of(kBase, {"topology.nodes=0"}) ==
-        "t.toml (--set): topology.nodes: 0 is out of range [1, 100000000]");
+        "t.toml (--set): topology.nodes: 0 is out of range [1, 16000000]");
   CHECK(error_of(kBase, {"nodes"}) == "--set nodes: expected key=value, e.g. --set protocol.fanout=4");
 }

@@ -104,8 +104,8 @@ TEST_CASE("events pop in (time, origin, origin_seq) order whatever the insertion
   for (const auto& o : orders)
     for (size_t i = 0; i < o.size(); ++i) {
       CHECK(o[i].time == orders[0][i].time);
-      CHECK(o[i].origin == orders[0][i].origin);
-      CHECK(o[i].seq == orders[0][i].seq);
+      CHECK(o[i].origin() == orders[0][i].origin());
+      CHECK(o[i].seq() == orders[0][i].seq());
     }
 }
 
@@ -116,8 +116,8 @@ TEST_CASE("ties at equal time break by origin, then by the origin's own counter"
   q.push(ev(5, 1, 3));
   q.push(ev(4, 9, 0));
   Event a = q.pop(), b = q.pop(), c = q.pop(), d = q.pop();
-  CHECK(a.origin == 9);
-  CHECK((b.origin == 1 && b.seq == 3));
-  CHECK((c.origin == 1 && c.seq == 9));
-  CHECK(d.origin == 2);
+  CHECK(a.origin() == 9);
+  CHECK((b.origin() == 1 && b.seq() == 3));
+  CHECK((c.origin() == 1 && c.seq() == 9));
+  CHECK(d.origin() == 2);
 }
