@@ -3,23 +3,27 @@
 //
 // Structure: `top` holds far-future events unsorted; `rungs` split time into buckets of
 // decreasing width (each finer rung covers one bucket of the rung above); `bottom` holds
-// the next few events sorted. Push links the event into a bucket; pop takes from `bottom`,
-// refilling it from the earliest non-empty bucket, and splits a crowded bucket into a finer
-// rung instead of sorting it.
+// the next few events sorted. Pop takes from `bottom`, refilling it from the earliest
+// non-empty bucket, or splitting a crowded bucket into a finer rung instead of sorting it.
 //
-// Storage: pending events live in one slab, chained through Event::link (32 bytes an
-// event), buckets are list heads and sizes (8 bytes). Moving an event between rungs relinks it; it is
-// copied only into `bottom`. Freed slots are reused, so a warm queue allocates nothing and
-// memory is bounded by the peak number of pending events, about 34 bytes each (a vector of
-// buckets would keep every bucket's high-water capacity alive and cost several times more).
+// Storage is laid out for the cache, because at a million pending events every random
+// access is a miss and misses are the whole cost:
+//  - `top` is a vector: a push appends to it sequentially.
+//  - A rung is built by counting sort into one contiguous array (bucket b is the slice
+//    events[begin[b], begin[b+1])): building reads its source sequentially, and moving a
+//    bucket to `bottom` or to a finer rung reads one slice sequentially.
+//  - Events pushed into the range of an existing rung ("late" events) are chained per
+//    bucket through Event::link in a small slab, and join their bucket when it is taken.
+// Memory: 32 bytes a pending event in whichever container holds it, plus vector capacity
+// kept between rebuilds (no allocation once warm) and 12 bytes a bucket.
 //
 // Determinism: `bottom` is sorted by the full key (time, origin, seq) and buckets partition
 // time, so the pop order is the unique key order whatever the bucket layout or insertion
 // order: exactly the heap's order (tests/unit/test_ladder_queue.cpp compares them).
 //
 // Complexity: push O(rungs) to find the rung (rungs <= kMaxRungs, usually 1-3), then O(1);
-// pop O(1) amortised: each event is relinked a bounded number of times and sorted once in
-// a bucket of at most kSplitThreshold events.
+// pop O(1) amortised: each event is moved a bounded number of times and sorted once in a
+// bucket of at most kSplitThreshold events.
 #pragma once
 #include <algorithm>
 #include <cassert>
@@ -35,7 +39,7 @@ class LadderQueue {
  public:
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
-  void reserve(size_t n) { slab_.reserve(n); }
+  void reserve(size_t n) { top_.reserve(n); }
 
   const Event& top() {
     if (bottom_.empty()) refill();
@@ -45,8 +49,7 @@ class LadderQueue {
   void push(const Event& e) {
     ++size_;
     if (e.time >= top_start_) {
-      link(top_, allocate(e));
-      ++top_count_;
+      top_.push_back(e);
       top_sum_ += e.time;
       top_min_ = std::min(top_min_, e.time);
       top_max_ = std::max(top_max_, e.time);
@@ -55,9 +58,11 @@ class LadderQueue {
     for (size_t r = 0; r < active_; ++r) {
       Rung& rung = rungs_[r];
       if (e.time >= rung.current_start()) {
-        size_t b = static_cast<size_t>((e.time - rung.start) / rung.width);
-        link(rung.heads[b], allocate(e));
-        ++rung.sizes[b];
+        size_t b = rung.bucket_of(e.time);
+        uint32_t slot = allocate_late(e);
+        late_[slot].link = rung.late_heads[b];
+        rung.late_heads[b] = slot;
+        ++rung.late_sizes[b];
         ++rung.count;
         return;
       }
@@ -78,17 +83,22 @@ class LadderQueue {
   static constexpr size_t kSplitThreshold = 48;  // a bucket larger than this is split
   static constexpr size_t kBottomLimit = 256;    // a bottom larger than this becomes a rung
   static constexpr size_t kMaxRungs = 24;
-  static constexpr size_t kEventsPerBucket = 4;  // aim of a new rung; measured best of 1..8
+  static constexpr size_t kEventsPerBucket = 4;  // aim of a new rung; measured best of 2/4/8
 
   struct Rung {
     int64_t start = 0;
     int64_t width = 1;
-    size_t current = 0;  // first bucket that may be non-empty
-    size_t count = 0;
-    std::vector<uint32_t> heads;
-    std::vector<uint32_t> sizes;  // events per bucket, so a bucket is never walked to count it
+    size_t buckets = 0;
+    size_t current = 0;  // first bucket not yet taken
+    size_t count = 0;    // events in buckets >= current
+    std::vector<Event> events;          // bucketed by counting sort
+    std::vector<uint32_t> begin;        // buckets + 1 offsets into events
+    std::vector<uint32_t> late_heads;   // per bucket: chain of late events in late_
+    std::vector<uint32_t> late_sizes;
     int64_t current_start() const { return start + static_cast<int64_t>(current) * width; }
-    int64_t end() const { return start + static_cast<int64_t>(heads.size()) * width; }
+    int64_t end() const { return start + static_cast<int64_t>(buckets) * width; }
+    size_t bucket_of(int64_t t) const { return static_cast<size_t>((t - start) / width); }
+    size_t bucket_size(size_t b) const { return begin[b + 1] - begin[b] + late_sizes[b]; }
   };
 
   // A function object, not a function pointer, so std::sort and upper_bound inline it.
@@ -96,44 +106,52 @@ class LadderQueue {
     bool operator()(const Event& a, const Event& b) const { return b.before(a); }
   };
 
-  uint32_t allocate(const Event& e) {
-    if (free_ != kNil) {
-      uint32_t i = free_;
-      free_ = slab_[i].link;
-      slab_[i] = e;
+  uint32_t allocate_late(const Event& e) {
+    if (late_free_ != kNil) {
+      uint32_t i = late_free_;
+      late_free_ = late_[i].link;
+      late_[i] = e;
       return i;
     }
-    slab_.push_back(e);
-    return static_cast<uint32_t>(slab_.size() - 1);
+    late_.push_back(e);
+    return static_cast<uint32_t>(late_.size() - 1);
   }
-  void link(uint32_t& head, uint32_t i) {
-    slab_[i].link = head;
-    head = i;
+  void free_late(uint32_t i) {
+    late_[i].link = late_free_;
+    late_free_ = i;
   }
 
-  // Readies a rung of `n` empty buckets of `width` from `start`.
-  Rung& add_rung(int64_t start, int64_t width, size_t n) {
+  // Readies rung `active_` (reusing its storage) and returns its index.
+  size_t add_rung(int64_t start, int64_t width, size_t buckets) {
     if (active_ == rungs_.size()) rungs_.emplace_back();
-    Rung& r = rungs_[active_++];
+    Rung& r = rungs_[active_];
     r.start = start;
     r.width = width;
+    r.buckets = buckets;
     r.current = 0;
     r.count = 0;
-    r.heads.assign(n, kNil);
-    r.sizes.assign(n, 0);
-    return r;
+    r.begin.assign(buckets + 1, 0);
+    r.late_heads.assign(buckets, kNil);
+    r.late_sizes.assign(buckets, 0);
+    return active_++;
   }
 
-  // Moves every event of list `head` into rung r's buckets (relinking, no copies).
-  void spread(uint32_t head, Rung& r) {
-    while (head != kNil) {
-      uint32_t next = slab_[head].link;
-      size_t b = static_cast<size_t>((slab_[head].time - r.start) / r.width);
-      link(r.heads[b], head);
-      ++r.sizes[b];
-      ++r.count;
-      head = next;
+  // Counting sort of `n` events from `src` plus the chain `late` into rung r.
+  void fill_rung(Rung& r, const Event* src, size_t n, uint32_t late) {
+    for (size_t i = 0; i < n; ++i) ++r.begin[r.bucket_of(src[i].time) + 1];
+    size_t total = n;
+    for (uint32_t i = late; i != kNil; i = late_[i].link, ++total) ++r.begin[r.bucket_of(late_[i].time) + 1];
+    for (size_t b = 0; b < r.buckets; ++b) r.begin[b + 1] += r.begin[b];
+    r.events.resize(total);
+    fill_.assign(r.begin.begin(), r.begin.end() - 1);
+    for (size_t i = 0; i < n; ++i) r.events[fill_[r.bucket_of(src[i].time)]++] = src[i];
+    while (late != kNil) {
+      uint32_t next = late_[late].link;
+      r.events[fill_[r.bucket_of(late_[late].time)]++] = late_[late];
+      free_late(late);
+      late = next;
     }
+    r.count = total;
   }
 
   // Upper bound (exclusive) of the times that belong in bottom.
@@ -149,104 +167,103 @@ class LadderQueue {
     int64_t lo = bottom_.back().time, span = std::max<int64_t>(1, bottom_end() - lo);
     int64_t width = std::max<int64_t>(1, span / static_cast<int64_t>(bottom_.size()));
     if (width == 1 && span < static_cast<int64_t>(bottom_.size())) return;  // too dense to split
-    Rung& r = add_rung(lo, width, static_cast<size_t>((span + width - 1) / width));
-    uint32_t list = kNil;
-    for (const Event& e : bottom_) link(list, allocate(e));
+    Rung& r = rungs_[add_rung(lo, width, static_cast<size_t>((span + width - 1) / width))];
+    fill_rung(r, bottom_.data(), bottom_.size(), kNil);
     bottom_.clear();
-    spread(list, r);
   }
 
   // Everything pending is in top: spread it over a new rung 0 of about kEventsPerBucket
-  // events a bucket. The rung spans twice the mean distance from the earliest event rather than the
-  // whole range, so a few far-future events (a timer seconds away among a wave of
+  // events a bucket. The rung spans twice the mean distance from the earliest event rather
+  // than the whole range, so a few far-future events (a timer seconds away among a wave of
   // millisecond messages) do not stretch every bucket; events past the rung stay in top.
   void spread_top() {
-    assert(top_count_ > 0);
-    int64_t n = std::max<int64_t>(1, static_cast<int64_t>(top_count_ / kEventsPerBucket));
-    __int128 mean_offset = top_sum_ / static_cast<__int128>(top_count_) - top_min_;
+    assert(!top_.empty());
+    int64_t n = std::max<int64_t>(1, static_cast<int64_t>(top_.size() / kEventsPerBucket));
+    __int128 mean_offset = top_sum_ / static_cast<__int128>(top_.size()) - top_min_;
     int64_t span = static_cast<int64_t>(std::min<__int128>(2 * mean_offset + 1, top_max_ - top_min_ + 1));
     int64_t width = std::max<int64_t>(1, (span + n - 1) / n);
-    Rung& r = add_rung(top_min_, width, static_cast<size_t>((span + width - 1) / width));
+    Rung& r = rungs_[add_rung(top_min_, width, static_cast<size_t>((span + width - 1) / width))];
     top_start_ = r.end();
-    uint32_t list = top_;
-    top_ = kNil;
-    top_count_ = 0;
+    // Pass 1 counts the events that fall in the rung; pass 2 scatters them into it and
+    // compacts the rest of top in place. Both read top sequentially.
+    size_t in_range = 0;
+    for (const Event& e : top_)
+      if (e.time < top_start_) {
+        ++r.begin[r.bucket_of(e.time) + 1];
+        ++in_range;
+      }
+    for (size_t b = 0; b < r.buckets; ++b) r.begin[b + 1] += r.begin[b];
+    r.events.resize(in_range);
+    fill_.assign(r.begin.begin(), r.begin.end() - 1);
+    size_t keep = 0;
     top_sum_ = 0;
     top_min_ = std::numeric_limits<int64_t>::max();
     top_max_ = std::numeric_limits<int64_t>::min();
-    while (list != kNil) {
-      uint32_t next = slab_[list].link;
-      const int64_t t = slab_[list].time;
-      if (t >= top_start_) {
-        link(top_, list);
-        ++top_count_;
-        top_sum_ += t;
-        top_min_ = std::min(top_min_, t);
-        top_max_ = std::max(top_max_, t);
+    for (size_t i = 0; i < top_.size(); ++i) {
+      const Event& e = top_[i];
+      if (e.time < top_start_) {
+        r.events[fill_[r.bucket_of(e.time)]++] = e;
       } else {
-        size_t b = static_cast<size_t>((t - r.start) / r.width);
-        link(r.heads[b], list);
-        ++r.sizes[b];
-        ++r.count;
+        top_sum_ += e.time;
+        top_min_ = std::min(top_min_, e.time);
+        top_max_ = std::max(top_max_, e.time);
+        top_[keep++] = e;
       }
-      list = next;
     }
+    top_.resize(keep);
+    r.count = in_range;
   }
 
   void refill() {
     assert(size_ > 0 && "pop or top on an empty queue");
     for (;;) {
       if (active_ == 0) spread_top();
-      Rung& r = rungs_[active_ - 1];
-      if (r.count == 0) {
+      size_t index = active_ - 1;
+      Rung* r = &rungs_[index];
+      if (r->count == 0) {
         --active_;
         continue;
       }
-      while (r.heads[r.current] == kNil) ++r.current;
-      uint32_t list = r.heads[r.current];
-      r.heads[r.current] = kNil;
-      const int64_t bucket_start = r.current_start();
-      const int64_t parent_width = r.width;
-      ++r.current;
-      size_t n = r.sizes[r.current - 1];
-      r.sizes[r.current - 1] = 0;
-      r.count -= n;
+      while (r->bucket_size(r->current) == 0) ++r->current;
+      const size_t b = r->current++;
+      const size_t n = r->bucket_size(b);
+      const int64_t bucket_start = r->start + static_cast<int64_t>(b) * r->width;
+      const int64_t parent_width = r->width;
+      r->count -= n;
+      uint32_t late = r->late_heads[b];
+      r->late_heads[b] = kNil;
+      r->late_sizes[b] = 0;
       if (n > kSplitThreshold && parent_width > 1 && active_ < kMaxRungs) {
         int64_t buckets = std::min<int64_t>(std::max<int64_t>(2, static_cast<int64_t>(n / kEventsPerBucket)), parent_width);
         int64_t width = (parent_width + buckets - 1) / buckets;
-        // add_rung may reallocate rungs_: `r` is not used after this point.
-        Rung& finer = add_rung(bucket_start, width, static_cast<size_t>((parent_width + width - 1) / width));
-        spread(list, finer);
+        size_t finer = add_rung(bucket_start, width, static_cast<size_t>((parent_width + width - 1) / width));
+        r = &rungs_[index];  // add_rung may have moved the rungs (their vectors' data stay put)
+        fill_rung(rungs_[finer], r->events.data() + r->begin[b], r->begin[b + 1] - r->begin[b], late);
         continue;
       }
-      // The next refill will read the following buckets' events from random slab slots:
-      // start loading them now, while the caller pops this bucket.
-      for (size_t ahead = r.current; ahead < r.current + 2 && ahead < r.heads.size(); ++ahead)
-        if (r.heads[ahead] != kNil) __builtin_prefetch(&slab_[r.heads[ahead]]);
-      bottom_.reserve(n);
-      while (list != kNil) {
-        bottom_.push_back(slab_[list]);
-        uint32_t next = slab_[list].link;
-        slab_[list].link = free_;
-        free_ = list;
-        list = next;
+      bottom_.assign(r->events.begin() + r->begin[b], r->events.begin() + r->begin[b + 1]);
+      while (late != kNil) {
+        uint32_t next = late_[late].link;
+        bottom_.push_back(late_[late]);
+        free_late(late);
+        late = next;
       }
       std::sort(bottom_.begin(), bottom_.end(), Later{});
       return;
     }
   }
 
-  std::vector<Event> slab_;  // pending events; Event::link chains a bucket
-  uint32_t free_ = kNil;
-  uint32_t top_ = kNil;
-  size_t top_count_ = 0;
-  __int128 top_sum_ = 0;  // sum of top's times, for their mean
+  std::vector<Event> top_;
   int64_t top_start_ = std::numeric_limits<int64_t>::min();
   int64_t top_min_ = std::numeric_limits<int64_t>::max();
   int64_t top_max_ = std::numeric_limits<int64_t>::min();
+  __int128 top_sum_ = 0;  // sum of top's times, for their mean
   std::vector<Rung> rungs_;
   size_t active_ = 0;
+  std::vector<Event> late_;  // events pushed into an existing rung, chained by Event::link
+  uint32_t late_free_ = kNil;
   std::vector<Event> bottom_;
+  std::vector<uint32_t> fill_;  // counting-sort cursors
   size_t size_ = 0;
 };
 
