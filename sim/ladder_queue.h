@@ -83,7 +83,9 @@ class LadderQueue {
   static constexpr size_t kSplitThreshold = 48;  // a bucket larger than this is split
   static constexpr size_t kBottomLimit = 256;    // a bottom larger than this becomes a rung
   static constexpr size_t kMaxRungs = 24;
-  static constexpr size_t kEventsPerBucket = 4;  // aim of a new rung; measured best of 2/4/8
+  static constexpr size_t kKeepCapacity = 1 << 16;  // events a spare buffer may keep
+  static constexpr size_t kEventsPerBucket = 4;
+  static constexpr size_t kMinTopBuckets = 4096;  // aim of a new rung; measured best of 2/4/8
 
   struct Rung {
     int64_t start = 0;
@@ -136,22 +138,26 @@ class LadderQueue {
     return active_++;
   }
 
-  // Counting sort of `n` events from `src` plus the chain `late` into rung r.
+  // Counting sort of `n` events from `src` plus the chain `late` into rung r. The chain is
+  // first gathered into a contiguous buffer: walking it is a cache miss per event, so it
+  // is walked once, not once to count and again to scatter.
   void fill_rung(Rung& r, const Event* src, size_t n, uint32_t late) {
-    for (size_t i = 0; i < n; ++i) ++r.begin[r.bucket_of(src[i].time) + 1];
-    size_t total = n;
-    for (uint32_t i = late; i != kNil; i = late_[i].link, ++total) ++r.begin[r.bucket_of(late_[i].time) + 1];
-    for (size_t b = 0; b < r.buckets; ++b) r.begin[b + 1] += r.begin[b];
-    r.events.resize(total);
-    fill_.assign(r.begin.begin(), r.begin.end() - 1);
-    for (size_t i = 0; i < n; ++i) r.events[fill_[r.bucket_of(src[i].time)]++] = src[i];
+    gather_.clear();
     while (late != kNil) {
       uint32_t next = late_[late].link;
-      r.events[fill_[r.bucket_of(late_[late].time)]++] = late_[late];
+      gather_.push_back(late_[late]);
       free_late(late);
       late = next;
     }
-    r.count = total;
+    for (size_t i = 0; i < n; ++i) ++r.begin[r.bucket_of(src[i].time) + 1];
+    for (const Event& e : gather_) ++r.begin[r.bucket_of(e.time) + 1];
+    for (size_t b = 0; b < r.buckets; ++b) r.begin[b + 1] += r.begin[b];
+    r.events.resize(n + gather_.size());
+    fill_.assign(r.begin.begin(), r.begin.end() - 1);
+    for (size_t i = 0; i < n; ++i) r.events[fill_[r.bucket_of(src[i].time)]++] = src[i];
+    for (const Event& e : gather_) r.events[fill_[r.bucket_of(e.time)]++] = e;
+    r.count = r.events.size();
+    if (gather_.capacity() > kKeepCapacity) std::vector<Event>().swap(gather_);
   }
 
   // Upper bound (exclusive) of the times that belong in bottom.
@@ -178,7 +184,10 @@ class LadderQueue {
   // millisecond messages) do not stretch every bucket; events past the rung stay in top.
   void spread_top() {
     assert(!top_.empty());
-    int64_t n = std::max<int64_t>(1, static_cast<int64_t>(top_.size() / kEventsPerBucket));
+    // At least kMinTopBuckets: a tiny top (a few timers seconds apart, just before a burst)
+    // says nothing about the spacing of what comes next, and a few wide buckets would
+    // collect the whole burst as late events in one bucket.
+    int64_t n = static_cast<int64_t>(std::max(kMinTopBuckets, top_.size() / kEventsPerBucket));
     __int128 mean_offset = top_sum_ / static_cast<__int128>(top_.size()) - top_min_;
     int64_t span = static_cast<int64_t>(std::min<__int128>(2 * mean_offset + 1, top_max_ - top_min_ + 1));
     int64_t width = std::max<int64_t>(1, (span + n - 1) / n);
@@ -221,6 +230,9 @@ class LadderQueue {
       size_t index = active_ - 1;
       Rung* r = &rungs_[index];
       if (r->count == 0) {
+        // A retired rung keeps its storage for the next one, unless it is large: a burst
+        // (a flood wave) would otherwise pin its high-water mark in every rung for good.
+        if (r->events.capacity() > kKeepCapacity) std::vector<Event>().swap(r->events);
         --active_;
         continue;
       }
@@ -263,7 +275,8 @@ class LadderQueue {
   std::vector<Event> late_;  // events pushed into an existing rung, chained by Event::link
   uint32_t late_free_ = kNil;
   std::vector<Event> bottom_;
-  std::vector<uint32_t> fill_;  // counting-sort cursors
+  std::vector<uint32_t> fill_;   // counting-sort cursors
+  std::vector<Event> gather_;    // a late chain, made contiguous
   size_t size_ = 0;
 };
 
