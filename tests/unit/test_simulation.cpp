@@ -229,3 +229,42 @@ TEST_CASE("expectations pass and fail") {
   CHECK(bad.result.failure.find("probe.toml:11: expect.messages_delivered < 3: got") != std::string::npos);
   CHECK(bad.result.failure.find("no_such_metric") != std::string::npos);
 }
+
+TEST_CASE("a degrade fault changes the links for its window only") {
+  Ran r = run(kProbe + R"([[faults]]
+kind = "degrade"
+at = "25ms"
+until = "55ms"
+nodes = 2
+loss = 1.0
+)");
+  auto& p = r.probe();
+  // Pings reach node 2 at 11, 21 ms, then none in [25, 55) ms, then at 61..91 ms.
+  CHECK(p.pings[2] == 6);
+  CHECK(p.pings[1] == 9);
+  CHECK(r.sim->metrics().scalars().at("messages_lost_loss") == 3);  // pings at 30, 40, 50 ms
+}
+
+TEST_CASE("chaos draws crashes and partitions from the seed, logs them, and repeats them") {
+  const std::string chaos = kProbe + R"([chaos]
+crash_rate = 10.0
+mean_downtime = "20ms"
+partition_rate = 40.0
+mean_partition = "10ms"
+max_down = 2
+)";
+  Ran a = run(chaos, 5), b = run(chaos, 5), c = run(chaos, 6);
+  const auto& log = a.sim->metrics().log_entries();
+  REQUIRE(!log.empty());
+  bool crash = false, partition = false;
+  for (const LogEntry& e : log) {
+    crash |= e.kind == "crash";
+    partition |= e.kind == "partition";
+    CHECK(e.detail.find("(chaos)") != std::string::npos);
+  }
+  CHECK(crash);
+  CHECK(partition);
+  CHECK(a.result.fingerprint == b.result.fingerprint);
+  CHECK(a.sim->metrics().log_entries().size() == b.sim->metrics().log_entries().size());
+  CHECK(a.result.fingerprint != c.result.fingerprint);
+}
