@@ -2,12 +2,14 @@
 
 #include "protocols/gossip/gossip_module.h"
 #include "protocols/phold/phold.h"
+#include "protocols/raft/raft_module.h"
 
 namespace meshsim {
 
 void register_builtin_protocols(ModuleRegistry& registry) {
   phold::register_phold(registry);
   gossip::register_gossip(registry);
+  raft::register_raft(registry);
 }
 
 }  // namespace meshsim

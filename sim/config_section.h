@@ -62,6 +62,9 @@ class ConfigSection {
   void finish() const;
   // Formats an error located at `key` (or at the section when the key is absent).
   [[noreturn]] void fail(const std::string& key, const std::string& what) const;
+  // The same message, returned rather than thrown: for a check that can run only later
+  // (against the node count, say) but must still name the file, line and key.
+  std::string error_text(const std::string& key, const std::string& what) const { return where(key) + ": " + what; }
 
  private:
   const toml::node* lookup(const std::string& key) const;

@@ -49,8 +49,45 @@ Module* Simulation::module_named(std::string_view name) {
   return nullptr;
 }
 
+// Fills a role-targeted fault's nodes (or partition side) from who holds the role now.
+// Among several candidates the choice is drawn from the fault's own stream, so it does
+// not depend on anything but the seed and the state of the run.
+void Simulation::resolve_target(uint32_t index) {
+  FaultSpec& f = faults_[index];
+  Module* m = module_named(f.target_module);
+  assert(m);
+  Rng rng(derive_stream(seed(), static_cast<uint64_t>(StreamKind::faults), index));
+  auto pick = [&](std::vector<NodeId> from, size_t count, NodeSet& into) {
+    for (size_t i = 0; i < count && !from.empty(); ++i) {
+      size_t k = rng.below(from.size());
+      into.add_range(from[k], from[k]);
+      from.erase(from.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+  };
+  f.nodes = NodeSet{};
+  pick(m->nodes_in_role(f.target), 1, f.nodes);
+  if (f.kind == FaultKind::partition) {
+    NodeSet side = f.nodes;
+    std::vector<NodeId> followers = m->nodes_in_role("follower");
+    std::erase_if(followers, [&](NodeId n) { return side.contains(n); });
+    pick(followers, f.with_followers, side);
+    f.groups.clear();
+    if (!side.empty()) f.groups.push_back({f.target, side});
+  }
+}
+
 void Simulation::apply_fault(const FaultAction& a) {
+  if (!a.inverse && !faults_[a.fault].target.empty()) {
+    resolve_target(a.fault);
+    const FaultSpec& f = faults_[a.fault];
+    if (f.nodes.empty()) {
+      // Nobody holds the role (no leader during an election): the fault misses, and says so.
+      metrics_.log(now_, to_string(f.kind), "no " + f.target + " to target: skipped");
+      return;
+    }
+  }
   const FaultSpec& f = faults_[a.fault];
+  if (a.inverse && !f.target.empty() && f.nodes.empty()) return;  // its fault missed
   FaultKind kind = f.kind;
   if (a.inverse) {
     switch (f.kind) {
@@ -73,6 +110,7 @@ void Simulation::apply_fault(const FaultAction& a) {
       break;
     case FaultKind::resume: f.nodes.for_each([&](NodeId n) { resume_node(n); }); break;
     case FaultKind::partition:
+      if (!f.target.empty()) detail.clear();
       network_->partition(f.groups, f.one_way);
       detail.clear();
       for (const auto& [name, g] : f.groups) detail += (detail.empty() ? "" : " | ") + name + "=" + g.to_string();

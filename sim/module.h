@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sim/ids.h"
 #include "sim/metrics.h"
@@ -58,6 +59,12 @@ class Module {
   virtual void clear_byzantine(NodeId node) = 0;
   // Behaviour names this module accepts (generic ones plus the protocol's own), for errors.
   virtual std::string byzantine_behaviors() const = 0;
+
+  // Role targets for faults ("crash the leader"): the up nodes that hold `role` right now,
+  // in the order the fault should prefer them. roles() lists the names this module knows
+  // (empty: none), for the scenario's error messages.
+  virtual std::vector<NodeId> nodes_in_role(std::string_view /*role*/) { return {}; }
+  virtual std::string roles() const { return ""; }
 
   // Time-series sampling at the scenario's metrics interval.
   virtual void sample(SimTime /*now*/, Metrics&) {}

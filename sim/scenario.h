@@ -57,6 +57,12 @@ struct FaultSpec {
   NodeSet peers;          // degrade: other end (default all)
   int64_t drift_ppm = 0;  // drift: timers run slow (+) or fast (-) by this many ppm
   ByzantineSpec byzantine;
+  // Role target, resolved when the fault happens: `nodes` is then filled with the node(s)
+  // that hold the role ("leader") in module `target_module`; a partition puts them, with
+  // `with_followers` nodes of role "follower", on one side.
+  std::string target;
+  std::string target_module;
+  uint32_t with_followers = 0;
   int line = 0;           // source line, for messages
   std::string source;     // "scenario" or "chaos"
 };

@@ -40,6 +40,31 @@ void read_partition_groups(ConfigSection& s, FaultSpec& f, uint32_t nodes) {
   groups.finish();
 }
 
+// `target = "leader"`: which role, in which module; checked against the module's roles.
+void read_target(ConfigSection& s, FaultSpec& f, const Scenario& sc, const ModuleRegistry& registry) {
+  static const FaultKind targetable[] = {FaultKind::crash, FaultKind::pause, FaultKind::isolate,
+                                         FaultKind::partition, FaultKind::drift, FaultKind::byzantine};
+  if (std::find(std::begin(targetable), std::end(targetable), f.kind) == std::end(targetable))
+    s.fail("target", std::string("a ") + to_string(f.kind) + " fault cannot target a role");
+  if (s.has("nodes")) s.fail("nodes", "give either nodes or target, not both");
+  if (f.kind == FaultKind::partition && s.has("groups")) s.fail("groups", "give either groups or target, not both");
+  f.target = s.get_string("target", "");
+  f.target_module = s.get_string("target_module", sc.modules.empty() ? "" : sc.modules[0].name);
+  const ModuleSpec* spec = nullptr;
+  for (const auto& m : sc.modules)
+    if (m.name == f.target_module) spec = &m;
+  if (!spec) s.fail("target_module", "no protocol named '" + f.target_module + "' runs in this scenario");
+  ConfigSection ms = module_section(sc, *spec);
+  ms.get_string("name", "");
+  std::string roles = (*registry.find(f.target_module))(ms)->roles();
+  std::string padded = ", " + roles + ",";
+  if (roles.empty()) s.fail("target", f.target_module + " has no roles to target; name nodes instead");
+  if (padded.find(", " + f.target + ",") == std::string::npos)
+    s.fail("target", "unknown role '" + f.target + "' for " + f.target_module + "; known: " + roles);
+  if (f.kind == FaultKind::partition)
+    f.with_followers = static_cast<uint32_t>(s.get_int("with_followers", 0, 0, sc.topology.nodes));
+}
+
 }  // namespace
 
 void read_faults(const toml::table& root, Scenario& sc, const ModuleRegistry& registry) {
@@ -72,13 +97,15 @@ void read_faults(const toml::table& root, Scenario& sc, const ModuleRegistry& re
       if (!ok) s.fail("until", std::string("a ") + to_string(f.kind) + " fault has no inverse to schedule");
       f.until = SimTime{until->ns};
     }
-    bool needs_nodes = f.kind != FaultKind::partition && f.kind != FaultKind::heal;
+    if (s.has("target")) read_target(s, f, sc, registry);
+    bool needs_nodes = f.kind != FaultKind::partition && f.kind != FaultKind::heal && f.target.empty();
     if (needs_nodes) {
       if (!s.has("nodes")) s.fail("nodes", "required: which nodes, e.g. nodes = \"0..9\" or [3, 7]");
       f.nodes = s.get_nodes("nodes", n);
     }
     switch (f.kind) {
       case FaultKind::partition:
+        if (!f.target.empty()) break;
         read_partition_groups(s, f, n);
         f.one_way = s.get_bool("one_way", false);
         if (f.one_way) {
@@ -120,8 +147,27 @@ void read_faults(const toml::table& root, Scenario& sc, const ModuleRegistry& re
       default:
         break;
     }
+    // Repetition: `every` restarts the fault periodically until `stop` (default: the end),
+    // each window lasting `lasting`. Expanded here, so every window is an ordinary fault.
+    std::optional<Duration> every = s.get_optional_duration("every");
+    if (every) {
+      if (f.until) s.fail("until", "with every, give each window's length as lasting = \"1s\" instead");
+      if (!s.has("lasting")) s.fail("lasting", "required with every: how long each window lasts, e.g. lasting = \"1s\"");
+    }
+    if (s.has("lasting") && !every) s.fail("lasting", "only with every (a single fault ends at until)");
     s.finish();
-    sc.faults.push_back(std::move(f));
+    if (!every) {
+      sc.faults.push_back(std::move(f));
+      continue;
+    }
+    Duration lasting = s.get_duration("lasting", {});
+    SimTime stop = SimTime{s.get_duration("stop", Duration{sc.end.ns}).ns};
+    for (SimTime at = f.at; at < std::min(stop, sc.end); at = at + *every) {
+      FaultSpec copy = f;
+      copy.at = at;
+      copy.until = SimTime{std::min(at.ns + lasting.ns, sc.end.ns)};
+      if (copy.until->ns > at.ns) sc.faults.push_back(std::move(copy));
+    }
   }
 }
 

@@ -58,6 +58,13 @@ class Simulation {
   // which is what protocols that address peers uniformly at random rely on.
   std::vector<uint32_t> connected_components(bool over_overlay = true) const;
 
+  // A checker found a safety violation during a step: the run stops after the current
+  // event, with this as its failure (only the first report counts).
+  void report_violation(Violation v) {
+    if (!violation_) violation_ = std::move(v);
+  }
+  bool has_violation() const { return violation_.has_value(); }
+
   uint64_t events_processed() const { return events_; }
   // Message and timer events handed to modules: what run.max_events limits.
   uint64_t handled_events() const { return handled_; }
@@ -72,6 +79,7 @@ class Simulation {
   };
   void dispatch(const Event& e);
   void apply_fault(const FaultAction& a);
+  void resolve_target(uint32_t fault_index);
   void sample_all();
   void crash_node(NodeId n);
   void recover_node(NodeId n);

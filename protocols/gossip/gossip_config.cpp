@@ -18,15 +18,6 @@ void reject_unused(ConfigSection& s, std::initializer_list<const char*> keys, co
     if (s.has(key)) s.fail(key, "has no effect " + why);
 }
 
-// The located error text for `key`, kept for a check that can only run later.
-std::string located_error(ConfigSection& s, const std::string& key, const std::string& what) {
-  try {
-    s.fail(key, what);
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-}
-
 }  // namespace
 
 Params parse_params(ConfigSection& s) {
@@ -84,7 +75,7 @@ void register_gossip(ModuleRegistry& registry) {
         Params p = parse_params(s);
         // origin_node can only be checked against the node count at attach; locate it now.
         std::string origin_error =
-            located_error(s, "origin_node", "node " + std::to_string(p.plan.origin_node) +
+            s.error_text("origin_node", "node " + std::to_string(p.plan.origin_node) +
                                                 " does not exist: the topology has fewer nodes");
         if (p.strategy == Strategy::flooding) return std::make_unique<FloodModule>(std::move(p), origin_error);
         return std::make_unique<GossipModule>(std::move(p), origin_error);

@@ -1,0 +1,77 @@
+// The replicated state machine: a map of integer registers (every key starts at 0) with
+// client sessions, so that a command retried by its client is applied once (Raft thesis
+// §6.3: "each client's last response is saved ... a duplicate is answered from the
+// session, not re-executed"). Deterministic: ordered maps only.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <map>
+
+#include "protocols/kv/command.h"
+
+namespace meshsim::kv {
+
+class Store {
+ public:
+  // Applies `cmd` unless its session already holds a result for it; either way returns
+  // the outcome the client must see.
+  Outcome apply(const Command& cmd) {
+    Session& s = sessions_[cmd.client];
+    // Replies below first_outstanding reached the client: forget them (bounded sessions).
+    s.results.erase(s.results.begin(), s.results.lower_bound(cmd.first_outstanding));
+    if (auto it = s.results.find(cmd.seq); it != s.results.end()) {
+      ++duplicates_;
+      return it->second;
+    }
+    if (cmd.seq < cmd.first_outstanding || cmd.seq < s.forgotten_below) {
+      // The client already has this reply and moved on; a late copy must not run again.
+      ++duplicates_;
+      return Outcome{};
+    }
+    s.forgotten_below = std::max(s.forgotten_below, cmd.first_outstanding);
+    Outcome out = execute(cmd);
+    s.results.emplace(cmd.seq, out);
+    ++applied_;
+    return out;
+  }
+
+  int64_t get(uint32_t key) const {
+    auto it = data_.find(key);
+    return it == data_.end() ? 0 : it->second;
+  }
+  uint64_t applied() const { return applied_; }
+  uint64_t duplicates() const { return duplicates_; }
+  size_t keys() const { return data_.size(); }
+  size_t sessions() const { return sessions_.size(); }
+  bool operator==(const Store& o) const { return data_ == o.data_; }
+
+ private:
+  struct Session {
+    std::map<uint64_t, Outcome> results;
+    uint64_t forgotten_below = 0;
+  };
+
+  Outcome execute(const Command& cmd) {
+    if (cmd.kind == OpKind::get) return Outcome{get(cmd.key), true};
+    int64_t& v = data_[cmd.key];
+    switch (cmd.kind) {
+      case OpKind::get:
+        break;
+      case OpKind::put:
+        v = cmd.value;
+        return Outcome{v, true};
+      case OpKind::cas:
+        if (v != cmd.expected) return Outcome{v, false};
+        v = cmd.value;
+        return Outcome{v, true};
+    }
+    return Outcome{};
+  }
+
+  std::map<uint32_t, int64_t> data_;
+  std::map<uint32_t, Session> sessions_;
+  uint64_t applied_ = 0;
+  uint64_t duplicates_ = 0;
+};
+
+}  // namespace meshsim::kv

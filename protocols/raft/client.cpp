@@ -1,0 +1,82 @@
+#include "protocols/raft/client.h"
+
+#include <algorithm>
+
+namespace meshsim::raft {
+
+void Client::start(const Params& p, const NodeView& v, Outbox<Message>& out) {
+  leader_guess_ = static_cast<NodeId>(v.rng->below(p.servers));
+  // Spread the clients' first operations over a think time so they do not all collide.
+  Duration first = p.workload.start + (p.workload.open_loop ? kv::ClientWorkload::interarrival(p.workload, *v.rng)
+                                                            : Duration{static_cast<int64_t>(v.rng->below(
+                                                                  static_cast<uint64_t>(p.workload.think.ns) + 1))});
+  out.set_timer(kClientIssueTimer, first);
+}
+
+void Client::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Message>& out) {
+  if (id == kClientIssueTimer) {
+    if (!workload_.may_issue(p.workload)) return;
+    issue(p, v, out);
+    if (p.workload.open_loop) out.set_timer(kClientIssueTimer, kv::ClientWorkload::interarrival(p.workload, *v.rng));
+    return;
+  }
+  if (id != kClientRetryTimer) return;
+  // Whoever we were waiting on did not answer in time: try the next server.
+  bool rotated = false;
+  for (auto& [seq, pending] : workload_.pending()) {
+    if (v.now - pending.last_sent < p.workload.request_timeout) continue;
+    if (!rotated) {
+      leader_guess_ = (leader_guess_ + 1) % p.servers;
+      rotated = true;
+    }
+    ++retries_;
+    send(p, v, pending, out);
+  }
+  arm_retry(p, v, out);
+}
+
+void Client::on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, Outbox<Message>& out) {
+  const auto* reply = std::get_if<ClientReply>(&m);
+  if (!reply || !p.is_server(from)) return;
+  if (reply->redirect) {
+    auto it = workload_.pending().find(reply->seq);
+    if (it == workload_.pending().end()) return;
+    ++redirects_;
+    // Follow a hint at once; without one (an election is on), wait for the retry timer
+    // rather than circling the servers at network speed.
+    if (reply->leader_hint != kNoNode && reply->leader_hint != from && p.is_server(reply->leader_hint)) {
+      leader_guess_ = reply->leader_hint;
+      send(p, v, it->second, out);
+    } else {
+      leader_guess_ = (from + 1) % p.servers;
+    }
+    return;
+  }
+  leader_guess_ = from;
+  if (!workload_.complete(reply->seq, reply->outcome, v.now)) return;  // a late duplicate
+  if (!p.workload.open_loop && workload_.may_issue(p.workload)) out.set_timer(kClientIssueTimer, p.workload.think);
+  if (workload_.pending().empty()) out.cancel_timer(kClientRetryTimer);
+}
+
+void Client::issue(const Params& p, const NodeView& v, Outbox<Message>& out) {
+  workload_.next(p.workload, v.self, *v.rng, v.now);
+  auto& pending = workload_.pending().rbegin()->second;
+  send(p, v, pending, out);
+  if (workload_.pending().size() == 1) arm_retry(p, v, out);
+}
+
+void Client::send(const Params&, const NodeView& v, kv::ClientWorkload::Pending& pending, Outbox<Message>& out) {
+  pending.last_sent = v.now;
+  ++pending.attempts;
+  out.send(leader_guess_, ClientRequest{pending.cmd});
+}
+
+void Client::arm_retry(const Params& p, const NodeView& v, Outbox<Message>& out) {
+  if (workload_.pending().empty()) return;
+  SimTime earliest = SimTime::max();
+  for (const auto& [seq, pending] : workload_.pending()) earliest = std::min(earliest, pending.last_sent);
+  Duration wait = (earliest + p.workload.request_timeout) - v.now;
+  out.set_timer(kClientRetryTimer, std::max(wait, Duration{1}));
+}
+
+}  // namespace meshsim::raft

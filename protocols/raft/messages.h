@@ -1,0 +1,74 @@
+// Raft's messages (Ongaro & Ousterhout 2014, Figure 2; PreVote from the thesis §9.6) and
+// the client protocol (thesis ch. 6). Wire sizes follow a compact binary encoding, for
+// the network's bandwidth model and the bytes-per-operation metric.
+#pragma once
+#include <cstdint>
+#include <variant>
+#include <vector>
+
+#include "protocols/kv/command.h"
+#include "sim/ids.h"
+
+namespace meshsim::raft {
+
+using Term = uint64_t;
+using Index = uint64_t;
+
+struct Entry {
+  Term term = 0;
+  bool noop = false;  // the blank entry a new leader commits first (thesis §6.4)
+  kv::Command cmd;
+  static constexpr uint32_t kWireBytes = 8 + 1 + kv::Command::kWireBytes;
+};
+
+struct RequestVote {
+  Term term = 0;  // for a pre-vote: the term the candidate would campaign in
+  Index last_log_index = 0;
+  Term last_log_term = 0;
+  bool pre_vote = false;
+  uint32_t wire_bytes() const { return 8 + 8 + 8 + 1; }
+};
+
+struct VoteReply {
+  Term term = 0;
+  bool granted = false;
+  bool pre_vote = false;
+  uint32_t wire_bytes() const { return 8 + 1 + 1; }
+};
+
+struct AppendEntries {
+  Term term = 0;
+  Index prev_index = 0;
+  Term prev_term = 0;
+  Index leader_commit = 0;
+  std::vector<Entry> entries;
+  uint32_t wire_bytes() const { return 8 + 8 + 8 + 8 + 4 + static_cast<uint32_t>(entries.size()) * Entry::kWireBytes; }
+};
+
+struct AppendReply {
+  Term term = 0;
+  bool success = false;
+  Index match_index = 0;    // success: the last index now known to match the leader
+  // Failure: the fast back-off hints of the thesis §5.3 (the follower's conflicting term
+  // and the first index it holds for that term, or its log length when it is too short).
+  Term conflict_term = 0;
+  Index conflict_index = 0;
+  uint32_t wire_bytes() const { return 8 + 1 + 8 + 8 + 8; }
+};
+
+struct ClientRequest {
+  kv::Command cmd;
+  uint32_t wire_bytes() const { return kv::Command::kWireBytes; }
+};
+
+struct ClientReply {
+  uint64_t seq = 0;
+  bool redirect = false;       // not the leader: try `leader_hint`
+  NodeId leader_hint = kNoNode;
+  kv::Outcome outcome;
+  uint32_t wire_bytes() const { return 8 + 1 + 4 + 8 + 1; }
+};
+
+using Message = std::variant<RequestVote, VoteReply, AppendEntries, AppendReply, ClientRequest, ClientReply>;
+
+}  // namespace meshsim::raft

@@ -1,0 +1,40 @@
+// Raft's parameters, read from the scenario's [protocol] section (README.md documents each
+// key). Defaults follow the paper: election timeouts drawn from 150-300 ms (§9.3).
+#pragma once
+#include <cstdint>
+
+#include "protocols/kv/workload.h"
+#include "sim/ids.h"
+#include "sim/time.h"
+
+namespace meshsim::raft {
+
+// Timer ids: servers use the first two, clients the last two.
+enum : TimerId { kElectionTimer = 0, kHeartbeatTimer = 1, kClientRetryTimer = 2, kClientIssueTimer = 3 };
+
+// Deliberate protocol bugs, for proving that the checkers catch what they claim to.
+enum class Bug : uint8_t {
+  none,
+  // Figure 8 of the paper: a leader commits an entry of an earlier term by counting
+  // replicas, which §5.4.2 forbids; a later leader may then overwrite it.
+  commit_old_terms,
+};
+
+struct Params {
+  uint32_t servers = 5;  // nodes 0..servers-1 are servers; the rest of the nodes are clients
+  Duration election_timeout_min = Duration::millis(150);
+  Duration election_timeout_max = Duration::millis(300);
+  Duration heartbeat_interval = Duration::millis(50);
+  uint32_t max_entries_per_append = 64;
+  uint32_t max_inflight = 1;  // AppendEntries in flight per follower; > 1 pipelines (thesis §10.2.1)
+  bool pre_vote = false;      // thesis §9.6
+  bool check_quorum = false;  // thesis §6.2: a leader steps down without a majority's heartbeats
+  bool noop_on_election = true;  // a new leader appends a blank entry of its term (thesis §6.4)
+  Bug bug = Bug::none;
+  kv::WorkloadParams workload;
+
+  uint32_t majority() const { return servers / 2 + 1; }
+  bool is_server(uint32_t node) const { return node < servers; }
+};
+
+}  // namespace meshsim::raft

@@ -1,0 +1,247 @@
+#include "protocols/raft/raft_module.h"
+
+#include <algorithm>
+
+#include "protocols/kv/linearizability.h"
+#include "sim/config_section.h"
+#include "sim/simulation.h"
+
+namespace meshsim::raft {
+
+RaftModule::RaftModule(Params params, std::string size_error)
+    : Base(std::move(params)), size_error_(std::move(size_error)) {}
+
+Node RaftModule::make_node(NodeId n) {
+  Node node;
+  node.is_server = params().is_server(n);
+  return node;
+}
+
+void RaftModule::on_attach() {
+  if (sim().node_count() < params().servers)
+    throw ScenarioError(size_error_.empty() ? "protocol.servers: more servers than nodes" : size_error_);
+  checker_ = SafetyChecker(params().servers);
+  commit_seen_.assign(params().servers, 0);
+}
+
+void RaftModule::start(NodeId n) {
+  Base::start(n);
+  after_step(n);
+}
+void RaftModule::deliver(NodeId to, NodeId from, uint32_t slot) {
+  Base::deliver(to, from, slot);
+  after_step(to);
+}
+void RaftModule::timer(NodeId n, TimerId id) {
+  Base::timer(n, id);
+  after_step(n);
+}
+
+void RaftModule::crash(NodeId n) {
+  if (params().is_server(n)) {
+    commit_seen_[n] = 0;  // a recovered server re-learns its commit index from zero
+    checker_.on_not_leader(n);
+    if (n == leader_) {
+      open_gap(sim().now());
+      leader_ = kNoNode;
+    }
+  }
+  Base::crash(n);
+}
+
+void RaftModule::after_step(NodeId n) {
+  if (!params().is_server(n)) return;
+  const Server& s = nodes()[n].server;
+  if (s.role() != Role::leader) return checker_.on_not_leader(n);
+  if (auto v = checker_.after_leader_step(n, s.term(), s.log())) violated("leader_append_only", *v);
+}
+
+void RaftModule::violated(const std::string& checker, const std::string& detail) {
+  sim().report_violation(Violation{sim().now(), "raft." + checker, detail});
+}
+
+void RaftModule::open_gap(SimTime at) {
+  if (gap_open_ns_ < 0) gap_open_ns_ = at.ns;
+}
+
+void RaftModule::on_send(NodeId, const Message& m) {
+  if (std::holds_alternative<ClientRequest>(m) || std::holds_alternative<ClientReply>(m)) ++client_messages_;
+  if (const auto* a = std::get_if<AppendEntries>(&m)) appended_entries_sent_ += a->entries.size();
+}
+
+void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
+  const Server& s = nodes()[n].server;
+  const SimTime now = sim().now();
+  switch (what) {
+    case kNoteElectionStarted:
+      ++elections_;
+      max_term_ = std::max<Term>(max_term_, static_cast<Term>(value));
+      // Someone stopped hearing from the leader: the loss is detected now (a crash was
+      // already counted from the moment it happened).
+      if (leader_ != kNoNode && static_cast<Term>(value) > leader_term_) open_gap(now);
+      break;
+    case kNoteBecameLeader: {
+      if (auto v = checker_.on_became_leader(n, static_cast<Term>(value), s.log()))
+        return violated(v->starts_with("election") ? "election_safety" : "leader_completeness", *v);
+      if (first_leader_ns_ < 0) first_leader_ns_ = now.ns;
+      if (gap_open_ns_ >= 0) {
+        sim().metrics().histogram("raft_leaderless_ns").add(static_cast<double>(now.ns - gap_open_ns_));
+        gap_open_ns_ = -1;
+      }
+      if (leader_ != n || leader_term_ != static_cast<Term>(value)) ++leader_changes_;
+      leader_ = n;
+      leader_term_ = static_cast<Term>(value);
+      max_term_ = std::max(max_term_, leader_term_);
+      sim().metrics().log(now, "raft.leader", "server " + std::to_string(n) + " leads term " + std::to_string(value));
+      break;
+    }
+    case kNoteSteppedDown:
+      checker_.on_not_leader(n);
+      if (n == leader_ && static_cast<Term>(value) == leader_term_) {
+        open_gap(now);
+        leader_ = kNoNode;
+      }
+      break;
+    case kNoteLogAppended:
+      if (auto v = checker_.on_log_written(n, s.log(), static_cast<Index>(value))) violated("log_matching", *v);
+      break;
+    case kNoteCommitted:
+      if (auto v = checker_.on_committed(n, s.log(), commit_seen_[n] + 1, static_cast<Index>(value)))
+        return violated("state_machine_safety", *v);
+      commit_seen_[n] = static_cast<Index>(value);
+      break;
+    case kNoteApplied:
+      if (auto v = checker_.on_applied(n, s.log(), static_cast<Index>(value))) violated("state_machine_safety", *v);
+      break;
+    case kNoteCommitLatency:
+      sim().metrics().histogram("raft_commit_latency_ns").add(static_cast<double>(value));
+      break;
+    case kNoteTruncatedCommitted:
+      violated("state_machine_safety", "server " + std::to_string(n) + " was made to overwrite the entry it had "
+                                       "committed at index " + std::to_string(value) + " " +
+                                       describe(s.log().at(static_cast<Index>(value))));
+      break;
+    case kNoteSplitVote:
+      ++split_votes_;
+      break;
+    default:
+      break;
+  }
+}
+
+NodeId RaftModule::current_leader() const { return leader_; }
+
+std::vector<NodeId> RaftModule::nodes_in_role(std::string_view role) {
+  std::vector<NodeId> out;
+  Term top = 0;
+  for (NodeId n = 0; n < nodes().size(); ++n) {
+    if (!sim().is_up(n)) continue;
+    const bool server = params().is_server(n);
+    const Role r = server ? nodes()[n].server.role() : Role::follower;
+    if (role == "client" ? !server
+        : role == "server" ? server
+        : role == "leader" ? server && r == Role::leader
+        : role == "follower" ? server && r == Role::follower
+        : role == "candidate" ? server && (r == Role::candidate || r == Role::pre_candidate)
+        : false) {
+      // Several servers may believe they lead (an old leader cut off): "the leader" is the
+      // one of the highest term.
+      if (role == "leader") {
+        Term t = nodes()[n].server.term();
+        if (t < top) continue;
+        if (t > top) out.clear();
+        top = t;
+      }
+      out.push_back(n);
+    }
+  }
+  return out;
+}
+
+bool RaftModule::majority_can_commit() {
+  const Params& p = params();
+  for (NodeId l = 0; l < p.servers; ++l) {
+    if (!sim().is_up(l) || nodes()[l].server.role() != Role::leader) continue;
+    uint32_t reachable = 1;
+    for (NodeId s = 0; s < p.servers; ++s)
+      if (s != l && sim().is_up(s) && sim().network().can_reach(l, s) && sim().network().can_reach(s, l))
+        ++reachable;
+    if (reachable >= p.majority()) return true;
+  }
+  return false;
+}
+
+void RaftModule::sample(SimTime now, Metrics& m) {
+  ++samples_;
+  if (majority_can_commit()) ++available_samples_;
+  m.sample("raft_term", now, static_cast<double>(max_term_));
+  m.sample("raft_leader", now, leader_ == kNoNode ? -1.0 : static_cast<double>(leader_));
+  m.sample("raft_committed", now, static_cast<double>(checker_.committed()));
+}
+
+std::vector<kv::Operation> RaftModule::history() const {
+  std::vector<kv::Operation> ops;
+  for (NodeId n = params().servers; n < nodes().size(); ++n) {
+    const auto& r = nodes()[n].client.workload().records();
+    ops.insert(ops.end(), r.begin(), r.end());
+  }
+  return ops;
+}
+
+std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
+  const Params& p = params();
+  if (gap_open_ns_ >= 0) m.histogram("raft_leaderless_ns").add(static_cast<double>(now.ns - gap_open_ns_));
+  if (first_leader_ns_ >= 0) m.set_scalar("raft_time_to_first_leader_ns", static_cast<double>(first_leader_ns_));
+  m.set_scalar("raft_elections", static_cast<double>(elections_));
+  m.set_scalar("raft_split_votes", static_cast<double>(split_votes_));
+  m.set_scalar("raft_terms", static_cast<double>(max_term_));
+  m.set_scalar("raft_leader_changes", static_cast<double>(leader_changes_));
+  m.set_scalar("raft_committed_entries", static_cast<double>(checker_.committed()));
+  m.set_scalar("raft_entries_sent", static_cast<double>(appended_entries_sent_));
+  if (samples_) m.set_scalar("raft_availability", static_cast<double>(available_samples_) / static_cast<double>(samples_));
+
+  uint64_t invoked = 0, completed = 0, retries = 0;
+  Histogram& latency = m.histogram("raft_op_latency_ns");
+  std::vector<kv::Operation> ops = history();
+  for (const kv::Operation& op : ops) {
+    ++invoked;
+    if (op.completed()) {
+      ++completed;
+      latency.add(static_cast<double>(op.completed_ns - op.invoked_ns));
+    }
+  }
+  for (NodeId n = 0; n < nodes().size(); ++n) {
+    if (p.is_server(n)) {
+      const Server& s = nodes()[n].server;
+      m.node_summary(n, "raft_term", static_cast<double>(s.term()));
+      m.node_summary(n, "raft_log_length", static_cast<double>(s.log().last_index()));
+      m.node_summary(n, "raft_commit_index", static_cast<double>(s.commit_index()));
+    } else {
+      const Client& c = nodes()[n].client;
+      retries += c.retries();
+      m.node_summary(n, "ops_completed", static_cast<double>(c.workload().completed()));
+    }
+  }
+  m.set_scalar("ops_invoked", static_cast<double>(invoked));
+  m.set_scalar("ops_completed", static_cast<double>(completed));
+  m.set_scalar("ops_indeterminate", static_cast<double>(invoked - completed));
+  m.set_scalar("client_retries", static_cast<double>(retries));
+  const double active_s = static_cast<double>(now.ns - p.workload.start.ns) / 1e9;
+  if (active_s > 0) m.set_scalar("throughput_ops_per_s", static_cast<double>(completed) / active_s);
+  const NetworkCounters& net = sim().network().counters();
+  if (completed) {
+    m.set_scalar("messages_per_op", static_cast<double>(net.sent) / static_cast<double>(completed));
+    m.set_scalar("bytes_per_op", static_cast<double>(net.bytes_sent) / static_cast<double>(completed));
+  }
+
+  kv::LinearizabilityResult lin = kv::check_linearizable(ops);
+  m.set_scalar("linearizability_states", static_cast<double>(lin.states_explored));
+  m.set_scalar("linearizable", lin.verdict == kv::LinearizabilityResult::Verdict::linearizable ? 1 : 0);
+  if (lin.verdict == kv::LinearizabilityResult::Verdict::not_linearizable)
+    return Violation{now, "raft.linearizability", lin.explanation};
+  if (lin.verdict == kv::LinearizabilityResult::Verdict::unknown)
+    m.log(now, "linearizability", "search budget exhausted on key " + std::to_string(lin.key) + ": verdict unknown");
+  return std::nullopt;
+}
+
+}  // namespace meshsim::raft

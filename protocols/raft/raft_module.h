@@ -1,0 +1,77 @@
+// The Raft module: engine glue around the pure Server and Client state machines, the
+// safety checkers (run after every step), the linearizability check of the clients'
+// history (at the end), and the metrics of README.md.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/raft/raft_node.h"
+#include "protocols/raft/safety_checker.h"
+#include "sim/node_module.h"
+
+namespace meshsim {
+class ConfigSection;
+}
+
+namespace meshsim::raft {
+
+Params parse_params(ConfigSection& section);
+
+class RaftModule : public NodeModule<RaftProtocol> {
+  using Base = NodeModule<RaftProtocol>;
+
+ public:
+  // `size_error` is the located message for a topology with too few nodes for the servers.
+  RaftModule(Params params, std::string size_error);
+
+  std::string_view name() const override { return "raft"; }
+  void start(NodeId n) override;
+  void deliver(NodeId to, NodeId from, uint32_t slot) override;
+  void timer(NodeId n, TimerId id) override;
+  void crash(NodeId n) override;
+  void sample(SimTime now, Metrics& m) override;
+  std::optional<Violation> finish(SimTime now, Metrics& m) override;
+  // Fault targets: "leader" (of the highest term), "follower", "candidate", "server", "client".
+  std::vector<NodeId> nodes_in_role(std::string_view role) override;
+  std::string roles() const override { return "leader, follower, candidate, server, client"; }
+
+  // The server that leads the highest term so far, if it is still leading (tests, viewer).
+  NodeId current_leader() const;
+  const SafetyChecker& checker() const { return checker_; }
+  // Every client's record, merged in (client, invocation) order.
+  std::vector<kv::Operation> history() const;
+
+ protected:
+  Node make_node(NodeId n) override;
+  void on_attach() override;
+  void on_note(NodeId n, uint16_t what, int64_t value) override;
+  void on_send(NodeId from, const Message& m) override;
+
+ private:
+  void after_step(NodeId n);
+  void violated(const std::string& checker, const std::string& detail);
+  void open_gap(SimTime at);
+  bool majority_can_commit();
+
+  std::string size_error_;
+  SafetyChecker checker_{0};
+  std::vector<Index> commit_seen_;  // per server: the commit index the checker last saw
+  // Metrics.
+  int64_t first_leader_ns_ = -1;
+  NodeId leader_ = kNoNode;
+  Term leader_term_ = 0;
+  int64_t gap_open_ns_ = -1;  // a leader was lost then and none elected since
+  Term max_term_ = 0;
+  uint64_t elections_ = 0;
+  uint64_t split_votes_ = 0;
+  uint64_t leader_changes_ = 0;
+  uint64_t client_messages_ = 0;
+  uint64_t samples_ = 0;
+  uint64_t available_samples_ = 0;
+  uint64_t appended_entries_sent_ = 0;
+};
+
+void register_raft(ModuleRegistry& registry);
+
+}  // namespace meshsim::raft

@@ -1,0 +1,36 @@
+// What NodeModule<> needs to know about Raft: its parameters, messages and timers, and the
+// per-node state machine, which is a server (nodes 0..servers-1) or a client (the rest).
+#pragma once
+#include <cstdint>
+
+#include "protocols/raft/client.h"
+#include "protocols/raft/server.h"
+
+namespace meshsim::raft {
+
+struct Node {
+  bool is_server = true;
+  Server server;
+  Client client;
+
+  void start(const Params& p, const NodeView& v, Outbox<Message>& out) {
+    is_server ? server.start(p, v, out) : client.start(p, v, out);
+  }
+  void on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, Outbox<Message>& out) {
+    is_server ? server.on_message(p, v, from, m, out) : client.on_message(p, v, from, m, out);
+  }
+  void on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Message>& out) {
+    is_server ? server.on_timer(p, v, id, out) : client.on_timer(p, v, id, out);
+  }
+  void crash() { is_server ? server.crash() : client.crash(); }
+};
+
+struct RaftProtocol {
+  using Params = raft::Params;
+  using Node = raft::Node;
+  using Message = raft::Message;
+  static constexpr TimerId timer_count = 4;
+  static constexpr bool uses_rng = true;
+};
+
+}  // namespace meshsim::raft

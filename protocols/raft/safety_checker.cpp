@@ -1,0 +1,83 @@
+#include "protocols/raft/safety_checker.h"
+
+namespace meshsim::raft {
+
+std::string describe(const Entry& e) {
+  std::string s = "{term " + std::to_string(e.term);
+  if (e.noop) return s + ", no-op}";
+  return s + ", client " + std::to_string(e.cmd.client) + " #" + std::to_string(e.cmd.seq) + " " +
+         kv::to_string(e.cmd.kind) + " key " + std::to_string(e.cmd.key) + "}";
+}
+
+namespace {
+std::string at_index(Index i) { return "index " + std::to_string(i); }
+std::string node(NodeId n) { return "server " + std::to_string(n); }
+}  // namespace
+
+std::optional<std::string> SafetyChecker::on_became_leader(NodeId n, Term term, const RaftLog& log) {
+  auto [it, fresh] = leaders_.emplace(term, n);
+  if (!fresh && it->second != n)
+    return "election safety: " + node(it->second) + " and " + node(n) + " both became leader in term " +
+           std::to_string(term);
+  // Leader Completeness: everything committed so far must be in the new leader's log.
+  if (!committed_.empty()) {
+    Index c = committed_.size();
+    const Known& k = committed_.back();
+    if (log.last_index() < c || log.prefix_hash(c) != k.prefix_hash) {
+      std::string has = log.last_index() < c ? "its log ends at " + at_index(log.last_index())
+                                             : "it holds " + describe(log.at(c)) + " there (or a different prefix)";
+      return "leader completeness: " + node(n) + " became leader of term " + std::to_string(term) +
+             " without the entry committed at " + at_index(c) + " " + describe(k.entry) + " (committed by " +
+             node(k.node) + "): " + has;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> SafetyChecker::on_log_written(NodeId n, const RaftLog& log, Index from) {
+  for (Index i = from; i <= log.last_index(); ++i) {
+    auto [it, fresh] = by_index_term_.emplace(key(i, log.term_at(i)), Known{n, log.prefix_hash(i), log.at(i)});
+    if (!fresh && it->second.prefix_hash != log.prefix_hash(i))
+      return "log matching: " + node(n) + " and " + node(it->second.node) + " both hold an entry of term " +
+             std::to_string(log.term_at(i)) + " at " + at_index(i) + " but their logs differ up to it (" +
+             describe(log.at(i)) + " vs " + describe(it->second.entry) + ")";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> SafetyChecker::on_committed(NodeId n, const RaftLog& log, Index from, Index to) {
+  for (Index i = from; i <= to; ++i) {
+    if (i > committed_.size()) {
+      committed_.push_back(Known{n, log.prefix_hash(i), log.at(i)});
+      continue;
+    }
+    const Known& k = committed_[i - 1];
+    if (k.prefix_hash != log.prefix_hash(i))
+      return "state machine safety: " + node(n) + " committed " + describe(log.at(i)) + " at " + at_index(i) +
+             " where " + node(k.node) + " had committed " + describe(k.entry) + " (or a different prefix)";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> SafetyChecker::on_applied(NodeId n, const RaftLog& log, Index index) {
+  if (index > applied_.size()) {
+    applied_.push_back(Known{n, log.prefix_hash(index), log.at(index)});
+    return std::nullopt;
+  }
+  const Known& k = applied_[index - 1];
+  if (k.prefix_hash != log.prefix_hash(index))
+    return "state machine safety: " + node(n) + " applied " + describe(log.at(index)) + " at " + at_index(index) +
+           " where " + node(k.node) + " applied " + describe(k.entry);
+  return std::nullopt;
+}
+
+std::optional<std::string> SafetyChecker::after_leader_step(NodeId n, Term term, const RaftLog& log) {
+  Led& l = led_[n];
+  if (l.term == term && (log.last_index() < l.last || log.prefix_hash(l.last) != l.hash))
+    return "leader append-only: " + node(n) + ", leader of term " + std::to_string(term) +
+           ", changed or removed entries at or below " + at_index(l.last);
+  l = Led{term, log.last_index(), log.prefix_hash(log.last_index())};
+  return std::nullopt;
+}
+
+}  // namespace meshsim::raft

@@ -1,0 +1,366 @@
+#include "protocols/raft/server.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace meshsim::raft {
+
+const char* to_string(Role r) {
+  switch (r) {
+    case Role::follower: return "follower";
+    case Role::pre_candidate: return "pre-candidate";
+    case Role::candidate: return "candidate";
+    case Role::leader: return "leader";
+  }
+  return "?";
+}
+
+namespace {
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+}  // namespace
+
+void Server::start(const Params& p, const NodeView& v, Out& out) {
+  role_ = Role::follower;
+  leader_ = kNoNode;
+  reset_election_timer(p, v, out);
+}
+
+void Server::crash() {
+  role_ = Role::follower;
+  leader_ = kNoNode;
+  commit_ = 0;
+  applied_ = 0;
+  store_ = kv::Store{};
+  last_heard_leader_ = SimTime{-1};
+  votes_.clear();
+  next_index_.clear();
+  match_index_.clear();
+  inflight_.clear();
+  recent_active_.clear();
+  append_times_.clear();
+}
+
+void Server::on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, Out& out) {
+  std::visit(Overloaded{
+                 [&](const RequestVote& x) { handle_request_vote(p, v, from, x, out); },
+                 [&](const VoteReply& x) { handle_vote_reply(p, v, from, x, out); },
+                 [&](const AppendEntries& x) { handle_append(p, v, from, x, out); },
+                 [&](const AppendReply& x) { handle_append_reply(p, v, from, x, out); },
+                 [&](const ClientRequest& x) { handle_client_request(p, v, from, x, out); },
+                 [&](const ClientReply&) {},  // servers are not clients: ignore strays
+             },
+             m);
+}
+
+void Server::on_timer(const Params& p, const NodeView& v, TimerId id, Out& out) {
+  if (id == kHeartbeatTimer) {
+    if (role_ != Role::leader) return;
+    broadcast_append(p, v, true, out);
+    out.set_timer(kHeartbeatTimer, p.heartbeat_interval);
+    return;
+  }
+  if (id != kElectionTimer) return;
+  if (role_ == Role::leader) {
+    check_quorum(p, v, out);
+    return;
+  }
+  if (role_ == Role::candidate) out.note(kNoteSplitVote, static_cast<int64_t>(term_));
+  if (p.pre_vote) become_pre_candidate(p, v, out);
+  else become_candidate(p, v, out);
+}
+
+// ---- roles ----
+
+void Server::reset_election_timer(const Params& p, const NodeView& v, Out& out) {
+  // §5.2: randomized timeouts make split votes rare and short.
+  int64_t span = p.election_timeout_max.ns - p.election_timeout_min.ns;
+  int64_t jitter = span > 0 ? static_cast<int64_t>(v.rng->below(static_cast<uint64_t>(span) + 1)) : 0;
+  out.set_timer(kElectionTimer, Duration{p.election_timeout_min.ns + jitter});
+}
+
+void Server::become_follower(const Params& p, const NodeView& v, Term term, NodeId leader, Out& out) {
+  if (role_ == Role::leader) {
+    out.note(kNoteSteppedDown, static_cast<int64_t>(term_));
+    out.cancel_timer(kHeartbeatTimer);
+    append_times_.clear();
+  }
+  if (term > term_) {
+    term_ = term;
+    voted_for_ = kNoNode;  // a new term: no vote cast in it yet
+  }
+  role_ = Role::follower;
+  leader_ = leader;
+  reset_election_timer(p, v, out);
+}
+
+void Server::become_pre_candidate(const Params& p, const NodeView& v, Out& out) {
+  // Thesis §9.6: ask first whether an election could be won, without raising the term, so
+  // a server that was cut off does not disrupt the cluster when it returns.
+  role_ = Role::pre_candidate;
+  leader_ = kNoNode;
+  votes_.assign(p.servers, false);
+  votes_[v.self] = true;
+  reset_election_timer(p, v, out);
+  if (p.majority() == 1) return become_candidate(p, v, out);
+  for (NodeId s = 0; s < p.servers; ++s)
+    if (s != v.self) out.send(s, RequestVote{term_ + 1, log_.last_index(), log_.last_term(), true});
+}
+
+void Server::become_candidate(const Params& p, const NodeView& v, Out& out) {
+  ++term_;
+  voted_for_ = v.self;  // durable before any RequestVote leaves (Figure 2)
+  role_ = Role::candidate;
+  leader_ = kNoNode;
+  votes_.assign(p.servers, false);
+  votes_[v.self] = true;
+  out.note(kNoteElectionStarted, static_cast<int64_t>(term_));
+  reset_election_timer(p, v, out);
+  if (p.majority() == 1) return become_leader(p, v, out);
+  for (NodeId s = 0; s < p.servers; ++s)
+    if (s != v.self) out.send(s, RequestVote{term_, log_.last_index(), log_.last_term(), false});
+}
+
+void Server::become_leader(const Params& p, const NodeView& v, Out& out) {
+  role_ = Role::leader;
+  leader_ = v.self;
+  next_index_.assign(p.servers, log_.last_index() + 1);
+  match_index_.assign(p.servers, 0);
+  inflight_.assign(p.servers, 0);
+  recent_active_.assign(p.servers, false);
+  append_times_.clear();
+  out.note(kNoteBecameLeader, static_cast<int64_t>(term_));
+  if (p.noop_on_election) {
+    // Thesis §6.4: a blank entry of the new term lets the leader learn which entries are
+    // committed (an earlier term's entries commit only under one of its own, §5.4.2).
+    Entry e;
+    e.term = term_;
+    e.noop = true;
+    log_.append(e);
+    append_times_.emplace_back(log_.last_index(), v.now);
+    out.note(kNoteLogAppended, static_cast<int64_t>(log_.last_index()));
+  }
+  match_index_[v.self] = log_.last_index();
+  broadcast_append(p, v, true, out);
+  out.set_timer(kHeartbeatTimer, p.heartbeat_interval);
+  // The election timer becomes the leader's quorum check (thesis §6.2).
+  if (p.check_quorum) out.set_timer(kElectionTimer, p.election_timeout_max);
+  else out.cancel_timer(kElectionTimer);
+  maybe_commit(p, v, out);  // a one-server cluster commits alone
+}
+
+bool Server::leader_recently_heard(const Params& p, const NodeView& v) const {
+  return last_heard_leader_.ns >= 0 && v.now - last_heard_leader_ < p.election_timeout_min;
+}
+
+// ---- elections ----
+
+void Server::handle_request_vote(const Params& p, const NodeView& v, NodeId from, const RequestVote& m, Out& out) {
+  if (!p.is_server(from)) return;
+  // A server that heard from a live leader within the minimum election timeout believes
+  // in it: it refuses pre-votes (thesis §9.6) and, with CheckQuorum, ignores vote requests
+  // altogether (thesis §4.2.3), so a disruptive server cannot depose a working leader.
+  const bool believes_leader = role_ == Role::leader || leader_recently_heard(p, v);
+  const bool sticky = p.check_quorum && believes_leader;
+  if (m.pre_vote) {
+    bool grant = !believes_leader && m.term > term_ && log_.candidate_up_to_date(m.last_log_term, m.last_log_index);
+    out.send(from, VoteReply{grant ? m.term : term_, grant, true});
+    return;
+  }
+  if (m.term > term_) {
+    if (sticky) return;
+    become_follower(p, v, m.term, kNoNode, out);
+  }
+  bool grant = m.term == term_ && (voted_for_ == kNoNode || voted_for_ == from) &&
+               log_.candidate_up_to_date(m.last_log_term, m.last_log_index);
+  if (grant) {
+    voted_for_ = from;  // durable before the reply leaves
+    reset_election_timer(p, v, out);
+  }
+  out.send(from, VoteReply{term_, grant, false});
+}
+
+void Server::handle_vote_reply(const Params& p, const NodeView& v, NodeId from, const VoteReply& m, Out& out) {
+  if (!p.is_server(from)) return;
+  if (m.term > term_ && !(m.pre_vote && m.granted)) return become_follower(p, v, m.term, kNoNode, out);
+  bool counting = m.pre_vote ? role_ == Role::pre_candidate && m.term == term_ + 1
+                             : role_ == Role::candidate && m.term == term_;
+  if (!counting || !m.granted) return;
+  votes_[from] = true;
+  if (static_cast<uint32_t>(std::count(votes_.begin(), votes_.end(), true)) < p.majority()) return;
+  if (m.pre_vote) become_candidate(p, v, out);
+  else become_leader(p, v, out);
+}
+
+// ---- replication ----
+
+void Server::handle_append(const Params& p, const NodeView& v, NodeId from, const AppendEntries& m, Out& out) {
+  if (!p.is_server(from)) return;
+  if (m.term < term_) {
+    out.send(from, AppendReply{term_, false, 0, 0, 0});
+    return;
+  }
+  // §5.2: a current leader's AppendEntries makes a candidate (or a stale leader) a follower.
+  if (m.term > term_ || role_ != Role::follower || leader_ != from) become_follower(p, v, m.term, from, out);
+  else reset_election_timer(p, v, out);
+  last_heard_leader_ = v.now;
+
+  // §5.3 consistency check, with the thesis §5.3 hints for a fast back-off.
+  if (m.prev_index > log_.last_index()) {
+    out.send(from, AppendReply{term_, false, 0, 0, log_.last_index() + 1});
+    return;
+  }
+  if (log_.term_at(m.prev_index) != m.prev_term) {
+    Term conflict = log_.term_at(m.prev_index);
+    out.send(from, AppendReply{term_, false, 0, conflict, log_.first_index_of_term(conflict, m.prev_index)});
+    return;
+  }
+  Index first_written = 0;
+  Index i = m.prev_index;
+  for (const Entry& e : m.entries) {
+    ++i;
+    if (i <= log_.last_index()) {
+      if (log_.term_at(i) == e.term) continue;  // already have it (a duplicate or reordered append)
+      // §5.3: a conflicting entry and all that follow it are deleted.
+      if (i <= commit_) out.note(kNoteTruncatedCommitted, static_cast<int64_t>(i));
+      log_.truncate_after(i - 1);
+    }
+    log_.append(e);
+    if (first_written == 0) first_written = i;
+  }
+  if (first_written) out.note(kNoteLogAppended, static_cast<int64_t>(first_written));
+  const Index last_new = m.prev_index + m.entries.size();
+  // Figure 2: commitIndex = min(leaderCommit, index of last new entry).
+  Index new_commit = std::min(m.leader_commit, last_new);
+  if (new_commit > commit_) {
+    commit_ = new_commit;
+    out.note(kNoteCommitted, static_cast<int64_t>(commit_));
+    apply_committed(p, v, out);
+  }
+  out.send(from, AppendReply{term_, true, last_new, 0, 0});
+}
+
+void Server::handle_append_reply(const Params& p, const NodeView& v, NodeId from, const AppendReply& m, Out& out) {
+  if (!p.is_server(from)) return;
+  if (m.term > term_) return become_follower(p, v, m.term, kNoNode, out);
+  if (role_ != Role::leader || m.term < term_) return;  // stale: from an earlier term
+  recent_active_[from] = true;
+  if (inflight_[from] > 0) --inflight_[from];
+  if (m.success) {
+    match_index_[from] = std::max(match_index_[from], m.match_index);
+    next_index_[from] = std::max(next_index_[from], match_index_[from] + 1);
+    maybe_commit(p, v, out);
+  } else {
+    // Thesis §5.3: skip a whole conflicting term at a time rather than one entry.
+    Index next = m.conflict_index;
+    if (m.conflict_term != 0) {
+      Index last = log_.last_index_of_term(m.conflict_term);
+      if (last != 0) next = last + 1;
+    }
+    next_index_[from] = std::clamp<Index>(next, match_index_[from] + 1, log_.last_index() + 1);
+    inflight_[from] = 0;
+  }
+  if (next_index_[from] <= log_.last_index()) send_append(p, from, false, out);
+}
+
+void Server::handle_client_request(const Params& p, const NodeView& v, NodeId from, const ClientRequest& m, Out& out) {
+  if (role_ != Role::leader) {
+    ClientReply r;
+    r.seq = m.cmd.seq;
+    r.redirect = true;
+    r.leader_hint = leader_;
+    out.send(from, r);
+    return;
+  }
+  Entry e;
+  e.term = term_;
+  e.cmd = m.cmd;
+  e.cmd.client = from;  // the engine vouches for the sender; the command cannot claim another client
+  log_.append(e);
+  append_times_.emplace_back(log_.last_index(), v.now);
+  out.note(kNoteLogAppended, static_cast<int64_t>(log_.last_index()));
+  match_index_[v.self] = log_.last_index();
+  broadcast_append(p, v, false, out);
+  maybe_commit(p, v, out);
+}
+
+void Server::broadcast_append(const Params& p, const NodeView& v, bool heartbeat, Out& out) {
+  for (NodeId s = 0; s < p.servers; ++s)
+    if (s != v.self) send_append(p, s, heartbeat, out);
+}
+
+void Server::send_append(const Params& p, NodeId to, bool heartbeat, Out& out) {
+  if (heartbeat) {
+    // A heartbeat also retransmits: resend from the last known match, forgetting what an
+    // optimistic pipeline assumed was on its way.
+    inflight_[to] = 0;
+    next_index_[to] = std::min(next_index_[to], match_index_[to] + 1);
+  } else if (inflight_[to] >= p.max_inflight) {
+    return;  // flow control: wait for a reply or the next heartbeat
+  }
+  AppendEntries m;
+  m.term = term_;
+  m.prev_index = next_index_[to] - 1;
+  m.prev_term = log_.term_at(m.prev_index);
+  m.leader_commit = commit_;
+  Index last = std::min<Index>(log_.last_index(), m.prev_index + p.max_entries_per_append);
+  if (last > m.prev_index) {
+    m.entries = log_.slice(m.prev_index + 1, last);
+    ++inflight_[to];
+    // Pipelining (thesis §10.2.1): assume success and send the next batch without waiting.
+    if (p.max_inflight > 1) next_index_[to] = last + 1;
+  } else if (!heartbeat) {
+    return;  // nothing new to send
+  }
+  out.send(to, std::move(m));
+}
+
+void Server::maybe_commit(const Params& p, const NodeView& v, Out& out) {
+  std::vector<Index> matches(match_index_.begin(), match_index_.begin() + p.servers);
+  matches[v.self] = log_.last_index();
+  std::nth_element(matches.begin(), matches.begin() + (p.majority() - 1), matches.end(), std::greater<>());
+  Index n = matches[p.majority() - 1];  // the highest index a majority holds
+  if (n <= commit_) return;
+  // §5.4.2: only an entry of the leader's current term is committed by counting replicas;
+  // earlier entries commit with it. The Figure 8 bug skips this test.
+  if (log_.term_at(n) != term_ && p.bug != Bug::commit_old_terms) return;
+  commit_ = n;
+  out.note(kNoteCommitted, static_cast<int64_t>(commit_));
+  while (!append_times_.empty() && append_times_.front().first <= commit_) {
+    out.note(kNoteCommitLatency, (v.now - append_times_.front().second).ns);
+    append_times_.pop_front();
+  }
+  apply_committed(p, v, out);
+  // Followers learn the new commit index with the next append or heartbeat.
+}
+
+void Server::check_quorum(const Params& p, const NodeView& v, Out& out) {
+  recent_active_[v.self] = true;
+  uint32_t active = static_cast<uint32_t>(std::count(recent_active_.begin(), recent_active_.end(), true));
+  std::fill(recent_active_.begin(), recent_active_.end(), false);
+  if (active < p.majority()) return become_follower(p, v, term_, kNoNode, out);
+  out.set_timer(kElectionTimer, p.election_timeout_max);
+}
+
+void Server::apply_committed(const Params& p, const NodeView& v, Out& out) {
+  while (applied_ < commit_) {
+    ++applied_;
+    const Entry& e = log_.at(applied_);
+    out.note(kNoteApplied, static_cast<int64_t>(applied_));
+    if (e.noop) continue;
+    kv::Outcome result = store_.apply(e.cmd);
+    // Only the leader answers, so a client gets one reply per attempt; a duplicate entry
+    // (a retried request appended twice) is answered from the session (thesis §6.3).
+    if (role_ == Role::leader) {
+      ClientReply r;
+      r.seq = e.cmd.seq;
+      r.outcome = result;
+      r.leader_hint = v.self;
+      out.send(e.cmd.client, r);
+    }
+  }
+}
+
+}  // namespace meshsim::raft

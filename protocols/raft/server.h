@@ -1,0 +1,96 @@
+// A Raft server as a pure state machine (the etcd-raft model): messages and timer firings
+// in, an Outbox of messages, timers and notes out. No clock, no globals, no peeking at
+// other servers. Role-specific handlers follow etcd-raft's naming (become_*, handle_*,
+// maybe_*, broadcast_*). Section numbers cite Ongaro & Ousterhout 2014 ("§") and Ongaro's
+// thesis ("thesis §").
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "protocols/kv/store.h"
+#include "protocols/raft/messages.h"
+#include "protocols/raft/params.h"
+#include "protocols/raft/raft_log.h"
+#include "sim/outbox.h"
+
+namespace meshsim::raft {
+
+enum class Role : uint8_t { follower, pre_candidate, candidate, leader };
+const char* to_string(Role r);
+
+
+// Notes: milestones the module turns into metrics and feeds to the checkers.
+enum : uint16_t {
+  kNoteElectionStarted = 1,  // value: the new term
+  kNoteBecameLeader,         // value: term
+  kNoteSteppedDown,          // value: the term it led
+  kNoteLogAppended,          // value: first index written (leader or follower)
+  kNoteCommitted,            // value: new commit index
+  kNoteApplied,              // value: index applied
+  kNoteCommitLatency,        // value: ns from the leader's append to commit
+  kNoteTruncatedCommitted,   // value: index of a committed entry that was overwritten
+  kNoteSplitVote,            // value: term whose election timed out undecided
+};
+
+class Server {
+ public:
+  void start(const Params& p, const NodeView& v, Outbox<Message>& out);
+  void on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, Outbox<Message>& out);
+  void on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Message>& out);
+  // Crash: keep the durable state (term, vote, log: Figure 2 "persistent state on all
+  // servers"), lose the rest; the state machine is rebuilt by re-applying the log.
+  void crash();
+
+  Role role() const { return role_; }
+  Term term() const { return term_; }
+  NodeId voted_for() const { return voted_for_; }
+  NodeId leader() const { return leader_; }
+  const RaftLog& log() const { return log_; }
+  Index commit_index() const { return commit_; }
+  Index last_applied() const { return applied_; }
+  const kv::Store& store() const { return store_; }
+
+ private:
+  using Out = Outbox<Message>;
+  // Role changes.
+  void become_follower(const Params& p, const NodeView& v, Term term, NodeId leader, Out& out);
+  void become_pre_candidate(const Params& p, const NodeView& v, Out& out);
+  void become_candidate(const Params& p, const NodeView& v, Out& out);
+  void become_leader(const Params& p, const NodeView& v, Out& out);
+  // Handlers.
+  void handle_request_vote(const Params& p, const NodeView& v, NodeId from, const RequestVote& m, Out& out);
+  void handle_vote_reply(const Params& p, const NodeView& v, NodeId from, const VoteReply& m, Out& out);
+  void handle_append(const Params& p, const NodeView& v, NodeId from, const AppendEntries& m, Out& out);
+  void handle_append_reply(const Params& p, const NodeView& v, NodeId from, const AppendReply& m, Out& out);
+  void handle_client_request(const Params& p, const NodeView& v, NodeId from, const ClientRequest& m, Out& out);
+  // Leader duties.
+  void broadcast_append(const Params& p, const NodeView& v, bool heartbeat, Out& out);
+  void send_append(const Params& p, NodeId to, bool heartbeat, Out& out);
+  void maybe_commit(const Params& p, const NodeView& v, Out& out);
+  void check_quorum(const Params& p, const NodeView& v, Out& out);
+  // Everyone.
+  void apply_committed(const Params& p, const NodeView& v, Out& out);
+  void reset_election_timer(const Params& p, const NodeView& v, Out& out);
+  bool leader_recently_heard(const Params& p, const NodeView& v) const;
+
+  // Durable.
+  Term term_ = 0;
+  NodeId voted_for_ = kNoNode;
+  RaftLog log_;
+  // Volatile.
+  Role role_ = Role::follower;
+  NodeId leader_ = kNoNode;
+  Index commit_ = 0;
+  Index applied_ = 0;
+  kv::Store store_;
+  SimTime last_heard_leader_{-1};
+  std::vector<bool> votes_;            // candidate and pre-candidate: who granted
+  std::vector<Index> next_index_;      // leader
+  std::vector<Index> match_index_;     // leader
+  std::vector<uint32_t> inflight_;     // leader: unacknowledged appends carrying entries
+  std::vector<bool> recent_active_;    // leader: heard from since the last quorum check
+  std::deque<std::pair<Index, SimTime>> append_times_;  // leader: when its own entries were appended
+};
+
+}  // namespace meshsim::raft
