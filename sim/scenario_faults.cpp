@@ -155,13 +155,14 @@ void read_faults(const toml::table& root, Scenario& sc, const ModuleRegistry& re
       if (!s.has("lasting")) s.fail("lasting", "required with every: how long each window lasts, e.g. lasting = \"1s\"");
     }
     if (s.has("lasting") && !every) s.fail("lasting", "only with every (a single fault ends at until)");
+    if (s.has("stop") && !every) s.fail("stop", "only with every (when the repetition stops)");
+    Duration lasting = every ? s.get_duration("lasting", {}) : Duration{};
+    SimTime stop = SimTime{s.get_duration("stop", Duration{sc.end.ns}).ns};
     s.finish();
     if (!every) {
       sc.faults.push_back(std::move(f));
       continue;
     }
-    Duration lasting = s.get_duration("lasting", {});
-    SimTime stop = SimTime{s.get_duration("stop", Duration{sc.end.ns}).ns};
     for (SimTime at = f.at; at < std::min(stop, sc.end); at = at + *every) {
       FaultSpec copy = f;
       copy.at = at;

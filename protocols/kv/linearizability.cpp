@@ -1,4 +1,5 @@
-// The Wing & Gong search with Lowe's memoisation, one key at a time (see linearizability.h).
+// The Wing & Gong search with Lowe's memoisation, one key at a time (see linearizability.h
+// and README.md).
 //
 // Per key the history becomes a doubly linked list of call and return events in time order.
 // The search walks the list from the front: a call may be linearized next if every operation
@@ -40,12 +41,8 @@ namespace {
 
 using Verdict = LinearizabilityResult::Verdict;
 
-// An indeterminate operation returns at +infinity: it may take effect at any time after its
-// invocation, and taking effect after everything else is the same as never taking effect.
 constexpr int64_t kNeverNs = INT64_MAX;
 constexpr size_t kShownPrefixOps = 20;
-
-int64_t return_ns(const Operation& op) { return op.completed() ? op.completed_ns : kNeverNs; }
 
 // splitmix64's finaliser (Steele, Lea, Flood 2014): a cheap bijection with good avalanche.
 uint64_t mix64(uint64_t x) {
@@ -75,6 +72,76 @@ bool apply(const Operation& op, int64_t state, int64_t& next) {
   return false;
 }
 
+// A get, or a cas that failed: it cannot change the register.
+bool read_only(const Operation& op) {
+  return op.kind == OpKind::get || (op.kind == OpKind::cas && op.completed() && !op.ok);
+}
+
+// One operation of the key under search.
+struct KeyOp {
+  const Operation* op;
+  size_t index;       // position in the input
+  int64_t return_ns;  // its completion, or for an indeterminate write the deadline chosen below
+  bool optional;      // an indeterminate write that may be left out (never took effect)
+};
+
+// Chooses the operations of one key and when each must have taken effect.
+//
+// A completed operation returns when it completed. An indeterminate get carries no
+// information and is dropped. An indeterminate write p (put or cas) of value v would return
+// at +infinity; bounding it keeps it from doubling every configuration after its invocation:
+//  - If p is the only writer of v (v != 0, the initial value) and some completed operation
+//    read v (a get of v, a successful cas expecting v), p must have taken effect before the
+//    first such read returned: it becomes mandatory with that deadline.
+//  - Otherwise p is optional, with deadline F = the last return of an operation that could
+//    need it: a completed get of v, a cas expecting v, or any failed completed cas (which p
+//    could make fail). Proof sketch: in a linearization, look at the operations from p to the
+//    next put or swap. If none of them needs p, they are indeterminate cas that did nothing;
+//    drop them and p, and no state anyone reads changes. Repeating this leaves every optional
+//    write followed by an operation that needs it, hence placed before F. If no operation at
+//    or after p's invocation needs it, F < invocation and p is dropped outright.
+std::vector<KeyOp> select_ops(const std::vector<Operation>& ops, const std::vector<size_t>& key_ops) {
+  struct ValueUse {
+    uint32_t writers = 0;
+    int64_t first_read_ns = kNeverNs;  // earliest return of a completed read of this value
+    int64_t last_need_ns = INT64_MIN;  // latest return of an operation that observes it
+  };
+  std::unordered_map<int64_t, ValueUse> uses;  // lookups only: iteration order never matters
+  int64_t last_failed_cas_ns = INT64_MIN;
+  for (size_t i : key_ops) {
+    const Operation& op = ops[i];
+    if (op.kind != OpKind::get) ++uses[op.value].writers;
+    if (op.kind == OpKind::get && op.completed()) {
+      ValueUse& u = uses[op.result];
+      u.first_read_ns = std::min(u.first_read_ns, op.completed_ns);
+      u.last_need_ns = std::max(u.last_need_ns, op.completed_ns);
+    }
+    if (op.kind == OpKind::cas) {
+      ValueUse& u = uses[op.expected];
+      u.last_need_ns = op.completed() ? std::max(u.last_need_ns, op.completed_ns) : kNeverNs;
+      if (op.completed() && op.ok) u.first_read_ns = std::min(u.first_read_ns, op.completed_ns);
+      if (op.completed() && !op.ok) last_failed_cas_ns = std::max(last_failed_cas_ns, op.completed_ns);
+    }
+  }
+  std::vector<KeyOp> kept;
+  for (size_t i : key_ops) {
+    const Operation& op = ops[i];
+    if (op.completed()) {
+      kept.push_back({&op, i, op.completed_ns, false});
+      continue;
+    }
+    if (op.kind == OpKind::get) continue;
+    const ValueUse& u = uses[op.value];
+    if (u.writers == 1 && op.value != 0 && u.first_read_ns != kNeverNs) {
+      kept.push_back({&op, i, std::max(op.invoked_ns, u.first_read_ns), false});
+      continue;
+    }
+    int64_t deadline_ns = std::max(u.last_need_ns, last_failed_cas_ns);
+    if (deadline_ns >= op.invoked_ns) kept.push_back({&op, i, deadline_ns, true});
+  }
+  return kept;
+}
+
 // The set of linearized operations: a bitset with an incrementally kept Zobrist hash. Its
 // canonical form for the cache is the words from the first not-all-ones word `lo` up to the
 // last non-zero word: everything before `lo` is linearized, and since an operation can only
@@ -96,7 +163,6 @@ class OpSet {
     lo_ = std::min<uint32_t>(lo_, i >> 6);
     while (end_ > 0 && words_[end_ - 1] == 0) --end_;
   }
-  bool contains(uint32_t i) const { return (words_[i >> 6] >> (i & 63)) & 1; }
   uint64_t hash() const { return hash_; }
   uint32_t lo() const { return lo_; }
   uint32_t len() const { return end_ > lo_ ? end_ - lo_ : 0; }
@@ -163,7 +229,7 @@ struct EventList {
   struct Node {
     int32_t prev, next;
     uint32_t op;
-    int32_t match;  // a call's return node
+    int32_t match;  // the other event of the same operation
     bool call;
   };
   std::vector<Node> nodes;
@@ -173,7 +239,7 @@ struct EventList {
   // the recorded times come from one simulated clock, and "returned at t" and "invoked at t"
   // carry no order between them, so the checker must not invent one and report a violation
   // that a different tie-break in the simulator would not have produced.
-  explicit EventList(const std::vector<const Operation*>& ops) {
+  explicit EventList(const std::vector<KeyOp>& ops) {
     struct Event {
       int64_t ns;
       bool is_return;
@@ -182,8 +248,8 @@ struct EventList {
     std::vector<Event> events;
     events.reserve(ops.size() * 2);
     for (uint32_t i = 0; i < ops.size(); ++i) {
-      events.push_back({ops[i]->invoked_ns, false, i});
-      events.push_back({return_ns(*ops[i]), true, i});
+      events.push_back({ops[i].op->invoked_ns, false, i});
+      events.push_back({ops[i].return_ns, true, i});
     }
     std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
       if (a.ns != b.ns) return a.ns < b.ns;
@@ -196,8 +262,12 @@ struct EventList {
     for (size_t k = 0; k < events.size(); ++k) {
       int32_t id = static_cast<int32_t>(k + 1);
       nodes[id] = {id - 1, k + 1 < events.size() ? id + 1 : -1, events[k].op, -1, !events[k].is_return};
-      if (events[k].is_return) nodes[call_node[events[k].op]].match = id;
-      else call_node[events[k].op] = id;
+      if (!events[k].is_return) {
+        call_node[events[k].op] = id;
+        continue;
+      }
+      nodes[id].match = call_node[events[k].op];
+      nodes[call_node[events[k].op]].match = id;
     }
   }
   int32_t first() const { return nodes[0].next; }
@@ -214,18 +284,18 @@ struct EventList {
   void unlift(int32_t call) { relink(nodes[call].match), relink(call); }
 };
 
+struct Step {
+  uint32_t op;   // local id
+  bool omitted;  // an optional write left out: it never took effect
+};
+
 struct KeyOutcome {
   Verdict verdict = Verdict::linearizable;
   uint64_t states = 0;
-  std::vector<uint32_t> deepest;  // the longest linearizable prefix found (local op ids)
+  std::vector<Step> deepest;  // the longest linearizable prefix found
 };
 
-// A get, or a cas that failed: it cannot change the register.
-bool read_only(const Operation& op) {
-  return op.kind == OpKind::get || (op.kind == OpKind::cas && op.completed() && !op.ok);
-}
-
-KeyOutcome search_key(const std::vector<const Operation*>& ops, uint64_t max_states) {
+KeyOutcome search_key(const std::vector<KeyOp>& ops, uint64_t max_states) {
   KeyOutcome out;
   EventList list(ops);
   OpSet linearized(ops.size());
@@ -233,33 +303,36 @@ KeyOutcome search_key(const std::vector<const Operation*>& ops, uint64_t max_sta
   struct Frame {
     int32_t call;
     int64_t state_before;
-    bool forced;  // a read taken without alternatives (see below)
+    bool forced;  // no alternative at that configuration: a read taken first, or an omission
+    bool omitted;
   };
   std::vector<Frame> stack;
   int64_t state = 0;
   // out.deepest agrees with the stack on its first `agree` entries, so recording a new deepest
   // prefix copies only what changed: O(1) amortised per step instead of O(depth).
   size_t agree = 0;
-  // Linearizes the call at `entry`; false if that configuration was explored before.
-  auto push = [&](int32_t entry, int64_t next_state, bool forced) {
-    uint32_t op = list.nodes[entry].op;
+
+  // Takes the operation whose call is `call` (omitted: without effect); false if the resulting
+  // configuration was explored before.
+  auto push = [&](int32_t call, int64_t next_state, bool forced, bool omitted) {
+    uint32_t op = list.nodes[call].op;
     linearized.insert(op);
     if (!cache.insert(next_state, linearized)) {
       linearized.erase(op);
       return false;
     }
-    stack.push_back({entry, state, forced});
+    stack.push_back({call, state, forced, omitted});
     state = next_state;
-    list.lift(entry);
+    list.lift(call);
     if (stack.size() > out.deepest.size()) {
       out.deepest.resize(agree);
-      for (size_t k = agree; k < stack.size(); ++k) out.deepest.push_back(list.nodes[stack[k].call].op);
+      for (size_t k = agree; k < stack.size(); ++k) out.deepest.push_back({list.nodes[stack[k].call].op, stack[k].omitted});
       agree = stack.size();
     }
     return true;
   };
-  // Undoes choices up to and including the last free one; returns the entry after it, or -1
-  // if there is none left (the history is not linearizable).
+  // Undoes steps up to and including the last free choice; returns the event after it, or -1
+  // if no choice is left (the history is not linearizable).
   auto backtrack = [&]() -> int32_t {
     for (;;) {
       if (stack.empty()) return -1;
@@ -284,85 +357,53 @@ KeyOutcome search_key(const std::vector<const Operation*>& ops, uint64_t max_sta
       // Reads commute to the front: if a read-only candidate matches the register now, any
       // valid continuation can be reordered to take it first (nothing left returned before its
       // call, and moving a read changes no state). So it goes next without alternatives, and
-      // if that fails, this configuration fails. This spares the 2^k orders of k concurrent
-      // reads that plain Wing & Gong enumerates.
+      // if that fails, this configuration fails. This spares the k! orders of k concurrent
+      // reads that plain Wing & Gong tries.
       fresh = false;
       int32_t read = -1;
       int64_t unused;
-      for (int32_t e = list.first(); e >= 0 && list.nodes[e].call; e = list.nodes[e].next) {
-        const Operation& op = *ops[list.nodes[e].op];
-        if (read_only(op) && apply(op, state, unused)) {
-          read = e;
-          break;
-        }
+      for (int32_t e = list.first(); e >= 0 && list.nodes[e].call && read < 0; e = list.nodes[e].next) {
+        const Operation& op = *ops[list.nodes[e].op].op;
+        if (read_only(op) && apply(op, state, unused)) read = e;
       }
       if (read >= 0) {
-        if (push(read, state, true)) {
+        if (push(read, state, true, false)) {
           fresh = true;
           continue;
         }
         entry = backtrack();
-        if (entry < 0) break;
+        if (entry < 0) {
+          out.verdict = Verdict::not_linearizable;
+          break;
+        }
         continue;
       }
       entry = list.first();
     }
     const EventList::Node& node = list.nodes[entry];
-    if (!node.call) {  // that operation had to be linearized by now
+    if (!node.call) {
+      // That operation had to be taken by now. An optional write may still be left out, as the
+      // last alternative here; anything else means backtracking.
+      if (ops[node.op].optional && push(node.match, state, true, true)) {
+        fresh = true;
+        continue;
+      }
       entry = backtrack();
-      if (entry < 0) break;
+      if (entry < 0) {
+        out.verdict = Verdict::not_linearizable;
+        break;
+      }
       continue;
     }
     int64_t next_state;
-    if (apply(*ops[node.op], state, next_state) && push(entry, next_state, false)) {
+    if (apply(*ops[node.op].op, state, next_state) && push(entry, next_state, false, false)) {
       fresh = true;
       continue;
     }
     entry = node.next;
   }
-  if (entry < 0 && list.first() >= 0) out.verdict = Verdict::not_linearizable;
   out.states = cache.size();
   return out;
-}
-
-// Selects the operations of one key the search needs. Indeterminate gets carry no
-// information. An indeterminate write (put, or cas) whose value v nobody can observe is set
-// aside too, because keeping it changes no verdict but doubles the configurations at every
-// step it stays pending. "Nobody can observe v" means no operation that returns at or after
-// its invocation is a get returning v, a cas expecting v, or a failed cas, and no
-// indeterminate cas expects v. Proof sketch: if it is in a linearization, every operation
-// between it and the next put is then a get of v, a cas that saw v, or an indeterminate cas
-// that did nothing; the conditions leave only the last, which may move to the end. So it can
-// be removed; conversely, it can always be linearized last.
-std::vector<const Operation*> select_ops(const std::vector<Operation>& ops, const std::vector<size_t>& key_ops,
-                                         std::vector<size_t>& kept_index) {
-  std::unordered_map<int64_t, int64_t> observed_until_ns;  // value -> last return observing it
-  int64_t failed_cas_until_ns = INT64_MIN;
-  auto observe = [&](int64_t value, int64_t until_ns) {
-    auto [it, fresh] = observed_until_ns.try_emplace(value, until_ns);
-    if (!fresh) it->second = std::max(it->second, until_ns);
-  };
-  for (size_t i : key_ops) {
-    const Operation& op = ops[i];
-    if (op.kind == OpKind::get && op.completed()) observe(op.result, op.completed_ns);
-    if (op.kind == OpKind::cas) {
-      observe(op.expected, return_ns(op));
-      if (op.completed() && !op.ok) failed_cas_until_ns = std::max(failed_cas_until_ns, op.completed_ns);
-    }
-  }
-  std::vector<const Operation*> kept;
-  for (size_t i : key_ops) {
-    const Operation& op = ops[i];
-    if (!op.completed()) {
-      if (op.kind == OpKind::get) continue;
-      auto it = observed_until_ns.find(op.value);
-      bool observed = it != observed_until_ns.end() && it->second >= op.invoked_ns;
-      if (!observed && failed_cas_until_ns < op.invoked_ns) continue;
-    }
-    kept.push_back(&op);
-    kept_index.push_back(i);
-  }
-  return kept;
 }
 
 std::string format_ms(int64_t ns) {
@@ -378,8 +419,9 @@ std::string format_ms(int64_t ns) {
   return s + " ms";
 }
 
-std::string describe(const Operation& op, size_t index) {
-  std::string s = "#" + std::to_string(index) + " client " + std::to_string(op.client) + " " + to_string(op.kind);
+std::string describe(const KeyOp& k) {
+  const Operation& op = *k.op;
+  std::string s = "#" + std::to_string(k.index) + " client " + std::to_string(op.client) + " " + to_string(op.kind);
   switch (op.kind) {
     case OpKind::get: s += " -> " + std::to_string(op.result); break;
     case OpKind::put: s += " " + std::to_string(op.value); break;
@@ -396,50 +438,53 @@ std::string describe(const Operation& op, size_t index) {
 // invoked before the earliest return among the operations left. At the deepest configuration
 // none of them applies (if one did, the search would have gone one deeper), so the reason is
 // always the register's value, except when the budget cut the search short.
-std::string explain(uint32_t key, Verdict verdict, uint64_t max_states, const std::vector<const Operation*>& ops,
-                    const std::vector<size_t>& index, const std::vector<uint32_t>& deepest) {
+std::string explain(uint32_t key, Verdict verdict, uint64_t max_states, const std::vector<KeyOp>& ops,
+                    const std::vector<Step>& deepest) {
   std::string s = "key " + std::to_string(key) + ": ";
   if (verdict == Verdict::unknown) s += "search gave up after " + std::to_string(max_states) + " states; ";
   else s += "not linearizable; ";
-  s += std::to_string(deepest.size()) + " of " + std::to_string(ops.size()) + " operations linearized at most.\n";
+  s += std::to_string(deepest.size()) + " of " + std::to_string(ops.size()) + " operations placed at most.\n";
   std::vector<bool> placed(ops.size(), false);
   int64_t state = 0;
-  for (uint32_t i : deepest) {
-    placed[i] = true;
-    [[maybe_unused]] bool ok = apply(*ops[i], state, state);
+  for (const Step& step : deepest) {
+    placed[step.op] = true;
+    [[maybe_unused]] bool ok = step.omitted || apply(*ops[step.op].op, state, state);
     assert(ok && "the deepest prefix must replay");
   }
   s += "Longest linearizable prefix found";
-  if (deepest.size() > kShownPrefixOps)
-    s += " (its last " + std::to_string(kShownPrefixOps) + "; " + std::to_string(deepest.size() - kShownPrefixOps) +
-         " earlier operations omitted)";
+  size_t shown_from = deepest.size() > kShownPrefixOps ? deepest.size() - kShownPrefixOps : 0;
+  if (shown_from > 0)
+    s += " (its last " + std::to_string(kShownPrefixOps) + "; " + std::to_string(shown_from) + " earlier operations omitted)";
   s += ":\n";
-  for (size_t k = deepest.size() > kShownPrefixOps ? deepest.size() - kShownPrefixOps : 0; k < deepest.size(); ++k)
-    s += "  " + std::to_string(k + 1) + ". " + describe(*ops[deepest[k]], index[deepest[k]]) + "\n";
+  for (size_t k = shown_from; k < deepest.size(); ++k)
+    s += "  " + std::to_string(k + 1) + ". " + describe(ops[deepest[k].op]) +
+         (deepest[k].omitted ? " (left out: never took effect)" : "") + "\n";
   s += "after which the register holds " + std::to_string(state) + ".\n";
 
-  std::vector<uint32_t> order(ops.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return ops[a]->invoked_ns < ops[b]->invoked_ns; });
   int64_t first_return_ns = kNeverNs;
   size_t blocking = ops.size();
   for (uint32_t i = 0; i < ops.size(); ++i)
-    if (!placed[i] && return_ns(*ops[i]) < first_return_ns) first_return_ns = return_ns(*ops[i]), blocking = i;
+    if (!placed[i] && ops[i].return_ns < first_return_ns) first_return_ns = ops[i].return_ns, blocking = i;
   s += verdict == Verdict::unknown ? "Candidates to be placed next" : "Could not be placed next";
   if (blocking < ops.size())
-    s += " (#" + std::to_string(index[blocking]) + " completed at " + format_ms(first_return_ns) +
-         ", so one of these had to take effect before then)";
+    s += " (#" + std::to_string(ops[blocking].index) +
+         (ops[blocking].op->completed() ? " completed at " : " had to take effect, because its value was read, by ") +
+         format_ms(first_return_ns) + ", so one of these had to come first)";
   s += ":\n";
+  std::vector<uint32_t> order(ops.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return ops[a].op->invoked_ns < ops[b].op->invoked_ns; });
   for (uint32_t i : order) {
-    if (placed[i] || ops[i]->invoked_ns > first_return_ns) continue;
-    const Operation& op = *ops[i];
+    const Operation& op = *ops[i].op;
+    if (placed[i] || op.invoked_ns > first_return_ns) continue;
     std::string why;
     int64_t ignored;
     if (apply(op, state, ignored)) why = verdict == Verdict::unknown ? "not explored further" : "leads only to dead ends";
     else if (op.kind == OpKind::get) why = "the register holds " + std::to_string(state);
     else if (op.ok) why = "the register holds " + std::to_string(state) + ", not " + std::to_string(op.expected);
     else why = "the register holds " + std::to_string(state) + ", so it would have succeeded";
-    s += "  " + describe(op, index[i]) + ": " + why + "\n";
+    s += "  " + describe(ops[i]) + ": " + why + "\n";
   }
   return s;
 }
@@ -459,8 +504,6 @@ LinearizabilityResult check_linearizable(const std::vector<Operation>& ops, uint
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ops[a].key < ops[b].key; });
   bool have_unknown = false;
-  uint32_t unknown_key = 0;
-  std::string unknown_explanation;
   for (size_t begin = 0; begin < order.size();) {
     uint32_t key = ops[order[begin]].key;
     size_t end = begin;
@@ -468,27 +511,22 @@ LinearizabilityResult check_linearizable(const std::vector<Operation>& ops, uint
     std::vector<size_t> key_ops(order.begin() + static_cast<ptrdiff_t>(begin), order.begin() + static_cast<ptrdiff_t>(end));
     begin = end;
 
-    std::vector<size_t> index;
-    std::vector<const Operation*> kept = select_ops(ops, key_ops, index);
+    std::vector<KeyOp> kept = select_ops(ops, key_ops);
     KeyOutcome outcome = search_key(kept, max_states_per_key);
     ++result.keys_checked;
     result.states_explored += outcome.states;
     if (outcome.verdict == Verdict::not_linearizable) {
       result.verdict = Verdict::not_linearizable;
       result.key = key;
-      result.explanation = explain(key, outcome.verdict, max_states_per_key, kept, index, outcome.deepest);
+      result.explanation = explain(key, outcome.verdict, max_states_per_key, kept, outcome.deepest);
       return result;
     }
     if (outcome.verdict == Verdict::unknown && !have_unknown) {
       have_unknown = true;
-      unknown_key = key;
-      unknown_explanation = explain(key, outcome.verdict, max_states_per_key, kept, index, outcome.deepest);
+      result.verdict = Verdict::unknown;
+      result.key = key;
+      result.explanation = explain(key, outcome.verdict, max_states_per_key, kept, outcome.deepest);
     }
-  }
-  if (have_unknown) {
-    result.verdict = Verdict::unknown;
-    result.key = unknown_key;
-    result.explanation = std::move(unknown_explanation);
   }
   return result;
 }

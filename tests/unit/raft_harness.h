@@ -1,0 +1,122 @@
+// A tiny driver for Raft servers with no engine: steps are called by hand, messages wait
+// in a list until a test delivers or drops them, and every note goes to a SafetyChecker.
+// Tests script exact interleavings (the paper's Figure 8) this way.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/raft/safety_checker.h"
+#include "protocols/raft/server.h"
+
+namespace meshsim::raft::testing {
+
+struct InFlight {
+  NodeId from, to;
+  Message msg;
+};
+
+class Harness {
+ public:
+  explicit Harness(Params p) : p_(p), servers_(p.servers), rngs_(), checker_(p.servers) {
+    for (uint32_t i = 0; i < p.servers; ++i) rngs_.emplace_back(1000 + i);
+    for (NodeId n = 0; n < p.servers; ++n) step(n, [&](Server& s, const NodeView& v, Outbox<Message>& o) { s.start(p_, v, o); });
+  }
+
+  Server& server(NodeId n) { return servers_[n]; }
+  std::vector<InFlight>& inflight() { return inflight_; }
+  const std::optional<std::string>& violation() const { return violation_; }
+
+  void timeout(NodeId n) {
+    step(n, [&](Server& s, const NodeView& v, Outbox<Message>& o) { s.on_timer(p_, v, kElectionTimer, o); });
+  }
+  void heartbeat(NodeId n) {
+    step(n, [&](Server& s, const NodeView& v, Outbox<Message>& o) { s.on_timer(p_, v, kHeartbeatTimer, o); });
+  }
+  void client_put(NodeId leader, uint32_t key, int64_t value) {
+    kv::Command c;
+    c.client = p_.servers;
+    c.seq = next_seq_++;
+    c.first_outstanding = c.seq;
+    c.kind = kv::OpKind::put;
+    c.key = key;
+    c.value = value;
+    step(leader, [&](Server& s, const NodeView& v, Outbox<Message>& o) { s.on_message(p_, v, p_.servers, ClientRequest{c}, o); });
+  }
+  void crash(NodeId n) {
+    servers_[n].crash();
+    checker_.on_not_leader(n);
+    commit_seen_[n] = 0;
+    std::erase_if(inflight_, [n](const InFlight& m) { return m.to == n || m.from == n; });
+  }
+  void recover(NodeId n) {
+    step(n, [&](Server& s, const NodeView& v, Outbox<Message>& o) { s.start(p_, v, o); });
+  }
+  // Delivers (in order) every waiting message between the given servers, repeatedly, until
+  // none is left; messages to or from anyone else stay waiting. Returns how many went.
+  size_t deliver_among(const std::vector<NodeId>& group) {
+    auto in = [&](NodeId n) { return std::find(group.begin(), group.end(), n) != group.end(); };
+    size_t count = 0;
+    for (bool progress = true; progress;) {
+      progress = false;
+      for (size_t i = 0; i < inflight_.size(); ++i) {
+        if (!in(inflight_[i].from) || !in(inflight_[i].to)) continue;
+        InFlight m = inflight_[i];
+        inflight_.erase(inflight_.begin() + static_cast<std::ptrdiff_t>(i));
+        ++count;
+        progress = true;
+        step(m.to, [&](Server& s, const NodeView& v, Outbox<Message>& o) { s.on_message(p_, v, m.from, m.msg, o); });
+        break;
+      }
+    }
+    return count;
+  }
+  void drop_all() { inflight_.clear(); }
+
+ private:
+  template <class F>
+  void step(NodeId n, F&& f) {
+    now_ = now_ + Duration::millis(1);
+    NodeView v;
+    v.self = n;
+    v.now = now_;
+    v.node_count = p_.servers + 1;
+    v.rng = &rngs_[n];
+    Outbox<Message> out;
+    f(servers_[n], v, out);
+    for (const auto& note : out.notes()) observe(n, note.what, note.value);
+    const Server& s = servers_[n];
+    if (s.role() == Role::leader) record(checker_.after_leader_step(n, s.term(), s.log()));
+    for (auto& send : out.sends())
+      if (send.to < p_.servers) inflight_.push_back({n, send.to, send.msg});
+  }
+  void observe(NodeId n, uint16_t what, int64_t value) {
+    const Server& s = servers_[n];
+    switch (what) {
+      case kNoteBecameLeader: record(checker_.on_became_leader(n, static_cast<Term>(value), s.log())); break;
+      case kNoteLogAppended: record(checker_.on_log_written(n, s.log(), static_cast<Index>(value))); break;
+      case kNoteCommitted:
+        record(checker_.on_committed(n, s.log(), commit_seen_[n] + 1, static_cast<Index>(value)));
+        commit_seen_[n] = static_cast<Index>(value);
+        break;
+      case kNoteApplied: record(checker_.on_applied(n, s.log(), static_cast<Index>(value))); break;
+      case kNoteTruncatedCommitted: record("server " + std::to_string(n) + " overwrote a committed entry"); break;
+      default: break;
+    }
+  }
+  void record(std::optional<std::string> v) {
+    if (v && !violation_) violation_ = v;
+  }
+
+  Params p_;
+  std::vector<Server> servers_;
+  std::vector<Rng> rngs_;
+  SafetyChecker checker_;
+  std::vector<Index> commit_seen_ = std::vector<Index>(64, 0);
+  std::vector<InFlight> inflight_;
+  std::optional<std::string> violation_;
+  SimTime now_{};
+  uint64_t next_seq_ = 0;
+};
+
+}  // namespace meshsim::raft::testing
