@@ -357,8 +357,8 @@ KeyOutcome search_key(const std::vector<KeyOp>& ops, uint64_t max_states) {
       // Reads commute to the front: if a read-only candidate matches the register now, any
       // valid continuation can be reordered to take it first (nothing left returned before its
       // call, and moving a read changes no state). So it goes next without alternatives, and
-      // if that fails, this configuration fails. This spares the k! orders of k concurrent
-      // reads that plain Wing & Gong tries.
+      // if that fails, this configuration fails. This spares the 2^k subsets of k concurrent
+      // reads that the memoised search would otherwise visit.
       fresh = false;
       int32_t read = -1;
       int64_t unused;
