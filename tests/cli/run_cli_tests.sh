@@ -93,6 +93,17 @@ bad "binary file" "binary.toml: this is a binary file" "$WORK/binary.toml"
 bad "missing file" "nowhere.toml: no such file" "$WORK/nowhere.toml"
 bad "bad --set" "--set nodes: expected key=value" "$WORK/small.toml" --set nodes
 bad "--set out of range" "small.toml \(--set\): topology.nodes: 0 is out of range" "$WORK/small.toml" --set topology.nodes=0
+raft='[topology]\nkind = "none"\nnodes = 6\n[protocol]\nname = "raft"\nservers = 5\n[[faults]]\nkind = "crash"\nat = "1s"\n'
+printf "$raft"'target = "boss"\n' >"$WORK/role.toml"
+bad "unknown fault target role" "role.toml:10: faults\[0\].target: unknown role 'boss' for raft; known: leader, follower" "$WORK/role.toml"
+printf "$raft"'target = "leader"\nevery = "1s"\n' >"$WORK/every.toml"
+bad "every without lasting" "every.toml:7: faults\[0\].lasting: required with every" "$WORK/every.toml"
+printf "$raft"'target = "leader"\nnodes = 1\n' >"$WORK/both.toml"
+bad "nodes and target together" "both.toml:11: faults\[0\].nodes: give either nodes or target" "$WORK/both.toml"
+printf '[topology]\nnodes = 4\n[protocol]\nname = "raft"\nservers = 5\n' >"$WORK/servers.toml"
+bad "more servers than nodes" "servers.toml:5: protocol.servers: 5 servers need at least that many nodes" "$WORK/servers.toml"
+printf '[topology]\nnodes = 6\n[protocol]\nname = "raft"\nheartbeat_interval = "200ms"\n' >"$WORK/hb.toml"
+bad "heartbeat slower than the election timeout" "hb.toml:5: protocol.heartbeat_interval: must be below election_timeout_min" "$WORK/hb.toml"
 expect_exit "usage error is exit 2" 2 "" "$MESHSIM" run
 expect_exit "unknown command is exit 2" 2 "" "$MESHSIM" frobnicate
 [[ ! -e "$BAD_DB" ]] && pass "bad input wrote no database" || fail "bad input created $BAD_DB"
