@@ -39,6 +39,12 @@ class Store {
     auto it = data_.find(key);
     return it == data_.end() ? 0 : it->second;
   }
+  // Size of the store as a snapshot: each register and each remembered reply.
+  size_t wire_bytes() const {
+    size_t bytes = 16 + data_.size() * 12;
+    for (const auto& [client, session] : sessions_) bytes += 12 + session.results.size() * 17;
+    return bytes;
+  }
   uint64_t applied() const { return applied_; }
   uint64_t duplicates() const { return duplicates_; }
   size_t keys() const { return data_.size(); }

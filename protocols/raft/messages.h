@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "protocols/kv/command.h"
+#include "protocols/kv/store.h"
 #include "sim/ids.h"
 
 namespace meshsim::raft {
@@ -56,6 +57,18 @@ struct AppendReply {
   uint32_t wire_bytes() const { return 8 + 1 + 8 + 8 + 8; }
 };
 
+// Thesis §5.1: a leader sends its snapshot to a follower that needs entries it has
+// compacted. Sent whole (the simulator has no reason to chunk it); its size on the wire is
+// the store's. `prefix_hash` is the checkers' bookkeeping for the compacted prefix.
+struct InstallSnapshot {
+  Term term = 0;
+  Index last_index = 0;
+  Term last_term = 0;
+  uint64_t prefix_hash = 0;
+  kv::Store store;
+  uint32_t wire_bytes() const { return 8 + 8 + 8 + static_cast<uint32_t>(store.wire_bytes()); }
+};
+
 struct ClientRequest {
   kv::Command cmd;
   uint32_t wire_bytes() const { return kv::Command::kWireBytes; }
@@ -69,6 +82,6 @@ struct ClientReply {
   uint32_t wire_bytes() const { return 8 + 1 + 4 + 8 + 1; }
 };
 
-using Message = std::variant<RequestVote, VoteReply, AppendEntries, AppendReply, ClientRequest, ClientReply>;
+using Message = std::variant<RequestVote, VoteReply, AppendEntries, AppendReply, ClientRequest, ClientReply, InstallSnapshot>;
 
 }  // namespace meshsim::raft

@@ -30,6 +30,7 @@ struct Params {
   bool pre_vote = false;      // thesis §9.6
   bool check_quorum = false;  // thesis §6.2: a leader steps down without a majority's heartbeats
   bool noop_on_election = true;  // a new leader appends a blank entry of its term (thesis §6.4)
+  uint32_t snapshot_threshold = 1024;  // applied entries past the last snapshot that trigger one; 0 = never
   Bug bug = Bug::none;
   kv::WorkloadParams workload;
 

@@ -67,6 +67,7 @@ void RaftModule::open_gap(SimTime at) {
 void RaftModule::on_send(NodeId, const Message& m) {
   if (std::holds_alternative<ClientRequest>(m) || std::holds_alternative<ClientReply>(m)) ++client_messages_;
   if (const auto* a = std::get_if<AppendEntries>(&m)) appended_entries_sent_ += a->entries.size();
+  if (const auto* snap = std::get_if<InstallSnapshot>(&m)) snapshot_bytes_sent_ += snap->wire_bytes();
 }
 
 void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
@@ -123,6 +124,16 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       break;
     case kNoteSplitVote:
       ++split_votes_;
+      break;
+    case kNoteSnapshotTaken:
+      ++snapshots_taken_;
+      sim().metrics().histogram("raft_snapshot_bytes").add(static_cast<double>(value));
+      break;
+    case kNoteSnapshotInstalled:
+      ++snapshots_installed_;
+      if (auto v = checker_.on_committed(n, s.log(), static_cast<Index>(value), static_cast<Index>(value)))
+        return violated("state_machine_safety", *v);
+      commit_seen_[n] = static_cast<Index>(value);
       break;
     default:
       break;
@@ -198,6 +209,9 @@ std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
   m.set_scalar("raft_leader_changes", static_cast<double>(leader_changes_));
   m.set_scalar("raft_committed_entries", static_cast<double>(checker_.committed()));
   m.set_scalar("raft_entries_sent", static_cast<double>(appended_entries_sent_));
+  m.set_scalar("raft_snapshots_taken", static_cast<double>(snapshots_taken_));
+  m.set_scalar("raft_snapshots_installed", static_cast<double>(snapshots_installed_));
+  m.set_scalar("raft_snapshot_bytes_sent", static_cast<double>(snapshot_bytes_sent_));
   if (samples_) m.set_scalar("raft_availability", static_cast<double>(available_samples_) / static_cast<double>(samples_));
 
   uint64_t invoked = 0, completed = 0, retries = 0;
@@ -215,6 +229,7 @@ std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
       const Server& s = nodes()[n].server;
       m.node_summary(n, "raft_term", static_cast<double>(s.term()));
       m.node_summary(n, "raft_log_length", static_cast<double>(s.log().last_index()));
+      m.node_summary(n, "raft_log_entries_held", static_cast<double>(s.log().entries_held()));
       m.node_summary(n, "raft_commit_index", static_cast<double>(s.commit_index()));
     } else {
       const Client& c = nodes()[n].client;

@@ -70,6 +70,9 @@ class RaftModule : public NodeModule<RaftProtocol> {
   uint64_t samples_ = 0;
   uint64_t available_samples_ = 0;
   uint64_t appended_entries_sent_ = 0;
+  uint64_t snapshots_taken_ = 0;
+  uint64_t snapshots_installed_ = 0;
+  uint64_t snapshot_bytes_sent_ = 0;
 };
 
 void register_raft(ModuleRegistry& registry);

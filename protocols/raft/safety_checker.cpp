@@ -1,5 +1,7 @@
 #include "protocols/raft/safety_checker.h"
 
+#include <algorithm>
+
 namespace meshsim::raft {
 
 std::string describe(const Entry& e) {
@@ -12,6 +14,9 @@ std::string describe(const Entry& e) {
 namespace {
 std::string at_index(Index i) { return "index " + std::to_string(i); }
 std::string node(NodeId n) { return "server " + std::to_string(n); }
+std::string entry_at(const RaftLog& log, Index i) {
+  return log.has_entry(i) ? describe(log.at(i)) : "a compacted entry";
+}
 }  // namespace
 
 std::optional<std::string> SafetyChecker::on_became_leader(NodeId n, Term term, const RaftLog& log) {
@@ -20,12 +25,14 @@ std::optional<std::string> SafetyChecker::on_became_leader(NodeId n, Term term, 
     return "election safety: " + node(it->second) + " and " + node(n) + " both became leader in term " +
            std::to_string(term);
   // Leader Completeness: everything committed so far must be in the new leader's log.
-  if (!committed_.empty()) {
+  // Servers snapshot only committed entries, so the leader's snapshot never passes the
+  // highest committed index, where the prefix hash is compared.
+  if (!committed_.empty() && committed_.size() >= log.snapshot_index()) {
     Index c = committed_.size();
-    const Known& k = committed_.back();
+    const Known& k = committed_[c - 1];
     if (log.last_index() < c || log.prefix_hash(c) != k.prefix_hash) {
       std::string has = log.last_index() < c ? "its log ends at " + at_index(log.last_index())
-                                             : "it holds " + describe(log.at(c)) + " there (or a different prefix)";
+                                             : "it holds " + entry_at(log, c) + " there (or a different prefix)";
       return "leader completeness: " + node(n) + " became leader of term " + std::to_string(term) +
              " without the entry committed at " + at_index(c) + " " + describe(k.entry) + " (committed by " +
              node(k.node) + "): " + has;
@@ -35,6 +42,7 @@ std::optional<std::string> SafetyChecker::on_became_leader(NodeId n, Term term, 
 }
 
 std::optional<std::string> SafetyChecker::on_log_written(NodeId n, const RaftLog& log, Index from) {
+  from = std::max(from, log.snapshot_index() + 1);
   for (Index i = from; i <= log.last_index(); ++i) {
     auto [it, fresh] = by_index_term_.emplace(key(i, log.term_at(i)), Known{n, log.prefix_hash(i), log.at(i)});
     if (!fresh && it->second.prefix_hash != log.prefix_hash(i))
@@ -46,34 +54,52 @@ std::optional<std::string> SafetyChecker::on_log_written(NodeId n, const RaftLog
 }
 
 std::optional<std::string> SafetyChecker::on_committed(NodeId n, const RaftLog& log, Index from, Index to) {
+  // Indices the server holds only in its snapshot are covered by the snapshot's hash.
+  from = std::max(from, log.snapshot_index());
   for (Index i = from; i <= to; ++i) {
+    if (i == 0) continue;
+    // Indices this server compacted before its note was read stay unknown (hash 0) until
+    // another server commits them with its log in hand.
+    while (committed_.size() < i - 1) committed_.push_back(Known{n, 0, Entry{}});
+    Known seen{n, log.prefix_hash(i), log.has_entry(i) ? log.at(i) : Entry{}};
     if (i > committed_.size()) {
-      committed_.push_back(Known{n, log.prefix_hash(i), log.at(i)});
+      committed_.push_back(seen);
       continue;
     }
-    const Known& k = committed_[i - 1];
+    Known& k = committed_[i - 1];
+    if (k.prefix_hash == 0) {
+      k = seen;
+      continue;
+    }
     if (k.prefix_hash != log.prefix_hash(i))
-      return "state machine safety: " + node(n) + " committed " + describe(log.at(i)) + " at " + at_index(i) +
+      return "state machine safety: " + node(n) + " committed " + entry_at(log, i) + " at " + at_index(i) +
              " where " + node(k.node) + " had committed " + describe(k.entry) + " (or a different prefix)";
   }
   return std::nullopt;
 }
 
 std::optional<std::string> SafetyChecker::on_applied(NodeId n, const RaftLog& log, Index index) {
+  // Notes are read after the step; if the server compacted its log in that step, only the
+  // snapshot's own index still has a hash (which covers all before it).
+  if (index < log.snapshot_index()) return std::nullopt;
   if (index > applied_.size()) {
-    applied_.push_back(Known{n, log.prefix_hash(index), log.at(index)});
+    // applied_ may have a gap where every applier compacted before its notes were read;
+    // those indices stay unchecked here (on_committed covered them).
+    while (applied_.size() + 1 < index) applied_.push_back(Known{n, 0, Entry{}});
+    applied_.push_back(Known{n, log.prefix_hash(index), log.has_entry(index) ? log.at(index) : Entry{}});
     return std::nullopt;
   }
   const Known& k = applied_[index - 1];
-  if (k.prefix_hash != log.prefix_hash(index))
-    return "state machine safety: " + node(n) + " applied " + describe(log.at(index)) + " at " + at_index(index) +
+  if (k.prefix_hash != 0 && k.prefix_hash != log.prefix_hash(index))
+    return "state machine safety: " + node(n) + " applied " + entry_at(log, index) + " at " + at_index(index) +
            " where " + node(k.node) + " applied " + describe(k.entry);
   return std::nullopt;
 }
 
 std::optional<std::string> SafetyChecker::after_leader_step(NodeId n, Term term, const RaftLog& log) {
   Led& l = led_[n];
-  if (l.term == term && (log.last_index() < l.last || log.prefix_hash(l.last) != l.hash))
+  if (l.term == term && l.last >= log.snapshot_index() &&
+      (log.last_index() < l.last || log.prefix_hash(l.last) != l.hash))
     return "leader append-only: " + node(n) + ", leader of term " + std::to_string(term) +
            ", changed or removed entries at or below " + at_index(l.last);
   l = Led{term, log.last_index(), log.prefix_hash(log.last_index())};

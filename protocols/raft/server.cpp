@@ -31,9 +31,9 @@ void Server::start(const Params& p, const NodeView& v, Out& out) {
 void Server::crash() {
   role_ = Role::follower;
   leader_ = kNoNode;
-  commit_ = 0;
-  applied_ = 0;
-  store_ = kv::Store{};
+  commit_ = log_.snapshot_index();
+  applied_ = log_.snapshot_index();
+  store_ = snapshot_;
   last_heard_leader_ = SimTime{-1};
   votes_.clear();
   next_index_.clear();
@@ -51,6 +51,7 @@ void Server::on_message(const Params& p, const NodeView& v, NodeId from, const M
                  [&](const AppendReply& x) { handle_append_reply(p, v, from, x, out); },
                  [&](const ClientRequest& x) { handle_client_request(p, v, from, x, out); },
                  [&](const ClientReply&) {},  // servers are not clients: ignore strays
+                 [&](const InstallSnapshot& x) { handle_install_snapshot(p, v, from, x, out); },
              },
              m);
 }
@@ -207,19 +208,32 @@ void Server::handle_append(const Params& p, const NodeView& v, NodeId from, cons
   else reset_election_timer(p, v, out);
   last_heard_leader_ = v.now;
 
+  // Entries at or below our snapshot are committed, so they match the leader's (Leader
+  // Completeness): skip them and start the check at the snapshot.
+  Index prev = m.prev_index;
+  size_t first = 0;
+  if (prev < log_.snapshot_index()) {
+    first = static_cast<size_t>(std::min<Index>(m.entries.size(), log_.snapshot_index() - prev));
+    prev += first;
+    if (prev < log_.snapshot_index()) {
+      out.send(from, AppendReply{term_, true, prev, 0, 0});
+      return;
+    }
+  }
   // §5.3 consistency check, with the thesis §5.3 hints for a fast back-off.
-  if (m.prev_index > log_.last_index()) {
+  if (prev > log_.last_index()) {
     out.send(from, AppendReply{term_, false, 0, 0, log_.last_index() + 1});
     return;
   }
-  if (log_.term_at(m.prev_index) != m.prev_term) {
-    Term conflict = log_.term_at(m.prev_index);
-    out.send(from, AppendReply{term_, false, 0, conflict, log_.first_index_of_term(conflict, m.prev_index)});
+  if (first == 0 && log_.term_at(prev) != m.prev_term) {
+    Term conflict = log_.term_at(prev);
+    out.send(from, AppendReply{term_, false, 0, conflict, log_.first_index_of_term(conflict, prev)});
     return;
   }
   Index first_written = 0;
-  Index i = m.prev_index;
-  for (const Entry& e : m.entries) {
+  Index i = prev;
+  for (size_t k = first; k < m.entries.size(); ++k) {
+    const Entry& e = m.entries[k];
     ++i;
     if (i <= log_.last_index()) {
       if (log_.term_at(i) == e.term) continue;  // already have it (a duplicate or reordered append)
@@ -265,6 +279,26 @@ void Server::handle_append_reply(const Params& p, const NodeView& v, NodeId from
   if (next_index_[from] <= log_.last_index()) send_append(p, from, false, out);
 }
 
+void Server::handle_install_snapshot(const Params& p, const NodeView& v, NodeId from, const InstallSnapshot& m, Out& out) {
+  if (!p.is_server(from)) return;
+  if (m.term < term_) {
+    out.send(from, AppendReply{term_, false, 0, 0, 0});
+    return;
+  }
+  if (m.term > term_ || role_ != Role::follower || leader_ != from) become_follower(p, v, m.term, from, out);
+  else reset_election_timer(p, v, out);
+  last_heard_leader_ = v.now;
+  if (m.last_index > commit_) {
+    // Thesis §5.1: the snapshot replaces the state machine and whatever of the log it covers.
+    log_.install(m.last_index, m.last_term, m.prefix_hash);
+    snapshot_ = m.store;
+    store_ = m.store;
+    commit_ = applied_ = m.last_index;
+    out.note(kNoteSnapshotInstalled, static_cast<int64_t>(m.last_index));
+  }
+  out.send(from, AppendReply{term_, true, m.last_index, 0, 0});
+}
+
 void Server::handle_client_request(const Params& p, const NodeView& v, NodeId from, const ClientRequest& m, Out& out) {
   if (role_ != Role::leader) {
     ClientReply r;
@@ -299,6 +333,18 @@ void Server::send_append(const Params& p, NodeId to, bool heartbeat, Out& out) {
     next_index_[to] = std::min(next_index_[to], match_index_[to] + 1);
   } else if (inflight_[to] >= p.max_inflight) {
     return;  // flow control: wait for a reply or the next heartbeat
+  }
+  if (next_index_[to] <= log_.snapshot_index()) {
+    // The follower needs entries this leader compacted: send the snapshot (thesis §5.1).
+    InstallSnapshot snap;
+    snap.term = term_;
+    snap.last_index = log_.snapshot_index();
+    snap.last_term = log_.snapshot_term();
+    snap.prefix_hash = log_.prefix_hash(log_.snapshot_index());
+    snap.store = snapshot_;
+    ++inflight_[to];
+    out.send(to, std::move(snap));
+    return;
   }
   AppendEntries m;
   m.term = term_;
@@ -361,6 +407,16 @@ void Server::apply_committed(const Params& p, const NodeView& v, Out& out) {
       out.send(e.cmd.client, r);
     }
   }
+  maybe_snapshot(p, out);
+}
+
+void Server::maybe_snapshot(const Params& p, Out& out) {
+  // Thesis §5.1: each server snapshots its own applied state once the log past the last
+  // snapshot grows beyond a threshold, so long runs keep memory bounded.
+  if (p.snapshot_threshold == 0 || applied_ - log_.snapshot_index() < p.snapshot_threshold) return;
+  snapshot_ = store_;
+  log_.compact(applied_);
+  out.note(kNoteSnapshotTaken, static_cast<int64_t>(snapshot_.wire_bytes()));
 }
 
 }  // namespace meshsim::raft

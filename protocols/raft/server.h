@@ -31,6 +31,8 @@ enum : uint16_t {
   kNoteCommitLatency,        // value: ns from the leader's append to commit
   kNoteTruncatedCommitted,   // value: index of a committed entry that was overwritten
   kNoteSplitVote,            // value: term whose election timed out undecided
+  kNoteSnapshotTaken,        // value: the snapshot's size in bytes
+  kNoteSnapshotInstalled,    // value: the snapshot's last index
 };
 
 class Server {
@@ -38,8 +40,9 @@ class Server {
   void start(const Params& p, const NodeView& v, Outbox<Message>& out);
   void on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, Outbox<Message>& out);
   void on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Message>& out);
-  // Crash: keep the durable state (term, vote, log: Figure 2 "persistent state on all
-  // servers"), lose the rest; the state machine is rebuilt by re-applying the log.
+  // Crash: keep the durable state (term, vote, log and snapshot: Figure 2 "persistent
+  // state on all servers"), lose the rest; the state machine restarts from the snapshot
+  // and is rebuilt by re-applying the log as commits are learned again.
   void crash();
 
   Role role() const { return role_; }
@@ -50,6 +53,7 @@ class Server {
   Index commit_index() const { return commit_; }
   Index last_applied() const { return applied_; }
   const kv::Store& store() const { return store_; }
+  const kv::Store& snapshot() const { return snapshot_; }
 
  private:
   using Out = Outbox<Message>;
@@ -63,6 +67,7 @@ class Server {
   void handle_vote_reply(const Params& p, const NodeView& v, NodeId from, const VoteReply& m, Out& out);
   void handle_append(const Params& p, const NodeView& v, NodeId from, const AppendEntries& m, Out& out);
   void handle_append_reply(const Params& p, const NodeView& v, NodeId from, const AppendReply& m, Out& out);
+  void handle_install_snapshot(const Params& p, const NodeView& v, NodeId from, const InstallSnapshot& m, Out& out);
   void handle_client_request(const Params& p, const NodeView& v, NodeId from, const ClientRequest& m, Out& out);
   // Leader duties.
   void broadcast_append(const Params& p, const NodeView& v, bool heartbeat, Out& out);
@@ -71,6 +76,7 @@ class Server {
   void check_quorum(const Params& p, const NodeView& v, Out& out);
   // Everyone.
   void apply_committed(const Params& p, const NodeView& v, Out& out);
+  void maybe_snapshot(const Params& p, Out& out);
   void reset_election_timer(const Params& p, const NodeView& v, Out& out);
   bool leader_recently_heard(const Params& p, const NodeView& v) const;
 
@@ -78,6 +84,7 @@ class Server {
   Term term_ = 0;
   NodeId voted_for_ = kNoNode;
   RaftLog log_;
+  kv::Store snapshot_;  // the state machine as of log_.snapshot_index()
   // Volatile.
   Role role_ = Role::follower;
   NodeId leader_ = kNoNode;

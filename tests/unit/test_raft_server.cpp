@@ -217,3 +217,35 @@ TEST_CASE("raft: with CheckQuorum a leader that hears from no majority steps dow
   h.timeout(0);  // only 1 answered
   CHECK(h.server(0).role() == Role::follower);
 }
+
+TEST_CASE("raft: snapshots compact the log, survive a crash, and catch up a follower that fell behind (thesis ch. 5)") {
+  Params p = five();
+  p.snapshot_threshold = 3;
+  Harness h(p);
+  elect(h, 0, {0, 1, 2, 3, 4});
+  for (int i = 0; i < 10; ++i) {
+    h.client_put(0, static_cast<uint32_t>(i % 3), 200 + i);
+    h.deliver_among({0, 1, 2});  // 3 and 4 hear nothing
+  }
+  h.heartbeat(0);
+  h.deliver_among({0, 1, 2});
+  REQUIRE(h.server(0).commit_index() == 10);
+  CHECK(h.server(0).log().snapshot_index() >= 9);
+  CHECK(h.server(0).log().entries_held() <= 3);
+  CHECK(h.server(1).log().snapshot_index() >= 9);
+  // A crash keeps the snapshot: the state machine restarts from it.
+  h.crash(1);
+  h.recover(1);
+  CHECK(h.server(1).store() == h.server(1).snapshot());
+  CHECK(h.server(1).commit_index() == h.server(1).log().snapshot_index());
+  // Server 4 needs compacted entries: it gets the snapshot, then the rest.
+  h.heartbeat(0);
+  h.deliver_among({0, 1, 2, 3, 4});
+  h.heartbeat(0);
+  h.deliver_among({0, 1, 2, 3, 4});
+  CHECK(h.server(4).log().last_index() == 10);
+  CHECK(h.server(4).commit_index() == 10);
+  CHECK(h.server(4).store() == h.server(0).store());
+  CHECK(h.server(4).store().get(0) == 209);
+  CHECK(!h.violation());
+}
