@@ -2,6 +2,7 @@
 // in a list until a test delivers or drops them, and every note goes to a SafetyChecker.
 // Tests script exact interleavings (the paper's Figure 8) this way.
 #pragma once
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,7 @@ class Harness {
         inflight_.erase(inflight_.begin() + static_cast<std::ptrdiff_t>(i));
         ++count;
         progress = true;
+        if (trace_) trace_->push_back(std::to_string(m.from) + "->" + std::to_string(m.to) + " " + describe_message(m.msg));
         step(m.to, [&](Server& s, const NodeView& v, Outbox<Message>& o) { s.on_message(p_, v, m.from, m.msg, o); });
         break;
       }
@@ -72,6 +74,27 @@ class Harness {
     return count;
   }
   void drop_all() { inflight_.clear(); }
+  // Deliveries are described into `trace` from now on (transcript tests).
+  void set_trace(std::vector<std::string>* trace) { trace_ = trace; }
+  const Params& params() const { return p_; }
+
+  static std::string describe_message(const Message& m) {
+    auto u = [](uint64_t x) { return std::to_string(x); };
+    if (const auto* x = std::get_if<RequestVote>(&m))
+      return std::string(x->pre_vote ? "PreVote" : "RequestVote") + "{term " + u(x->term) + ", last " + u(x->last_log_index) + "/" + u(x->last_log_term) + "}";
+    if (const auto* x = std::get_if<VoteReply>(&m))
+      return std::string(x->pre_vote ? "PreVoteReply" : "VoteReply") + "{term " + u(x->term) + (x->granted ? ", granted}" : ", refused}");
+    if (const auto* x = std::get_if<AppendEntries>(&m)) {
+      std::string e;
+      for (const Entry& en : x->entries) e += (e.empty() ? "" : " ") + u(en.term) + (en.noop ? "/noop" : "/" + u(static_cast<uint64_t>(en.cmd.value)));
+      return "Append{term " + u(x->term) + ", prev " + u(x->prev_index) + "/" + u(x->prev_term) + ", commit " + u(x->leader_commit) + ", [" + e + "]}";
+    }
+    if (const auto* x = std::get_if<AppendReply>(&m))
+      return "AppendReply{term " + u(x->term) + (x->success ? ", ok, match " + u(x->match_index) : ", reject, hint " + u(x->conflict_index) + "/" + u(x->conflict_term)) + "}";
+    if (const auto* x = std::get_if<InstallSnapshot>(&m))
+      return "InstallSnapshot{term " + u(x->term) + ", last " + u(x->last_index) + "/" + u(x->last_term) + "}";
+    return "client message";
+  }
 
  private:
   template <class F>
@@ -115,6 +138,7 @@ class Harness {
   std::vector<Index> commit_seen_ = std::vector<Index>(64, 0);
   std::vector<InFlight> inflight_;
   std::optional<std::string> violation_;
+  std::vector<std::string>* trace_ = nullptr;
   SimTime now_{};
   uint64_t next_seq_ = 0;
 };
