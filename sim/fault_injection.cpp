@@ -117,6 +117,13 @@ void Simulation::apply_fault(const FaultAction& a) {
       if (f.one_way) detail += " (one-way from " + f.groups[0].first + ")";
       break;
     case FaultKind::heal: network_->heal(); break;
+    case FaultKind::action: {
+      Module* target = module_named(f.target_module);
+      assert(target);
+      target->apply_action(f.action, f.nodes);
+      detail = f.action + " " + f.nodes.to_string();
+      break;
+    }
     case FaultKind::isolate: network_->isolate(f.nodes, !a.inverse); break;
     case FaultKind::degrade:
       // The network applies the degraded link over [at, until) itself; this is the log line.

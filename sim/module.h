@@ -13,6 +13,7 @@
 
 #include "sim/ids.h"
 #include "sim/metrics.h"
+#include "sim/node_set.h"
 #include "sim/time.h"
 
 namespace meshsim {
@@ -65,6 +66,10 @@ class Module {
   // (empty: none), for the scenario's error messages.
   virtual std::vector<NodeId> nodes_in_role(std::string_view /*role*/) { return {}; }
   virtual std::string roles() const { return ""; }
+  // Scenario actions a protocol offers (`kind = "action"`, e.g. Raft's "add-server"),
+  // applied to `nodes` when the action's time comes. Returns false for an unknown name.
+  virtual bool apply_action(std::string_view /*action*/, const NodeSet& /*nodes*/) { return false; }
+  virtual std::string actions() const { return ""; }
 
   // Time-series sampling at the scenario's metrics interval.
   virtual void sample(SimTime /*now*/, Metrics&) {}

@@ -200,6 +200,14 @@ class NodeModule : public Module {
   }
   virtual std::string protocol_byzantine_behaviors() const { return ""; }
 
+  // Steps node n with a message from itself: an operator's command typed at its console
+  // (a scenario action), which is an input like any other.
+  void inject(NodeId n, const Message& m) {
+    NodeView v = view(n);
+    nodes_[n].on_message(params_, v, n, m, outbox_);
+    drain(n, v);
+  }
+
   NodeView view(NodeId n) {
     NodeView v;
     v.self = n;

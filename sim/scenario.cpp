@@ -24,6 +24,7 @@ const char* to_string(FaultKind k) {
     case FaultKind::drift: return "drift";
     case FaultKind::byzantine: return "byzantine";
     case FaultKind::honest: return "honest";
+    case FaultKind::action: return "action";
   }
   return "?";
 }

@@ -42,7 +42,7 @@ struct LinkOverride {
 };
 
 enum class FaultKind {
-  crash, recover, pause, resume, partition, heal, isolate, degrade, drift, byzantine, honest
+  crash, recover, pause, resume, partition, heal, isolate, degrade, drift, byzantine, honest, action
 };
 const char* to_string(FaultKind k);
 
@@ -57,6 +57,7 @@ struct FaultSpec {
   NodeSet peers;          // degrade: other end (default all)
   int64_t drift_ppm = 0;  // drift: timers run slow (+) or fast (-) by this many ppm
   ByzantineSpec byzantine;
+  std::string action;  // action: the protocol's own operation ("add-server"), run by target_module
   // Role target, resolved when the fault happens: `nodes` is then filled with the node(s)
   // that hold the role ("leader") in module `target_module`; a partition puts them, with
   // `with_followers` nodes of role "follower", on one side.

@@ -10,14 +10,14 @@ namespace meshsim {
 namespace {
 
 FaultKind parse_kind(ConfigSection& s) {
-  if (!s.has("kind")) s.fail("kind", "required: crash, recover, pause, resume, partition, heal, isolate, degrade, drift, byzantine or honest");
+  if (!s.has("kind")) s.fail("kind", "required: crash, recover, pause, resume, partition, heal, isolate, degrade, drift, byzantine, honest or action");
   std::string k = s.get_enum("kind", "", {"crash", "recover", "pause", "resume", "partition", "heal", "isolate",
-                                          "degrade", "drift", "byzantine", "honest"});
+                                          "degrade", "drift", "byzantine", "honest", "action"});
   static const std::pair<const char*, FaultKind> table[] = {
       {"crash", FaultKind::crash},         {"recover", FaultKind::recover}, {"pause", FaultKind::pause},
       {"resume", FaultKind::resume},       {"partition", FaultKind::partition}, {"heal", FaultKind::heal},
       {"isolate", FaultKind::isolate},     {"degrade", FaultKind::degrade}, {"drift", FaultKind::drift},
-      {"byzantine", FaultKind::byzantine}, {"honest", FaultKind::honest}};
+      {"byzantine", FaultKind::byzantine}, {"honest", FaultKind::honest},   {"action", FaultKind::action}};
   for (auto [name, kind] : table)
     if (k == name) return kind;
   return FaultKind::crash;
@@ -142,6 +142,22 @@ void read_faults(const toml::table& root, Scenario& sc, const ModuleRegistry& re
           s.fail("behavior", "unknown behaviour '" + f.byzantine.behavior + "' for " + module + "; known: " +
                                  probe->byzantine_behaviors());
         f.byzantine.behavior = module + ":" + f.byzantine.behavior;
+        break;
+      }
+      case FaultKind::action: {
+        if (!s.has("action")) s.fail("action", "required: the protocol's action, e.g. action = \"add-server\"");
+        f.action = s.get_string("action", "");
+        f.target_module = s.get_string("module", sc.modules.empty() ? "" : sc.modules[0].name);
+        const ModuleSpec* spec = nullptr;
+        for (const auto& m : sc.modules)
+          if (m.name == f.target_module) spec = &m;
+        if (!spec) s.fail("module", "no protocol named '" + f.target_module + "' runs in this scenario");
+        ConfigSection ms = module_section(sc, *spec);
+        ms.get_string("name", "");
+        std::string known = (*registry.find(f.target_module))(ms)->actions();
+        if ((", " + known + ",").find(", " + f.action + ",") == std::string::npos)
+          s.fail("action", "unknown action '" + f.action + "' for " + f.target_module +
+                               (known.empty() ? " (it has none)" : "; known: " + known));
         break;
       }
       default:

@@ -15,11 +15,25 @@ namespace meshsim::raft {
 using Term = uint64_t;
 using Index = uint64_t;
 
+// A single-server membership change (thesis §4.1): add or remove one server.
+enum class ConfigOp : uint8_t { none, add, remove };
+const char* to_string(ConfigOp op);
+
 struct Entry {
   Term term = 0;
   bool noop = false;  // the blank entry a new leader commits first (thesis §6.4)
+  ConfigOp config = ConfigOp::none;  // a configuration entry: `server` joins or leaves
+  NodeId server = kNoNode;
   kv::Command cmd;
-  static constexpr uint32_t kWireBytes = 8 + 1 + kv::Command::kWireBytes;
+  static constexpr uint32_t kWireBytes = 8 + 1 + 1 + 4 + kv::Command::kWireBytes;
+};
+
+// An operator's request (the scenario's action) to change the membership, handed to the
+// server that leads. Not sent over the network.
+struct ConfigRequest {
+  ConfigOp op = ConfigOp::add;
+  NodeId server = kNoNode;
+  uint32_t wire_bytes() const { return 1 + 4; }
 };
 
 struct RequestVote {
@@ -66,7 +80,8 @@ struct InstallSnapshot {
   Term last_term = 0;
   uint64_t prefix_hash = 0;
   kv::Store store;
-  uint32_t wire_bytes() const { return 8 + 8 + 8 + static_cast<uint32_t>(store.wire_bytes()); }
+  std::vector<bool> members;  // the configuration as of last_index
+  uint32_t wire_bytes() const { return 8 + 8 + 8 + 4 + static_cast<uint32_t>(store.wire_bytes() + members.size() / 8 + 1); }
 };
 
 struct ClientRequest {
@@ -82,6 +97,6 @@ struct ClientReply {
   uint32_t wire_bytes() const { return 8 + 1 + 4 + 8 + 1; }
 };
 
-using Message = std::variant<RequestVote, VoteReply, AppendEntries, AppendReply, ClientRequest, ClientReply, InstallSnapshot>;
+using Message = std::variant<RequestVote, VoteReply, AppendEntries, AppendReply, ClientRequest, ClientReply, InstallSnapshot, ConfigRequest>;
 
 }  // namespace meshsim::raft

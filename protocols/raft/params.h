@@ -22,6 +22,9 @@ enum class Bug : uint8_t {
 
 struct Params {
   uint32_t servers = 5;  // nodes 0..servers-1 are servers; the rest of the nodes are clients
+  // Servers 0..initial_servers-1 form the first configuration; the others wait to be added
+  // by a membership change (thesis ch. 4). 0 means all servers.
+  uint32_t initial_servers = 0;
   Duration election_timeout_min = Duration::millis(150);
   Duration election_timeout_max = Duration::millis(300);
   Duration heartbeat_interval = Duration::millis(50);
@@ -34,7 +37,7 @@ struct Params {
   Bug bug = Bug::none;
   kv::WorkloadParams workload;
 
-  uint32_t majority() const { return servers / 2 + 1; }
+  uint32_t first_members() const { return initial_servers == 0 ? servers : initial_servers; }
   bool is_server(uint32_t node) const { return node < servers; }
 };
 

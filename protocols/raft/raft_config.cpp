@@ -28,6 +28,7 @@ kv::WorkloadParams parse_workload(ConfigSection& s) {
 Params parse_params(ConfigSection& s) {
   Params p;
   p.servers = static_cast<uint32_t>(s.get_int("servers", p.servers, 1, 1000));
+  p.initial_servers = static_cast<uint32_t>(s.get_int("initial_servers", p.servers, 1, p.servers));
   p.election_timeout_min = s.get_duration("election_timeout_min", p.election_timeout_min);
   p.election_timeout_max = s.get_duration("election_timeout_max", p.election_timeout_max);
   if (p.election_timeout_max < p.election_timeout_min)

@@ -93,7 +93,8 @@ class RaftLog {
   };
   static uint64_t chain(uint64_t h, const Entry& e) {
     uint64_t x = splitmix64_mix(h ^ e.term);
-    x = splitmix64_mix(x ^ (e.noop ? 1 : 0) ^ (static_cast<uint64_t>(e.cmd.client) << 1));
+    x = splitmix64_mix(x ^ (e.noop ? 1 : 0) ^ (static_cast<uint64_t>(e.cmd.client) << 1) ^
+                       (static_cast<uint64_t>(e.config) << 40) ^ (static_cast<uint64_t>(e.server) << 42));
     x = splitmix64_mix(x ^ e.cmd.seq);
     x = splitmix64_mix(x ^ static_cast<uint64_t>(e.cmd.kind) ^ (static_cast<uint64_t>(e.cmd.key) << 8));
     x = splitmix64_mix(x ^ static_cast<uint64_t>(e.cmd.value));

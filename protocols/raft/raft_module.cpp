@@ -49,7 +49,29 @@ void RaftModule::crash(NodeId n) {
   Base::crash(n);
 }
 
+bool RaftModule::apply_action(std::string_view action, const NodeSet& nodes) {
+  ConfigOp op = action == "add-server" ? ConfigOp::add : action == "remove-server" ? ConfigOp::remove : ConfigOp::none;
+  if (op == ConfigOp::none) return false;
+  nodes.for_each([&](NodeId n) {
+    if (params().is_server(n)) config_pending_.push_back(ConfigRequest{op, n});
+  });
+  offer_config_change();
+  return true;
+}
+
+// Hands the oldest pending change to the leader of the highest term. A leader refuses
+// while its previous change is uncommitted or before it has committed in its term; the
+// offer is then repeated when a leader commits or is elected.
+void RaftModule::offer_config_change() {
+  config_retry_ = false;
+  if (config_pending_.empty()) return;
+  std::vector<NodeId> leaders = nodes_in_role("leader");
+  if (leaders.empty()) return;
+  inject(leaders.front(), config_pending_.front());
+}
+
 void RaftModule::after_step(NodeId n) {
+  if (config_retry_) offer_config_change();
   if (!params().is_server(n)) return;
   const Server& s = nodes()[n].server;
   if (s.role() != Role::leader) return checker_.on_not_leader(n);
@@ -94,6 +116,7 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       leader_term_ = static_cast<Term>(value);
       max_term_ = std::max(max_term_, leader_term_);
       sim().metrics().log(now, "raft.leader", "server " + std::to_string(n) + " leads term " + std::to_string(value));
+      if (!config_pending_.empty()) config_retry_ = true;
       break;
     }
     case kNoteSteppedDown:
@@ -110,6 +133,7 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       if (auto v = checker_.on_committed(n, s.log(), commit_seen_[n] + 1, static_cast<Index>(value)))
         return violated("state_machine_safety", *v);
       commit_seen_[n] = static_cast<Index>(value);
+      if (!config_pending_.empty() && s.role() == Role::leader) config_retry_ = true;
       break;
     case kNoteApplied:
       if (auto v = checker_.on_applied(n, s.log(), static_cast<Index>(value))) violated("state_machine_safety", *v);
@@ -124,6 +148,17 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       break;
     case kNoteSplitVote:
       ++split_votes_;
+      break;
+    case kNoteConfigProposed: {
+      const Entry& e = s.log().at(static_cast<Index>(value));
+      ++config_changes_;
+      sim().metrics().log(now, "raft.config", "leader " + std::to_string(n) + " proposes " + to_string(e.config) +
+                                                  " server " + std::to_string(e.server) + " at index " + std::to_string(value));
+      if (!config_pending_.empty()) config_pending_.pop_front();
+      config_retry_ = !config_pending_.empty();
+      break;
+    }
+    case kNoteConfigRefused:
       break;
     case kNoteSnapshotTaken:
       ++snapshots_taken_;
@@ -173,11 +208,13 @@ bool RaftModule::majority_can_commit() {
   const Params& p = params();
   for (NodeId l = 0; l < p.servers; ++l) {
     if (!sim().is_up(l) || nodes()[l].server.role() != Role::leader) continue;
-    uint32_t reachable = 1;
+    const Server& leader = nodes()[l].server;
+    uint32_t reachable = leader.is_member(l) ? 1 : 0;
     for (NodeId s = 0; s < p.servers; ++s)
-      if (s != l && sim().is_up(s) && sim().network().can_reach(l, s) && sim().network().can_reach(s, l))
+      if (s != l && leader.is_member(s) && sim().is_up(s) && sim().network().can_reach(l, s) &&
+          sim().network().can_reach(s, l))
         ++reachable;
-    if (reachable >= p.majority()) return true;
+    if (reachable >= leader.majority()) return true;
   }
   return false;
 }
@@ -209,6 +246,8 @@ std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
   m.set_scalar("raft_leader_changes", static_cast<double>(leader_changes_));
   m.set_scalar("raft_committed_entries", static_cast<double>(checker_.committed()));
   m.set_scalar("raft_entries_sent", static_cast<double>(appended_entries_sent_));
+  m.set_scalar("raft_config_changes", static_cast<double>(config_changes_));
+  m.set_scalar("raft_config_changes_pending", static_cast<double>(config_pending_.size()));
   m.set_scalar("raft_snapshots_taken", static_cast<double>(snapshots_taken_));
   m.set_scalar("raft_snapshots_installed", static_cast<double>(snapshots_installed_));
   m.set_scalar("raft_snapshot_bytes_sent", static_cast<double>(snapshot_bytes_sent_));
@@ -231,6 +270,7 @@ std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
       m.node_summary(n, "raft_log_length", static_cast<double>(s.log().last_index()));
       m.node_summary(n, "raft_log_entries_held", static_cast<double>(s.log().entries_held()));
       m.node_summary(n, "raft_commit_index", static_cast<double>(s.commit_index()));
+      m.node_summary(n, "raft_member", s.is_member(n) ? 1 : 0);
     } else {
       const Client& c = nodes()[n].client;
       retries += c.retries();

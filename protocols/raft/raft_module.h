@@ -2,6 +2,7 @@
 // safety checkers (run after every step), the linearizability check of the clients'
 // history (at the end), and the metrics of README.md.
 #pragma once
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ class RaftModule : public NodeModule<RaftProtocol> {
   // Fault targets: "leader" (of the highest term), "follower", "candidate", "server", "client".
   std::vector<NodeId> nodes_in_role(std::string_view role) override;
   std::string roles() const override { return "leader, follower, candidate, server, client"; }
+  // Membership changes (thesis ch. 4): "add-server" and "remove-server", one server at a
+  // time, handed to the leader as soon as it can take them.
+  bool apply_action(std::string_view action, const NodeSet& nodes) override;
+  std::string actions() const override { return "add-server, remove-server"; }
 
   // The server that leads the highest term so far, if it is still leading (tests, viewer).
   NodeId current_leader() const;
@@ -50,6 +55,7 @@ class RaftModule : public NodeModule<RaftProtocol> {
 
  private:
   void after_step(NodeId n);
+  void offer_config_change();
   void violated(const std::string& checker, const std::string& detail);
   void open_gap(SimTime at);
   bool majority_can_commit();
@@ -70,6 +76,9 @@ class RaftModule : public NodeModule<RaftProtocol> {
   uint64_t samples_ = 0;
   uint64_t available_samples_ = 0;
   uint64_t appended_entries_sent_ = 0;
+  std::deque<ConfigRequest> config_pending_;  // scenario actions not yet taken by a leader
+  bool config_retry_ = false;
+  uint64_t config_changes_ = 0;
   uint64_t snapshots_taken_ = 0;
   uint64_t snapshots_installed_ = 0;
   uint64_t snapshot_bytes_sent_ = 0;

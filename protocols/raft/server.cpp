@@ -22,10 +22,40 @@ struct Overloaded : F... {
 };
 }  // namespace
 
+const char* to_string(ConfigOp op) {
+  switch (op) {
+    case ConfigOp::none: return "none";
+    case ConfigOp::add: return "add";
+    case ConfigOp::remove: return "remove";
+  }
+  return "?";
+}
+
 void Server::start(const Params& p, const NodeView& v, Out& out) {
   role_ = Role::follower;
   leader_ = kNoNode;
+  if (snapshot_members_.empty()) {
+    snapshot_members_.assign(p.servers, false);
+    for (NodeId n = 0; n < p.first_members(); ++n) snapshot_members_[n] = true;
+  }
+  refresh_config();
   reset_election_timer(p, v, out);
+}
+
+void Server::refresh_config() {
+  members_ = snapshot_members_;
+  for (Index i = log_.snapshot_index() + 1; i <= log_.last_index(); ++i) {
+    const Entry& e = log_.at(i);
+    if (e.config == ConfigOp::add) members_[e.server] = true;
+    if (e.config == ConfigOp::remove) members_[e.server] = false;
+  }
+  member_count_ = static_cast<uint32_t>(std::count(members_.begin(), members_.end(), true));
+}
+
+Index Server::last_config_index() const {
+  for (Index i = log_.last_index(); i > log_.snapshot_index(); --i)
+    if (log_.at(i).config != ConfigOp::none) return i;
+  return 0;
 }
 
 void Server::crash() {
@@ -52,6 +82,9 @@ void Server::on_message(const Params& p, const NodeView& v, NodeId from, const M
                  [&](const ClientRequest& x) { handle_client_request(p, v, from, x, out); },
                  [&](const ClientReply&) {},  // servers are not clients: ignore strays
                  [&](const InstallSnapshot& x) { handle_install_snapshot(p, v, from, x, out); },
+                 [&](const ConfigRequest& x) {
+                   if (from == v.self) handle_config_request(p, v, x, out);  // only the operator's console
+                 },
              },
              m);
 }
@@ -66,6 +99,12 @@ void Server::on_timer(const Params& p, const NodeView& v, TimerId id, Out& out) 
   if (id != kElectionTimer) return;
   if (role_ == Role::leader) {
     check_quorum(p, v, out);
+    return;
+  }
+  if (!is_member(v.self)) {
+    // Not in the configuration (yet, or any more): a server outside it never campaigns.
+    role_ = Role::follower;
+    reset_election_timer(p, v, out);
     return;
   }
   if (role_ == Role::candidate) out.note(kNoteSplitVote, static_cast<int64_t>(term_));
@@ -105,9 +144,9 @@ void Server::become_pre_candidate(const Params& p, const NodeView& v, Out& out) 
   votes_.assign(p.servers, false);
   votes_[v.self] = true;
   reset_election_timer(p, v, out);
-  if (p.majority() == 1) return become_candidate(p, v, out);
+  if (majority() == 1) return become_candidate(p, v, out);
   for (NodeId s = 0; s < p.servers; ++s)
-    if (s != v.self) out.send(s, RequestVote{term_ + 1, log_.last_index(), log_.last_term(), true});
+    if (s != v.self && is_member(s)) out.send(s, RequestVote{term_ + 1, log_.last_index(), log_.last_term(), true});
 }
 
 void Server::become_candidate(const Params& p, const NodeView& v, Out& out) {
@@ -119,9 +158,9 @@ void Server::become_candidate(const Params& p, const NodeView& v, Out& out) {
   votes_[v.self] = true;
   out.note(kNoteElectionStarted, static_cast<int64_t>(term_));
   reset_election_timer(p, v, out);
-  if (p.majority() == 1) return become_leader(p, v, out);
+  if (majority() == 1) return become_leader(p, v, out);
   for (NodeId s = 0; s < p.servers; ++s)
-    if (s != v.self) out.send(s, RequestVote{term_, log_.last_index(), log_.last_term(), false});
+    if (s != v.self && is_member(s)) out.send(s, RequestVote{term_, log_.last_index(), log_.last_term(), false});
 }
 
 void Server::become_leader(const Params& p, const NodeView& v, Out& out) {
@@ -190,7 +229,10 @@ void Server::handle_vote_reply(const Params& p, const NodeView& v, NodeId from, 
                              : role_ == Role::candidate && m.term == term_;
   if (!counting || !m.granted) return;
   votes_[from] = true;
-  if (static_cast<uint32_t>(std::count(votes_.begin(), votes_.end(), true)) < p.majority()) return;
+  // Only votes of servers in the candidate's configuration count.
+  uint32_t granted = 0;
+  for (NodeId s = 0; s < p.servers; ++s) granted += votes_[s] && is_member(s);
+  if (granted < majority()) return;
   if (m.pre_vote) become_candidate(p, v, out);
   else become_leader(p, v, out);
 }
@@ -244,7 +286,10 @@ void Server::handle_append(const Params& p, const NodeView& v, NodeId from, cons
     log_.append(e);
     if (first_written == 0) first_written = i;
   }
-  if (first_written) out.note(kNoteLogAppended, static_cast<int64_t>(first_written));
+  if (first_written) {
+    out.note(kNoteLogAppended, static_cast<int64_t>(first_written));
+    refresh_config();  // a new (or truncated) configuration entry takes effect at once (thesis §4.1)
+  }
   const Index last_new = m.prev_index + m.entries.size();
   // Figure 2: commitIndex = min(leaderCommit, index of last new entry).
   Index new_commit = std::min(m.leader_commit, last_new);
@@ -292,11 +337,43 @@ void Server::handle_install_snapshot(const Params& p, const NodeView& v, NodeId 
     // Thesis §5.1: the snapshot replaces the state machine and whatever of the log it covers.
     log_.install(m.last_index, m.last_term, m.prefix_hash);
     snapshot_ = m.store;
+    snapshot_members_ = m.members;
+    refresh_config();
     store_ = m.store;
     commit_ = applied_ = m.last_index;
     out.note(kNoteSnapshotInstalled, static_cast<int64_t>(m.last_index));
   }
   out.send(from, AppendReply{term_, true, m.last_index, 0, 0});
+}
+
+void Server::handle_config_request(const Params& p, const NodeView& v, const ConfigRequest& m, Out& out) {
+  // Thesis §4.1: one change at a time — the previous configuration entry must be
+  // committed — and (Ongaro's 2015 correction to single-server changes) the leader must
+  // have committed an entry of its own term first.
+  bool valid = m.server < p.servers && (m.op == ConfigOp::add ? !is_member(m.server) : is_member(m.server) && member_count_ > 1);
+  bool allowed = role_ == Role::leader && last_config_index() <= commit_ && log_.term_at(commit_) == term_;
+  if (!valid || !allowed) {
+    out.note(kNoteConfigRefused, static_cast<int64_t>(m.server));
+    return;
+  }
+  Entry e;
+  e.term = term_;
+  e.config = m.op;
+  e.server = m.server;
+  log_.append(e);
+  refresh_config();
+  append_times_.emplace_back(log_.last_index(), v.now);
+  out.note(kNoteLogAppended, static_cast<int64_t>(log_.last_index()));
+  out.note(kNoteConfigProposed, static_cast<int64_t>(log_.last_index()));
+  if (m.op == ConfigOp::add) {
+    // The new server starts from nothing: send from the start (a snapshot if compacted).
+    next_index_[m.server] = log_.snapshot_index() + 1;
+    match_index_[m.server] = 0;
+    inflight_[m.server] = 0;
+  }
+  match_index_[v.self] = log_.last_index();
+  broadcast_append(p, v, false, out);
+  maybe_commit(p, v, out);
 }
 
 void Server::handle_client_request(const Params& p, const NodeView& v, NodeId from, const ClientRequest& m, Out& out) {
@@ -322,7 +399,7 @@ void Server::handle_client_request(const Params& p, const NodeView& v, NodeId fr
 
 void Server::broadcast_append(const Params& p, const NodeView& v, bool heartbeat, Out& out) {
   for (NodeId s = 0; s < p.servers; ++s)
-    if (s != v.self) send_append(p, s, heartbeat, out);
+    if (s != v.self && is_member(s)) send_append(p, s, heartbeat, out);
 }
 
 void Server::send_append(const Params& p, NodeId to, bool heartbeat, Out& out) {
@@ -342,6 +419,7 @@ void Server::send_append(const Params& p, NodeId to, bool heartbeat, Out& out) {
     snap.last_term = log_.snapshot_term();
     snap.prefix_hash = log_.prefix_hash(log_.snapshot_index());
     snap.store = snapshot_;
+    snap.members = snapshot_members_;
     ++inflight_[to];
     out.send(to, std::move(snap));
     return;
@@ -364,10 +442,14 @@ void Server::send_append(const Params& p, NodeId to, bool heartbeat, Out& out) {
 }
 
 void Server::maybe_commit(const Params& p, const NodeView& v, Out& out) {
-  std::vector<Index> matches(match_index_.begin(), match_index_.begin() + p.servers);
-  matches[v.self] = log_.last_index();
-  std::nth_element(matches.begin(), matches.begin() + (p.majority() - 1), matches.end(), std::greater<>());
-  Index n = matches[p.majority() - 1];  // the highest index a majority holds
+  std::vector<Index> matches;
+  for (NodeId s = 0; s < p.servers; ++s)
+    if (is_member(s)) matches.push_back(s == v.self ? log_.last_index() : match_index_[s]);
+  if (!is_member(v.self)) matches.push_back(0);  // a leader removing itself does not count itself
+  const uint32_t need = majority();
+  if (matches.size() < need) return;
+  std::nth_element(matches.begin(), matches.begin() + (need - 1), matches.end(), std::greater<>());
+  Index n = matches[need - 1];  // the highest index a majority of the configuration holds
   if (n <= commit_) return;
   // §5.4.2: only an entry of the leader's current term is committed by counting replicas;
   // earlier entries commit with it. The Figure 8 bug skips this test.
@@ -379,14 +461,21 @@ void Server::maybe_commit(const Params& p, const NodeView& v, Out& out) {
     append_times_.pop_front();
   }
   apply_committed(p, v, out);
+  // Thesis §4.2.2: a leader removed from the configuration steps down once the change
+  // is committed (it managed the cluster until then without counting itself).
+  if (!is_member(v.self) && last_config_index() <= commit_) {
+    broadcast_append(p, v, true, out);  // let the others learn the commit first
+    return become_follower(p, v, term_, kNoNode, out);
+  }
   // Followers learn the new commit index with the next append or heartbeat.
 }
 
 void Server::check_quorum(const Params& p, const NodeView& v, Out& out) {
   recent_active_[v.self] = true;
-  uint32_t active = static_cast<uint32_t>(std::count(recent_active_.begin(), recent_active_.end(), true));
+  uint32_t active_members = 0;
+  for (NodeId s = 0; s < p.servers; ++s) active_members += recent_active_[s] && is_member(s);
   std::fill(recent_active_.begin(), recent_active_.end(), false);
-  if (active < p.majority()) return become_follower(p, v, term_, kNoNode, out);
+  if (active_members < majority()) return become_follower(p, v, term_, kNoNode, out);
   out.set_timer(kElectionTimer, p.election_timeout_max);
 }
 
@@ -395,7 +484,7 @@ void Server::apply_committed(const Params& p, const NodeView& v, Out& out) {
     ++applied_;
     const Entry& e = log_.at(applied_);
     out.note(kNoteApplied, static_cast<int64_t>(applied_));
-    if (e.noop) continue;
+    if (e.noop || e.config != ConfigOp::none) continue;
     kv::Outcome result = store_.apply(e.cmd);
     // Only the leader answers, so a client gets one reply per attempt; a duplicate entry
     // (a retried request appended twice) is answered from the session (thesis §6.3).
@@ -415,6 +504,12 @@ void Server::maybe_snapshot(const Params& p, Out& out) {
   // snapshot grows beyond a threshold, so long runs keep memory bounded.
   if (p.snapshot_threshold == 0 || applied_ - log_.snapshot_index() < p.snapshot_threshold) return;
   snapshot_ = store_;
+  // The configuration as of applied_: the snapshot's, plus config entries up to applied_.
+  for (Index i = log_.snapshot_index() + 1; i <= applied_; ++i) {
+    const Entry& e = log_.at(i);
+    if (e.config == ConfigOp::add) snapshot_members_[e.server] = true;
+    if (e.config == ConfigOp::remove) snapshot_members_[e.server] = false;
+  }
   log_.compact(applied_);
   out.note(kNoteSnapshotTaken, static_cast<int64_t>(snapshot_.wire_bytes()));
 }

@@ -33,6 +33,8 @@ enum : uint16_t {
   kNoteSplitVote,            // value: term whose election timed out undecided
   kNoteSnapshotTaken,        // value: the snapshot's size in bytes
   kNoteSnapshotInstalled,    // value: the snapshot's last index
+  kNoteConfigProposed,       // value: index of the configuration entry a leader appended
+  kNoteConfigRefused,        // value: the server a leader could not add or remove now
 };
 
 class Server {
@@ -54,6 +56,11 @@ class Server {
   Index last_applied() const { return applied_; }
   const kv::Store& store() const { return store_; }
   const kv::Store& snapshot() const { return snapshot_; }
+  // The configuration this server acts on: the latest one in its log, committed or not
+  // (thesis §4.1).
+  const std::vector<bool>& members() const { return members_; }
+  bool is_member(NodeId n) const { return n < members_.size() && members_[n]; }
+  uint32_t majority() const { return member_count_ / 2 + 1; }
 
  private:
   using Out = Outbox<Message>;
@@ -68,6 +75,7 @@ class Server {
   void handle_append(const Params& p, const NodeView& v, NodeId from, const AppendEntries& m, Out& out);
   void handle_append_reply(const Params& p, const NodeView& v, NodeId from, const AppendReply& m, Out& out);
   void handle_install_snapshot(const Params& p, const NodeView& v, NodeId from, const InstallSnapshot& m, Out& out);
+  void handle_config_request(const Params& p, const NodeView& v, const ConfigRequest& m, Out& out);
   void handle_client_request(const Params& p, const NodeView& v, NodeId from, const ClientRequest& m, Out& out);
   // Leader duties.
   void broadcast_append(const Params& p, const NodeView& v, bool heartbeat, Out& out);
@@ -77,6 +85,9 @@ class Server {
   // Everyone.
   void apply_committed(const Params& p, const NodeView& v, Out& out);
   void maybe_snapshot(const Params& p, Out& out);
+  // Recomputes members_ from the snapshot's configuration and the log's config entries.
+  void refresh_config();
+  Index last_config_index() const;
   void reset_election_timer(const Params& p, const NodeView& v, Out& out);
   bool leader_recently_heard(const Params& p, const NodeView& v) const;
 
@@ -85,12 +96,15 @@ class Server {
   NodeId voted_for_ = kNoNode;
   RaftLog log_;
   kv::Store snapshot_;  // the state machine as of log_.snapshot_index()
+  std::vector<bool> snapshot_members_;  // the configuration as of log_.snapshot_index()
   // Volatile.
   Role role_ = Role::follower;
   NodeId leader_ = kNoNode;
   Index commit_ = 0;
   Index applied_ = 0;
   kv::Store store_;
+  std::vector<bool> members_;
+  uint32_t member_count_ = 0;
   SimTime last_heard_leader_{-1};
   std::vector<bool> votes_;            // candidate and pre-candidate: who granted
   std::vector<Index> next_index_;      // leader

@@ -44,6 +44,9 @@ class Harness {
     c.value = value;
     step(leader, [&](Server& s, const NodeView& v, Outbox<Message>& o) { s.on_message(p_, v, p_.servers, ClientRequest{c}, o); });
   }
+  void change_config(NodeId leader, ConfigOp op, NodeId server) {
+    step(leader, [&](Server& s, const NodeView& v, Outbox<Message>& o) { s.on_message(p_, v, leader, ConfigRequest{op, server}, o); });
+  }
   void crash(NodeId n) {
     servers_[n].crash();
     checker_.on_not_leader(n);

@@ -39,7 +39,8 @@ struct GeneratedHistory {
   std::vector<int64_t> linearized_ns;  // per operation; meaningless for those that never took effect
 };
 
-GeneratedHistory generate(uint64_t seed, uint32_t clients, uint32_t keys, size_t count, double indeterminate_p) {
+GeneratedHistory generate(uint64_t seed, uint32_t clients, uint32_t keys, size_t count, double indeterminate_p,
+                          bool distinct_values = true) {
   std::mt19937_64 rng(seed);
   auto uniform = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
   auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
@@ -53,7 +54,7 @@ GeneratedHistory generate(uint64_t seed, uint32_t clients, uint32_t keys, size_t
     op.key = static_cast<uint32_t>(uniform(0, keys - 1));
     int64_t r = uniform(0, 9);
     op.kind = r < 5 ? OpKind::get : r < 8 ? OpKind::put : OpKind::cas;
-    op.value = static_cast<int64_t>(i) + 1;  // unique, as history.h promises
+    op.value = distinct_values ? static_cast<int64_t>(i) + 1 : uniform(0, 2);  // unique, as history.h promises
     op.invoked_ns = client_free_ns[c] + uniform(0, 20'000);
     int64_t point = op.invoked_ns + uniform(0, 100'000);
     op.completed_ns = point + uniform(0, 100'000);
@@ -111,6 +112,87 @@ size_t corrupt_one_read(std::vector<Operation>& ops) {
   }
   FAIL("no read to corrupt");
   return 0;
+}
+
+// The definition, searched by brute force: some order of all completed operations and some of
+// the indeterminate ones, respecting real time (an operation that completed strictly before
+// another was invoked comes first), in which every operation sees its register as it claims.
+bool brute_force_linearizable(const std::vector<Operation>& ops, std::vector<bool>& taken, std::vector<int64_t>& regs) {
+  bool all_completed_taken = true;
+  for (size_t i = 0; i < ops.size(); ++i) all_completed_taken &= taken[i] || !ops[i].completed();
+  if (all_completed_taken) return true;  // the rest never took effect
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (taken[i]) continue;
+    const Operation& x = ops[i];
+    bool may_go_next = true;
+    for (size_t j = 0; j < ops.size(); ++j)
+      if (!taken[j] && ops[j].completed() && ops[j].completed_ns < x.invoked_ns) may_go_next = false;
+    if (!may_go_next) continue;
+    int64_t& reg = regs[x.key];
+    int64_t saved = reg;
+    bool ok = true;
+    switch (x.kind) {
+      case OpKind::get: ok = !x.completed() || reg == x.result; break;
+      case OpKind::put: reg = x.value; break;
+      case OpKind::cas:
+        if (!x.completed()) {
+          if (reg == x.expected) reg = x.value;
+        } else if (x.ok) {
+          ok = reg == x.expected;
+          reg = x.value;
+        } else {
+          ok = reg != x.expected;
+        }
+        break;
+    }
+    taken[i] = true;
+    if (ok && brute_force_linearizable(ops, taken, regs)) return true;
+    taken[i] = false;
+    reg = saved;
+  }
+  return false;
+}
+
+bool brute_force_linearizable(const std::vector<Operation>& ops) {
+  std::vector<bool> taken(ops.size(), false);
+  std::vector<int64_t> regs(4, 0);
+  return brute_force_linearizable(ops, taken, regs);
+}
+
+// Small histories with few values (so reads are often right), some indeterminate operations,
+// and times on a coarse grid (so ties are common).
+std::vector<Operation> random_small_history(std::mt19937_64& rng) {
+  auto uniform = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  std::vector<Operation> ops(static_cast<size_t>(uniform(1, 7)));
+  for (Operation& op : ops) {
+    op.client = static_cast<uint32_t>(uniform(0, 3));
+    op.key = static_cast<uint32_t>(uniform(0, 1));
+    op.kind = static_cast<OpKind>(uniform(0, 2));
+    op.value = uniform(0, 3);
+    op.expected = uniform(0, 3);
+    op.result = uniform(0, 3);
+    op.ok = uniform(0, 1) == 1;
+    op.invoked_ns = uniform(0, 8);
+    op.completed_ns = uniform(0, 9) < 3 ? kNever : op.invoked_ns + uniform(0, 4);
+  }
+  return ops;
+}
+
+// A generated (valid) history, with one field changed half of the time.
+std::vector<Operation> perturbed_small_history(std::mt19937_64& rng, bool distinct_values) {
+  auto uniform = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  std::vector<Operation> ops =
+      generate(rng(), 3, static_cast<uint32_t>(uniform(1, 2)), static_cast<size_t>(uniform(1, 7)), 0.3, distinct_values).ops;
+  if (uniform(0, 1) == 0) return ops;
+  Operation& op = ops[static_cast<size_t>(uniform(0, static_cast<int64_t>(ops.size()) - 1))];
+  switch (uniform(0, 4)) {
+    case 0: op.result = uniform(0, static_cast<int64_t>(ops.size())); break;
+    case 1: op.ok = !op.ok; break;
+    case 2: op.expected = uniform(0, static_cast<int64_t>(ops.size())); break;
+    case 3: op.completed_ns = op.completed() ? kNever : op.invoked_ns + uniform(0, 200'000); break;
+    case 4: op.invoked_ns = std::max<int64_t>(0, op.invoked_ns - uniform(0, 200'000)); break;
+  }
+  return ops;
 }
 
 double seconds_to_check(const std::vector<Operation>& ops, LinearizabilityResult& out) {
@@ -250,6 +332,32 @@ TEST_CASE("A tiny search budget gives unknown, not a verdict") {
   h.push_back(put(1, 8, 1, 0, 1));
   h.push_back(get(1, 8, 0, 2, 3));
   CHECK(check_linearizable(h, 3).verdict == Verdict::not_linearizable);
+}
+
+TEST_CASE("The checker agrees with a brute-force search on thousands of small histories") {
+  std::mt19937_64 rng(42);
+  int verdicts[2] = {0, 0};
+  for (int round = 0; round < 6000; ++round) {
+    std::vector<Operation> ops = round % 3 == 0   ? random_small_history(rng)
+                                 : round % 3 == 1 ? perturbed_small_history(rng, true)
+                                                  : perturbed_small_history(rng, false);
+    bool expected = brute_force_linearizable(ops);
+    LinearizabilityResult r = check_linearizable(ops);
+    ++verdicts[expected];
+    if ((r.verdict == Verdict::linearizable) != expected) {
+      std::string dump;
+      for (const Operation& op : ops)
+        dump += std::string(to_string(op.kind)) + " key " + std::to_string(op.key) + " value " + std::to_string(op.value) +
+                " expected " + std::to_string(op.expected) + " result " + std::to_string(op.result) + " ok " +
+                std::to_string(op.ok) + " [" + std::to_string(op.invoked_ns) + ", " + std::to_string(op.completed_ns) + "]\n";
+      FAIL_CHECK("round " << round << ": brute force says " << expected << ", checker says " << to_string(r.verdict)
+                          << "\n" << dump << r.explanation);
+      break;
+    }
+  }
+  MESSAGE("linearizable " << verdicts[1] << ", not " << verdicts[0]);
+  CHECK(verdicts[0] > 1000);  // both verdicts well represented
+  CHECK(verdicts[1] > 1000);
 }
 
 TEST_CASE("An operation that completes before it is invoked is rejected") {

@@ -112,3 +112,12 @@ TEST_CASE("raft scenario: with tiny snapshots the chaos sweep still finds no vio
   }
   CHECK(installed > 0);
 }
+
+TEST_CASE("raft scenario: membership changes under load complete and stay safe over seeds") {
+  for (uint64_t seed = 1; seed <= 30; ++seed) {
+    Outcome o = run_file("membership.toml", seed);
+    INFO("seed " << seed << ": " << o.result.failure);
+    CHECK(o.result.status == RunStatus::complete);
+    CHECK(o.scalars["raft_config_changes"] == 4);
+  }
+}

@@ -249,3 +249,38 @@ TEST_CASE("raft: snapshots compact the log, survive a crash, and catch up a foll
   CHECK(h.server(4).store().get(0) == 209);
   CHECK(!h.violation());
 }
+
+TEST_CASE("raft: single-server membership changes — one at a time, after a commit in the term, removed leader steps down (thesis ch. 4)") {
+  Params p = five();
+  p.initial_servers = 3;  // 0..2 members; 3 and 4 wait
+  p.noop_on_election = true;
+  Harness h(p);
+  h.timeout(3);  // a non-member never campaigns
+  CHECK(h.server(3).role() == Role::follower);
+  CHECK(h.server(3).term() == 0);
+  h.timeout(0);
+  h.deliver_among({0, 1, 2});
+  REQUIRE(h.server(0).role() == Role::leader);
+  CHECK(h.server(0).majority() == 2);
+  h.change_config(0, ConfigOp::add, 3);
+  CHECK(h.server(0).is_member(3));  // in effect as soon as it is in the log
+  CHECK(h.server(0).majority() == 3);
+  h.change_config(0, ConfigOp::add, 4);  // refused: the first change is not committed yet
+  CHECK(!h.server(0).is_member(4));
+  h.deliver_among({0, 1, 2, 3});
+  CHECK(h.server(3).is_member(3));
+  CHECK(h.server(3).log().last_index() == h.server(0).log().last_index());
+  h.change_config(0, ConfigOp::add, 4);
+  h.deliver_among({0, 1, 2, 3, 4});
+  CHECK(h.server(0).majority() == 3);  // five members
+  h.change_config(0, ConfigOp::remove, 0);  // the leader removes itself
+  h.deliver_among({0, 1, 2, 3, 4});
+  CHECK(h.server(0).role() == Role::follower);
+  CHECK(!h.server(1).is_member(0));
+  h.timeout(0);  // no longer a member: stays quiet
+  CHECK(h.server(0).role() == Role::follower);
+  h.timeout(4);
+  h.deliver_among({1, 2, 3, 4});
+  CHECK(h.server(4).role() == Role::leader);
+  CHECK(!h.violation());
+}
