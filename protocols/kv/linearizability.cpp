@@ -17,6 +17,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "sim/chunked_vector.h"
+
 namespace meshsim::kv {
 
 const char* to_string(OpKind k) {
@@ -52,38 +54,65 @@ uint64_t mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// Applies `op` to register value `state`; false if the operation's outcome contradicts it.
-bool apply(const Operation& op, int64_t state, int64_t& next) {
-  switch (op.kind) {
-    case OpKind::get:  // indeterminate gets never reach the search
-      next = state;
-      return state == op.result;
-    case OpKind::put:
-      next = op.value;
-      return true;
-    case OpKind::cas:
-      if (!op.completed()) {  // it may have succeeded or failed: the register decides
-        next = state == op.expected ? op.value : state;
-        return true;
-      }
-      next = op.ok ? op.value : state;
-      return op.ok == (state == op.expected);
-  }
-  return false;
-}
-
-// A get, or a cas that failed: it cannot change the register.
-bool read_only(const Operation& op) {
-  return op.kind == OpKind::get || (op.kind == OpKind::cas && op.completed() && !op.ok);
-}
-
 // One operation of the key under search.
 struct KeyOp {
   const Operation* op;
   size_t index;       // position in the input
   int64_t return_ns;  // its completion, or for an indeterminate write the deadline chosen below
   bool optional;      // an indeterminate write that may be left out (never took effect)
+  bool blind = false; // an optional put whose value no operation reads (see search_key)
+  uint32_t write_id = 0;  // dense id of the value a put or cas writes
+  uint32_t read_id = 0;   // dense id of the value a get returned or a cas expects
 };
+
+// The register as the search sees it. `owed` marks that the last write was optional and no
+// operation has depended on it yet (see step); `before` is the value it overwrote.
+struct Register {
+  int64_t value = 0;
+  bool owed = false;
+  int64_t before = 0;
+  uint32_t value_id = 0;  // follows from value; not part of a configuration's identity
+};
+
+// Takes operation `k` at register `r`; false if its outcome contradicts r, or if the search
+// need not try it here. Two reductions keep every verdict (README.md has the argument):
+//  - An indeterminate cas is taken only where it swaps: taking it where it fails does
+//    nothing, which is the same as leaving it out.
+//  - An optional write is taken only right before an operation that depends on it: a get of
+//    its value, a cas expecting its value, or a failed cas expecting the value it overwrote
+//    (which only the write explains). Any linearization can be rewritten into that form:
+//    between the write and the first operation that depends on it stand only failed cas
+//    operations that fail either way, so the write can move up to it; a write nothing depends
+//    on can be dropped, and the search drops it when it meets the write's deadline. So while
+//    a write is owed, only an operation that depends on it may follow.
+bool step(const KeyOp& k, const Register& r, Register& next) {
+  const Operation& op = *k.op;
+  next = r;
+  switch (op.kind) {
+    case OpKind::get:  // indeterminate gets never reach the search
+      next.owed = false;
+      return r.value == op.result;
+    case OpKind::put:
+      if (r.owed) return false;
+      next = {op.value, k.optional, r.value, k.write_id};
+      return true;
+    case OpKind::cas:
+      if (op.completed() && !op.ok) {
+        if (r.owed && op.expected != r.before) return false;
+        next.owed = false;
+        return r.value != op.expected;
+      }
+      if (r.value != op.expected) return false;
+      next = {op.value, k.optional, r.value, k.write_id};  // only indeterminate ones are optional
+      return true;
+  }
+  return false;
+}
+
+// A get, or a cas that failed: it cannot change the register's value.
+bool read_only(const Operation& op) {
+  return op.kind == OpKind::get || (op.kind == OpKind::cas && op.completed() && !op.ok);
+}
 
 // Chooses the operations of one key and when each must have taken effect.
 //
@@ -94,12 +123,15 @@ struct KeyOp {
 //    read v (a get of v, a successful cas expecting v), p must have taken effect before the
 //    first such read returned: it becomes mandatory with that deadline.
 //  - Otherwise p is optional, with deadline F = the last return of an operation that could
-//    need it: a completed get of v, a cas expecting v, or any failed completed cas (which p
-//    could make fail). Proof sketch: in a linearization, look at the operations from p to the
-//    next put or swap. If none of them needs p, they are indeterminate cas that did nothing;
-//    drop them and p, and no state anyone reads changes. Repeating this leaves every optional
-//    write followed by an operation that needs it, hence placed before F. If no operation at
-//    or after p's invocation needs it, F < invocation and p is dropped outright.
+//    depend on it: a completed get of v, a cas expecting v, or any failed completed cas
+//    (which p could make fail). Proof sketch: in a linearization, look at the operations
+//    from p to the next write. If none of them depends on p, they are failed cas operations
+//    that fail without p too, or indeterminate cas that did nothing; drop p and those, and
+//    nothing anyone saw changes. Repeating this leaves every optional write followed by an
+//    operation that depends on it, hence placed before F. If no operation returning at or
+//    after p's invocation could depend on it, F < invocation and p is dropped outright.
+//  A blind put (optional, and no get or cas anywhere reads its value) can only make a failed
+//  cas fail; all blind puts share F = the last failed cas.
 std::vector<KeyOp> select_ops(const std::vector<Operation>& ops, const std::vector<size_t>& key_ops) {
   struct ValueUse {
     uint32_t writers = 0;
@@ -127,26 +159,35 @@ std::vector<KeyOp> select_ops(const std::vector<Operation>& ops, const std::vect
   for (size_t i : key_ops) {
     const Operation& op = ops[i];
     if (op.completed()) {
-      kept.push_back({&op, i, op.completed_ns, false});
+      kept.push_back({&op, i, op.completed_ns, false, false});
       continue;
     }
     if (op.kind == OpKind::get) continue;
     const ValueUse& u = uses[op.value];
     if (u.writers == 1 && op.value != 0 && u.first_read_ns != kNeverNs) {
-      kept.push_back({&op, i, std::max(op.invoked_ns, u.first_read_ns), false});
+      kept.push_back({&op, i, std::max(op.invoked_ns, u.first_read_ns), false, false});
       continue;
     }
     int64_t deadline_ns = std::max(u.last_need_ns, last_failed_cas_ns);
-    if (deadline_ns >= op.invoked_ns) kept.push_back({&op, i, deadline_ns, true});
+    bool blind = op.kind == OpKind::put && u.last_need_ns == INT64_MIN;
+    if (deadline_ns >= op.invoked_ns) kept.push_back({&op, i, deadline_ns, true, blind});
+  }
+  // Numbered by deadline, the linearized set is a prefix plus a few bits (see OpSet).
+  std::stable_sort(kept.begin(), kept.end(), [](const KeyOp& a, const KeyOp& b) { return a.return_ns < b.return_ns; });
+  std::unordered_map<int64_t, uint32_t> ids{{0, 0}};  // the initial value is id 0
+  auto id_of = [&](int64_t v) { return ids.try_emplace(v, static_cast<uint32_t>(ids.size())).first->second; };
+  for (KeyOp& k : kept) {
+    k.write_id = id_of(k.op->value);
+    k.read_id = id_of(k.op->kind == OpKind::get ? k.op->result : k.op->expected);
   }
   return kept;
 }
 
-// The set of linearized operations: a bitset with an incrementally kept Zobrist hash. Its
-// canonical form for the cache is the words from the first not-all-ones word `lo` up to the
-// last non-zero word: everything before `lo` is linearized, and since an operation can only
-// be linearized once all operations that returned before its call are, that range is about as
-// wide as the concurrency window, not the history.
+// The set of linearized operations: a bitset with an incrementally kept Zobrist hash.
+// Operations are numbered by deadline, and every operation whose deadline has passed is
+// linearized, so the set is "all below lo" plus a few bits beyond; its canonical form for the
+// cache is lo and the non-zero words from there, with their positions. (A justified optional
+// write with a late deadline is one far bit, not a span of zero words.)
 class OpSet {
  public:
   explicit OpSet(size_t n) : words_((n + 63) / 64, 0) {}
@@ -164,9 +205,11 @@ class OpSet {
     while (end_ > 0 && words_[end_ - 1] == 0) --end_;
   }
   uint64_t hash() const { return hash_; }
-  uint32_t lo() const { return lo_; }
-  uint32_t len() const { return end_ > lo_ ? end_ - lo_ : 0; }
-  const uint64_t* span() const { return words_.data() + lo_; }
+  void append_canonical(std::vector<uint64_t>& out) const {
+    out.insert(out.end(), {lo_, lo_ < words_.size() ? words_[lo_] : 0});
+    for (uint32_t w = lo_ + 1; w < end_; ++w)
+      if (words_[w] != 0) out.insert(out.end(), {w, words_[w]});
+  }
 
  private:
   std::vector<uint64_t> words_;
@@ -176,27 +219,35 @@ class OpSet {
 };
 
 // Lowe's memo of visited configurations: open addressing with linear probing over entry
-// indices; the bitset spans live in one arena, so an entry costs 32 bytes plus its span.
+// indices. Each entry's record lives in one arena: a header word (record length, and the top
+// bit for an owed write), the overwritten value if owed, then the canonical set; typically
+// 24 bytes, plus 24 for the entry and 8 for its slot. Chunked storage, because doubling a
+// vector of millions of entries would briefly hold both copies.
 class ConfigCache {
  public:
   ConfigCache() : slots_(1024, 0), mask_(1023) {}
 
-  // Returns false if (set, state) was seen before.
-  bool insert(int64_t state, const OpSet& set) {
-    uint64_t h = set.hash() ^ mix64(static_cast<uint64_t>(state) ^ 0x5bd1e9955bd1e995ULL);
+  // Returns false if (set, register) was seen before.
+  bool insert(const OpSet& set, const Register& r) {
+    uint64_t h = set.hash() ^ mix64(static_cast<uint64_t>(r.value) ^ 0x5bd1e9955bd1e995ULL);
+    scratch_.assign(1, 0);
+    if (r.owed) {
+      h ^= mix64(static_cast<uint64_t>(r.before) ^ 0xc2b2ae3d27d4eb4fULL);
+      scratch_.push_back(static_cast<uint64_t>(r.before));
+    }
+    set.append_canonical(scratch_);
+    scratch_[0] = scratch_.size() | (r.owed ? uint64_t{1} << 63 : 0);
     if ((entries_.size() + 1) * 2 > slots_.size()) grow();
     for (size_t i = h & mask_;; i = (i + 1) & mask_) {
       if (slots_[i] == 0) {
         assert(entries_.size() < UINT32_MAX && "configuration cache full");
         slots_[i] = static_cast<uint32_t>(entries_.size() + 1);
-        entries_.push_back(Entry{h, state, words_.size(), set.lo(), set.len()});
-        words_.insert(words_.end(), set.span(), set.span() + set.len());
+        entries_.push_back(Entry{h, r.value, words_.size()});
+        for (uint64_t w : scratch_) words_.push_back(w);
         return true;
       }
       const Entry& e = entries_[slots_[i] - 1];
-      if (e.hash == h && e.state == state && e.lo == set.lo() && e.len == set.len() &&
-          std::equal(set.span(), set.span() + set.len(), words_.begin() + static_cast<ptrdiff_t>(e.offset)))
-        return false;
+      if (e.hash == h && e.value == r.value && same_record(e.offset)) return false;
     }
   }
   size_t size() const { return entries_.size(); }
@@ -204,11 +255,15 @@ class ConfigCache {
  private:
   struct Entry {
     uint64_t hash;
-    int64_t state;
-    uint64_t offset;
-    uint32_t lo;
-    uint32_t len;
+    int64_t value;
+    uint64_t offset;  // of the record in words_
   };
+  bool same_record(uint64_t offset) const {
+    if (words_[offset] != scratch_[0]) return false;  // the header holds the length
+    for (size_t k = 1; k < scratch_.size(); ++k)
+      if (words_[offset + k] != scratch_[k]) return false;
+    return true;
+  }
   void grow() {
     slots_.assign(slots_.size() * 2, 0);
     mask_ = slots_.size() - 1;
@@ -218,10 +273,11 @@ class ConfigCache {
       slots_[i] = static_cast<uint32_t>(k + 1);
     }
   }
-  std::vector<Entry> entries_;
-  std::vector<uint64_t> words_;
+  ChunkedVector<Entry, 12> entries_;
+  ChunkedVector<uint64_t, 12> words_;
   std::vector<uint32_t> slots_;  // entry index + 1; 0 is empty
   size_t mask_;
+  std::vector<uint64_t> scratch_;
 };
 
 // One key's call and return events. Node 0 is the head sentinel; -1 ends the list.
@@ -302,27 +358,60 @@ KeyOutcome search_key(const std::vector<KeyOp>& ops, uint64_t max_states) {
   ConfigCache cache;
   struct Frame {
     int32_t call;
-    int64_t state_before;
+    Register before;
     bool forced;  // no alternative at that configuration: a read taken first, or an omission
     bool omitted;
   };
   std::vector<Frame> stack;
-  int64_t state = 0;
+  Register reg;
+
+  // Operations not yet taken that could depend on a write: per value id, gets of it and cases
+  // expecting it (readers), and failed cases expecting it (which a write of another value
+  // explains). They make the lookahead below O(1) when nothing could depend on a write.
+  uint32_t id_count = 1;
+  for (const KeyOp& k : ops) id_count = std::max({id_count, k.write_id + 1, k.read_id + 1});
+  std::vector<uint32_t> readers_left(id_count, 0), failed_left(id_count, 0);
+  auto count = [&](const KeyOp& k, int delta) {
+    if (k.op->kind == OpKind::put) return;
+    auto& counter = (k.op->kind == OpKind::cas && k.op->completed() && !k.op->ok) ? failed_left : readers_left;
+    counter[k.read_id] = static_cast<uint32_t>(static_cast<int>(counter[k.read_id]) + delta);
+  };
+  for (const KeyOp& k : ops) count(k, +1);
+  // Whether an operation that depends on the optional write at `call` (see step) could be taken
+  // right after it, at register r: one among the calls before the first return that is not
+  // an optional write's (those are left out when reached, which the owed state allows).
+  auto dependent_follows = [&](int32_t call, const Register& r) {
+    const KeyOp& w = ops[list.nodes[call].op];
+    if (readers_left[w.write_id] == 0 && failed_left[r.value_id] == 0) return false;
+    for (int32_t e = list.first(); e >= 0; e = list.nodes[e].next) {
+      const EventList::Node& n = list.nodes[e];
+      if (!n.call) {
+        if (ops[n.op].optional) continue;
+        return false;
+      }
+      const Operation& x = *ops[n.op].op;
+      if (e == call || x.kind == OpKind::put) continue;
+      bool failed_cas = x.kind == OpKind::cas && x.completed() && !x.ok;
+      if (failed_cas ? x.expected == r.value && r.value != w.op->value : ops[n.op].read_id == w.write_id) return true;
+    }
+    return false;
+  };
   // out.deepest agrees with the stack on its first `agree` entries, so recording a new deepest
   // prefix copies only what changed: O(1) amortised per step instead of O(depth).
   size_t agree = 0;
 
   // Takes the operation whose call is `call` (omitted: without effect); false if the resulting
   // configuration was explored before.
-  auto push = [&](int32_t call, int64_t next_state, bool forced, bool omitted) {
+  auto push = [&](int32_t call, const Register& next, bool forced, bool omitted) {
     uint32_t op = list.nodes[call].op;
     linearized.insert(op);
-    if (!cache.insert(next_state, linearized)) {
+    if (!cache.insert(linearized, next)) {
       linearized.erase(op);
       return false;
     }
-    stack.push_back({call, state, forced, omitted});
-    state = next_state;
+    stack.push_back({call, reg, forced, omitted});
+    count(ops[op], -1);
+    reg = next;
     list.lift(call);
     if (stack.size() > out.deepest.size()) {
       out.deepest.resize(agree);
@@ -339,15 +428,27 @@ KeyOutcome search_key(const std::vector<KeyOp>& ops, uint64_t max_states) {
       Frame f = stack.back();
       stack.pop_back();
       agree = std::min(agree, stack.size());
-      state = f.state_before;
+      reg = f.before;
+      count(ops[list.nodes[f.call].op], +1);
       linearized.erase(list.nodes[f.call].op);
       list.unlift(f.call);
       if (!f.forced) return list.nodes[f.call].next;
     }
   };
+  // Blind puts are interchangeable: each can only explain a failed cas, nothing tells their
+  // values apart, and they share one deadline. So at each configuration only the first
+  // available one is tried; any other could stand in for it wherever it would be used.
+  auto first_blind = [&]() {
+    int32_t best = -1;
+    for (int32_t e = list.first(); e >= 0 && list.nodes[e].call; e = list.nodes[e].next)
+      if (ops[list.nodes[e].op].blind && (best < 0 || list.nodes[e].op < list.nodes[best].op)) best = e;
+    return best;
+  };
 
   int32_t entry = list.first();
+  int32_t blind = -1;  // the one blind put that may be taken at this configuration
   bool fresh = true;  // at a configuration just reached, not yet scanned
+  Register next;
   while (list.first() >= 0) {
     if (cache.size() > max_states) {
       out.verdict = Verdict::unknown;
@@ -356,18 +457,17 @@ KeyOutcome search_key(const std::vector<KeyOp>& ops, uint64_t max_states) {
     if (fresh) {
       // Reads commute to the front: if a read-only candidate matches the register now, any
       // valid continuation can be reordered to take it first (nothing left returned before its
-      // call, and moving a read changes no state). So it goes next without alternatives, and
+      // call, and moving a read changes no value). So it goes next without alternatives, and
       // if that fails, this configuration fails. This spares the 2^k subsets of k concurrent
       // reads that the memoised search would otherwise visit.
       fresh = false;
       int32_t read = -1;
-      int64_t unused;
       for (int32_t e = list.first(); e >= 0 && list.nodes[e].call && read < 0; e = list.nodes[e].next) {
-        const Operation& op = *ops[list.nodes[e].op].op;
-        if (read_only(op) && apply(op, state, unused)) read = e;
+        const KeyOp& k = ops[list.nodes[e].op];
+        if (read_only(*k.op) && step(k, reg, next)) read = e;
       }
       if (read >= 0) {
-        if (push(read, state, true, false)) {
+        if (push(read, next, true, false)) {
           fresh = true;
           continue;
         }
@@ -376,15 +476,17 @@ KeyOutcome search_key(const std::vector<KeyOp>& ops, uint64_t max_states) {
           out.verdict = Verdict::not_linearizable;
           break;
         }
+        blind = first_blind();
         continue;
       }
       entry = list.first();
+      blind = first_blind();
     }
     const EventList::Node& node = list.nodes[entry];
     if (!node.call) {
       // That operation had to be taken by now. An optional write may still be left out, as the
       // last alternative here; anything else means backtracking.
-      if (ops[node.op].optional && push(node.match, state, true, true)) {
+      if (ops[node.op].optional && push(node.match, reg, true, true)) {
         fresh = true;
         continue;
       }
@@ -393,10 +495,11 @@ KeyOutcome search_key(const std::vector<KeyOp>& ops, uint64_t max_states) {
         out.verdict = Verdict::not_linearizable;
         break;
       }
+      blind = first_blind();
       continue;
     }
-    int64_t next_state;
-    if (apply(*ops[node.op].op, state, next_state) && push(entry, next_state, false, false)) {
+    if ((!ops[node.op].blind || entry == blind) && step(ops[node.op], reg, next) && (!ops[node.op].optional || dependent_follows(entry, reg)) &&
+        push(entry, next, false, false)) {
       fresh = true;
       continue;
     }
@@ -445,10 +548,10 @@ std::string explain(uint32_t key, Verdict verdict, uint64_t max_states, const st
   else s += "not linearizable; ";
   s += std::to_string(deepest.size()) + " of " + std::to_string(ops.size()) + " operations placed at most.\n";
   std::vector<bool> placed(ops.size(), false);
-  int64_t state = 0;
-  for (const Step& step : deepest) {
-    placed[step.op] = true;
-    [[maybe_unused]] bool ok = step.omitted || apply(*ops[step.op].op, state, state);
+  Register reg;
+  for (const Step& taken : deepest) {
+    placed[taken.op] = true;
+    [[maybe_unused]] bool ok = taken.omitted || step(ops[taken.op], reg, reg);
     assert(ok && "the deepest prefix must replay");
   }
   s += "Longest linearizable prefix found";
@@ -459,7 +562,7 @@ std::string explain(uint32_t key, Verdict verdict, uint64_t max_states, const st
   for (size_t k = shown_from; k < deepest.size(); ++k)
     s += "  " + std::to_string(k + 1) + ". " + describe(ops[deepest[k].op]) +
          (deepest[k].omitted ? " (left out: never took effect)" : "") + "\n";
-  s += "after which the register holds " + std::to_string(state) + ".\n";
+  s += "after which the register holds " + std::to_string(reg.value) + ".\n";
 
   int64_t first_return_ns = kNeverNs;
   size_t blocking = ops.size();
@@ -479,11 +582,15 @@ std::string explain(uint32_t key, Verdict verdict, uint64_t max_states, const st
     const Operation& op = *ops[i].op;
     if (placed[i] || op.invoked_ns > first_return_ns) continue;
     std::string why;
-    int64_t ignored;
-    if (apply(op, state, ignored)) why = verdict == Verdict::unknown ? "not explored further" : "leads only to dead ends";
-    else if (op.kind == OpKind::get) why = "the register holds " + std::to_string(state);
-    else if (op.ok) why = "the register holds " + std::to_string(state) + ", not " + std::to_string(op.expected);
-    else why = "the register holds " + std::to_string(state) + ", so it would have succeeded";
+    std::string holds = "the register holds " + std::to_string(reg.value);
+    Register ignored, unowed = reg;
+    unowed.owed = false;
+    if (step(ops[i], reg, ignored)) why = verdict == Verdict::unknown ? "not explored further" : "leads only to dead ends";
+    else if (step(ops[i], unowed, ignored))
+      why = "it does not depend on the indeterminate write just placed (leaving that write out is tried instead)";
+    else if (op.kind == OpKind::get) why = holds;
+    else if (op.ok || !op.completed()) why = holds + ", not " + std::to_string(op.expected);
+    else why = holds + ", so it would have succeeded";
     s += "  " + describe(ops[i]) + ": " + why + "\n";
   }
   return s;
