@@ -121,3 +121,13 @@ TEST_CASE("raft scenario: membership changes under load complete and stay safe o
     CHECK(o.scalars["raft_config_changes"] == 4);
   }
 }
+
+TEST_CASE("raft scenario: open-loop clients keep several operations in flight and stay linearizable") {
+  Outcome open = run_file("open_loop.toml", 2, {"run.duration=\"3s\"", "expect.ops_completed=\"> 2000\""});
+  CHECK(open.result.status == RunStatus::complete);
+  CHECK(open.scalars["linearizable"] == 1);
+  // 3 clients at 400/s for 3 s: about 3,600 arrivals, whatever the latency.
+  CHECK(open.scalars["ops_invoked"] > 3000);
+  CHECK(open.scalars["ops_invoked"] < 4200);
+  CHECK(open.scalars["ops_completed"] > 0.95 * open.scalars["ops_invoked"]);
+}
