@@ -376,41 +376,6 @@ TEST_CASE("Many unobserved indeterminate puts do not blow up the search") {
   CHECK(r.states_explored <= 2000);
 }
 
-TEST_CASE("Indeterminate puts that could explain a failed cas do not blow up the search") {
-  // 2,000 puts that never complete, nobody reads, and any of which explains the final failed
-  // cas; tried naively, each would be tried at every step.
-  std::vector<Operation> h;
-  for (int i = 0; i < 2000; ++i) {
-    h.push_back(put(1 + i % 10, 0, i + 1, i, kNever));
-    h.push_back(get(11, 0, 0, i, i));
-  }
-  h.push_back(cas(12, 0, 0, 9999, false, 3000, 3001));
-  LinearizabilityResult r = check_linearizable(h, 100'000);
-  CHECK(r.verdict == Verdict::linearizable);
-  CHECK(r.states_explored <= 2100);
-  h.back().expected = 1;  // now the failed cas needs nothing, and nothing is placed for it
-  CHECK(check_linearizable(h, 100'000).verdict == Verdict::linearizable);
-  h.push_back(get(12, 0, 0, 3010, 3020));  // ... but not if the register then reads 0 again
-  h[h.size() - 2].expected = 0;
-  CHECK(check_linearizable(h, 100'000).verdict == Verdict::not_linearizable);
-}
-
-TEST_CASE("The verdict does not depend on the order of the input") {
-  GeneratedHistory g = generate(99, 8, 3, 3000, 0.01);
-  std::vector<Operation> reversed(g.ops.rbegin(), g.ops.rend());
-  LinearizabilityResult a = check_linearizable(g.ops), b = check_linearizable(reversed);
-  CHECK(a.verdict == Verdict::linearizable);
-  CHECK(b.verdict == Verdict::linearizable);
-  size_t corrupted = corrupt_one_read(g.ops);
-  reversed.assign(g.ops.rbegin(), g.ops.rend());
-  a = check_linearizable(g.ops);
-  b = check_linearizable(reversed);
-  CHECK(a.verdict == Verdict::not_linearizable);
-  CHECK(b.verdict == Verdict::not_linearizable);
-  CHECK(a.key == g.ops[corrupted].key);
-  CHECK(b.key == a.key);
-}
-
 TEST_CASE("A generated 50,000-operation history is linearizable, and one corrupted read is caught") {
   GeneratedHistory g = generate(20240601, 20, 50, 50'000, 0.002);
   LinearizabilityResult r;
@@ -441,17 +406,6 @@ TEST_CASE("A generated history with ten clients on one hot key is linearizable, 
   std::vector<Operation> bad = g.ops;
   size_t corrupted = corrupt_one_read(bad);
   double bad_s = seconds_to_check(bad, r);
-  CHECK(r.verdict == Verdict::not_linearizable);
-  MESSAGE("corrupted read #" << corrupted << " found in " << bad_s << " s, " << r.states_explored << " states");
-
-  // With 1 % of operations indeterminate (clients that gave up), both verdicts stay in reach.
-  g = generate(7, 10, 1, 20'000, 0.01);
-  valid_s = seconds_to_check(g.ops, r);
-  CHECK(r.verdict == Verdict::linearizable);
-  MESSAGE("20,000 ops, 1 % indeterminate: " << valid_s << " s, " << r.states_explored << " states");
-  bad = g.ops;
-  corrupted = corrupt_one_read(bad);
-  bad_s = seconds_to_check(bad, r);
   CHECK(r.verdict == Verdict::not_linearizable);
   MESSAGE("corrupted read #" << corrupted << " found in " << bad_s << " s, " << r.states_explored << " states");
 }
