@@ -60,22 +60,26 @@ struct KeyOp {
   size_t index;       // position in the input
   int64_t return_ns;  // its completion, or for an indeterminate write the deadline chosen below
   bool optional;      // an indeterminate write that may be left out (never took effect)
-  bool blind = false; // an optional put whose value no operation reads (see search_key)
+  bool blind = false;  // an optional put whose value no operation reads (see select_ops)
   uint32_t write_id = 0;  // dense id of the value a put or cas writes
   uint32_t read_id = 0;   // dense id of the value a get returned or a cas expects
 };
 
 // The register as the search sees it. `owed` marks that the last write was optional and no
-// operation has depended on it yet (see step); `before` is the value it overwrote.
+// operation has depended on it yet (see step); `before` is the value it overwrote. A value
+// written by a blind put (see select_ops) is one no operation compares equal, so all such
+// values are alike to the memo.
 struct Register {
   int64_t value = 0;
   bool owed = false;
   int64_t before = 0;
   uint32_t value_id = 0;  // follows from value; not part of a configuration's identity
+  bool value_blind = false;
+  bool before_blind = false;
 };
 
 // Takes operation `k` at register `r`; false if its outcome contradicts r, or if the search
-// need not try it here. Two reductions keep every verdict (README.md has the argument):
+// need not try it here. Two reductions that keep every verdict (README.md lists them all):
 //  - An indeterminate cas is taken only where it swaps: taking it where it fails does
 //    nothing, which is the same as leaving it out.
 //  - An optional write is taken only right before an operation that depends on it: a get of
@@ -94,7 +98,7 @@ bool step(const KeyOp& k, const Register& r, Register& next) {
       return r.value == op.result;
     case OpKind::put:
       if (r.owed) return false;
-      next = {op.value, k.optional, r.value, k.write_id};
+      next = {op.value, k.optional, r.value, k.write_id, k.blind, r.value_blind};
       return true;
     case OpKind::cas:
       if (op.completed() && !op.ok) {
@@ -103,7 +107,7 @@ bool step(const KeyOp& k, const Register& r, Register& next) {
         return r.value != op.expected;
       }
       if (r.value != op.expected) return false;
-      next = {op.value, k.optional, r.value, k.write_id};  // only indeterminate ones are optional
+      next = {op.value, k.optional, r.value, k.write_id, false, r.value_blind};  // only indeterminate ones are optional
       return true;
   }
   return false;
@@ -219,9 +223,9 @@ class OpSet {
 };
 
 // Lowe's memo of visited configurations: open addressing with linear probing over entry
-// indices. Each entry's record lives in one arena: a header word (record length, and the top
-// bit for an owed write), the overwritten value if owed, then the canonical set; typically
-// 24 bytes, plus 24 for the entry and 8 for its slot. Chunked storage, because doubling a
+// indices. Each entry's record lives in one arena: a header word (record length, and flag
+// bits: owed, blind value, blind value before), the overwritten value if owed, then the
+// canonical set; typically 24 bytes, plus 24 for the entry and 8 for its slot. Chunked storage, because doubling a
 // vector of millions of entries would briefly hold both copies.
 class ConfigCache {
  public:
@@ -229,25 +233,29 @@ class ConfigCache {
 
   // Returns false if (set, register) was seen before.
   bool insert(const OpSet& set, const Register& r) {
-    uint64_t h = set.hash() ^ mix64(static_cast<uint64_t>(r.value) ^ 0x5bd1e9955bd1e995ULL);
+    int64_t value = r.value_blind ? 0 : r.value;
+    int64_t before = r.before_blind ? 0 : r.before;
+    uint64_t flags = (r.owed ? uint64_t{1} << 63 : 0) | (r.value_blind ? uint64_t{1} << 62 : 0) |
+                     (r.owed && r.before_blind ? uint64_t{1} << 61 : 0);
+    uint64_t h = set.hash() ^ mix64(static_cast<uint64_t>(value) ^ flags ^ 0x5bd1e9955bd1e995ULL);
     scratch_.assign(1, 0);
     if (r.owed) {
-      h ^= mix64(static_cast<uint64_t>(r.before) ^ 0xc2b2ae3d27d4eb4fULL);
-      scratch_.push_back(static_cast<uint64_t>(r.before));
+      h ^= mix64(static_cast<uint64_t>(before) ^ 0xc2b2ae3d27d4eb4fULL);
+      scratch_.push_back(static_cast<uint64_t>(before));
     }
     set.append_canonical(scratch_);
-    scratch_[0] = scratch_.size() | (r.owed ? uint64_t{1} << 63 : 0);
+    scratch_[0] = scratch_.size() | flags;
     if ((entries_.size() + 1) * 2 > slots_.size()) grow();
     for (size_t i = h & mask_;; i = (i + 1) & mask_) {
       if (slots_[i] == 0) {
         assert(entries_.size() < UINT32_MAX && "configuration cache full");
         slots_[i] = static_cast<uint32_t>(entries_.size() + 1);
-        entries_.push_back(Entry{h, r.value, words_.size()});
+        entries_.push_back(Entry{h, value, words_.size()});
         for (uint64_t w : scratch_) words_.push_back(w);
         return true;
       }
       const Entry& e = entries_[slots_[i] - 1];
-      if (e.hash == h && e.value == r.value && same_record(e.offset)) return false;
+      if (e.hash == h && e.value == value && same_record(e.offset)) return false;
     }
   }
   size_t size() const { return entries_.size(); }
@@ -351,163 +359,185 @@ struct KeyOutcome {
   std::vector<Step> deepest;  // the longest linearizable prefix found
 };
 
-KeyOutcome search_key(const std::vector<KeyOp>& ops, uint64_t max_states) {
-  KeyOutcome out;
-  EventList list(ops);
-  OpSet linearized(ops.size());
-  ConfigCache cache;
+// One key's search. Configurations are (operations taken, register); the stack holds the path
+// to the current one, each frame able to undo its step.
+class KeySearch {
+ public:
+  KeySearch(const std::vector<KeyOp>& ops, uint64_t max_states)
+      : ops_(ops), max_states_(max_states), list_(ops), linearized_(ops.size()) {
+    uint32_t ids = 1;
+    for (const KeyOp& k : ops) ids = std::max({ids, k.write_id + 1, k.read_id + 1});
+    readers_left_.assign(ids, 0);
+    failed_left_.assign(ids, 0);
+    for (const KeyOp& k : ops) count(k, +1);
+  }
+
+  KeyOutcome run() {
+    int32_t entry = list_.first();
+    int32_t blind = -1;  // the one blind put that may be taken at this configuration
+    bool fresh = true;   // at a configuration just reached, not yet scanned
+    Register next;
+    while (list_.first() >= 0) {
+      if (cache_.size() > max_states_) return finish(Verdict::unknown);
+      if (fresh) {
+        // Reads commute to the front: if a read-only candidate matches the register now, any
+        // valid continuation can be reordered to take it first (nothing left returned before
+        // its call, and moving a read changes no value). So it goes next without alternatives,
+        // and if that fails, this configuration fails. This spares the 2^k subsets of k
+        // concurrent reads that the memoised search would otherwise visit.
+        fresh = false;
+        if (int32_t read = matching_read(next); read >= 0) {
+          if (push(read, next, true, false)) {
+            fresh = true;
+          } else if ((entry = backtrack()) < 0) {
+            return finish(Verdict::not_linearizable);
+          } else {
+            blind = first_blind();
+          }
+          continue;
+        }
+        entry = list_.first();
+        blind = first_blind();
+      }
+      const EventList::Node& node = list_.nodes[entry];
+      const KeyOp& k = ops_[node.op];
+      if (!node.call) {
+        // That operation had to be taken by now. An optional write may still be left out, as
+        // the last alternative here; anything else means backtracking.
+        if (k.optional && push(node.match, reg_, true, true)) {
+          fresh = true;
+          continue;
+        }
+        if ((entry = backtrack()) < 0) return finish(Verdict::not_linearizable);
+        blind = first_blind();
+        continue;
+      }
+      bool worth_trying = (!k.blind || entry == blind) && step(k, reg_, next) &&
+                          (!k.optional || dependent_follows(entry));
+      if (worth_trying && push(entry, next, false, false)) {
+        fresh = true;
+        continue;
+      }
+      entry = node.next;
+    }
+    return finish(Verdict::linearizable);
+  }
+
+ private:
   struct Frame {
     int32_t call;
     Register before;
     bool forced;  // no alternative at that configuration: a read taken first, or an omission
     bool omitted;
   };
-  std::vector<Frame> stack;
-  Register reg;
 
-  // Operations not yet taken that could depend on a write: per value id, gets of it and cases
-  // expecting it (readers), and failed cases expecting it (which a write of another value
-  // explains). They make the lookahead below O(1) when nothing could depend on a write.
-  uint32_t id_count = 1;
-  for (const KeyOp& k : ops) id_count = std::max({id_count, k.write_id + 1, k.read_id + 1});
-  std::vector<uint32_t> readers_left(id_count, 0), failed_left(id_count, 0);
-  auto count = [&](const KeyOp& k, int delta) {
-    if (k.op->kind == OpKind::put) return;
-    auto& counter = (k.op->kind == OpKind::cas && k.op->completed() && !k.op->ok) ? failed_left : readers_left;
-    counter[k.read_id] = static_cast<uint32_t>(static_cast<int>(counter[k.read_id]) + delta);
-  };
-  for (const KeyOp& k : ops) count(k, +1);
-  // Whether an operation that depends on the optional write at `call` (see step) could be taken
-  // right after it, at register r: one among the calls before the first return that is not
-  // an optional write's (those are left out when reached, which the owed state allows).
-  auto dependent_follows = [&](int32_t call, const Register& r) {
-    const KeyOp& w = ops[list.nodes[call].op];
-    if (readers_left[w.write_id] == 0 && failed_left[r.value_id] == 0) return false;
-    for (int32_t e = list.first(); e >= 0; e = list.nodes[e].next) {
-      const EventList::Node& n = list.nodes[e];
-      if (!n.call) {
-        if (ops[n.op].optional) continue;
-        return false;
-      }
-      const Operation& x = *ops[n.op].op;
-      if (e == call || x.kind == OpKind::put) continue;
-      bool failed_cas = x.kind == OpKind::cas && x.completed() && !x.ok;
-      if (failed_cas ? x.expected == r.value && r.value != w.op->value : ops[n.op].read_id == w.write_id) return true;
-    }
-    return false;
-  };
-  // out.deepest agrees with the stack on its first `agree` entries, so recording a new deepest
-  // prefix copies only what changed: O(1) amortised per step instead of O(depth).
-  size_t agree = 0;
+  KeyOutcome finish(Verdict v) {
+    out_.verdict = v;
+    out_.states = cache_.size();
+    return std::move(out_);
+  }
 
   // Takes the operation whose call is `call` (omitted: without effect); false if the resulting
   // configuration was explored before.
-  auto push = [&](int32_t call, const Register& next, bool forced, bool omitted) {
-    uint32_t op = list.nodes[call].op;
-    linearized.insert(op);
-    if (!cache.insert(linearized, next)) {
-      linearized.erase(op);
+  bool push(int32_t call, const Register& next, bool forced, bool omitted) {
+    uint32_t op = list_.nodes[call].op;
+    linearized_.insert(op);
+    if (!cache_.insert(linearized_, next)) {
+      linearized_.erase(op);
       return false;
     }
-    stack.push_back({call, reg, forced, omitted});
-    count(ops[op], -1);
-    reg = next;
-    list.lift(call);
-    if (stack.size() > out.deepest.size()) {
-      out.deepest.resize(agree);
-      for (size_t k = agree; k < stack.size(); ++k) out.deepest.push_back({list.nodes[stack[k].call].op, stack[k].omitted});
-      agree = stack.size();
+    stack_.push_back({call, reg_, forced, omitted});
+    count(ops_[op], -1);
+    reg_ = next;
+    list_.lift(call);
+    // out_.deepest agrees with the stack on its first agree_ entries, so recording a new
+    // deepest prefix copies only what changed: O(1) amortised per step, not O(depth).
+    if (stack_.size() > out_.deepest.size()) {
+      out_.deepest.resize(agree_);
+      for (size_t i = agree_; i < stack_.size(); ++i)
+        out_.deepest.push_back({list_.nodes[stack_[i].call].op, stack_[i].omitted});
+      agree_ = stack_.size();
     }
     return true;
-  };
+  }
+
   // Undoes steps up to and including the last free choice; returns the event after it, or -1
   // if no choice is left (the history is not linearizable).
-  auto backtrack = [&]() -> int32_t {
-    for (;;) {
-      if (stack.empty()) return -1;
-      Frame f = stack.back();
-      stack.pop_back();
-      agree = std::min(agree, stack.size());
-      reg = f.before;
-      count(ops[list.nodes[f.call].op], +1);
-      linearized.erase(list.nodes[f.call].op);
-      list.unlift(f.call);
-      if (!f.forced) return list.nodes[f.call].next;
+  int32_t backtrack() {
+    while (!stack_.empty()) {
+      Frame f = stack_.back();
+      stack_.pop_back();
+      agree_ = std::min(agree_, stack_.size());
+      reg_ = f.before;
+      count(ops_[list_.nodes[f.call].op], +1);
+      linearized_.erase(list_.nodes[f.call].op);
+      list_.unlift(f.call);
+      if (!f.forced) return list_.nodes[f.call].next;
     }
-  };
+    return -1;
+  }
+
+  // The first candidate (a call before the first return) that is read-only and matches the
+  // register; -1 if none.
+  int32_t matching_read(Register& next) const {
+    for (int32_t e = list_.first(); e >= 0 && list_.nodes[e].call; e = list_.nodes[e].next) {
+      const KeyOp& k = ops_[list_.nodes[e].op];
+      if (read_only(*k.op) && step(k, reg_, next)) return e;
+    }
+    return -1;
+  }
+
   // Blind puts are interchangeable: each can only explain a failed cas, nothing tells their
   // values apart, and they share one deadline. So at each configuration only the first
   // available one is tried; any other could stand in for it wherever it would be used.
-  auto first_blind = [&]() {
+  int32_t first_blind() const {
     int32_t best = -1;
-    for (int32_t e = list.first(); e >= 0 && list.nodes[e].call; e = list.nodes[e].next)
-      if (ops[list.nodes[e].op].blind && (best < 0 || list.nodes[e].op < list.nodes[best].op)) best = e;
+    for (int32_t e = list_.first(); e >= 0 && list_.nodes[e].call; e = list_.nodes[e].next)
+      if (ops_[list_.nodes[e].op].blind && (best < 0 || list_.nodes[e].op < list_.nodes[best].op)) best = e;
     return best;
-  };
-
-  int32_t entry = list.first();
-  int32_t blind = -1;  // the one blind put that may be taken at this configuration
-  bool fresh = true;  // at a configuration just reached, not yet scanned
-  Register next;
-  while (list.first() >= 0) {
-    if (cache.size() > max_states) {
-      out.verdict = Verdict::unknown;
-      break;
-    }
-    if (fresh) {
-      // Reads commute to the front: if a read-only candidate matches the register now, any
-      // valid continuation can be reordered to take it first (nothing left returned before its
-      // call, and moving a read changes no value). So it goes next without alternatives, and
-      // if that fails, this configuration fails. This spares the 2^k subsets of k concurrent
-      // reads that the memoised search would otherwise visit.
-      fresh = false;
-      int32_t read = -1;
-      for (int32_t e = list.first(); e >= 0 && list.nodes[e].call && read < 0; e = list.nodes[e].next) {
-        const KeyOp& k = ops[list.nodes[e].op];
-        if (read_only(*k.op) && step(k, reg, next)) read = e;
-      }
-      if (read >= 0) {
-        if (push(read, next, true, false)) {
-          fresh = true;
-          continue;
-        }
-        entry = backtrack();
-        if (entry < 0) {
-          out.verdict = Verdict::not_linearizable;
-          break;
-        }
-        blind = first_blind();
-        continue;
-      }
-      entry = list.first();
-      blind = first_blind();
-    }
-    const EventList::Node& node = list.nodes[entry];
-    if (!node.call) {
-      // That operation had to be taken by now. An optional write may still be left out, as the
-      // last alternative here; anything else means backtracking.
-      if (ops[node.op].optional && push(node.match, reg, true, true)) {
-        fresh = true;
-        continue;
-      }
-      entry = backtrack();
-      if (entry < 0) {
-        out.verdict = Verdict::not_linearizable;
-        break;
-      }
-      blind = first_blind();
-      continue;
-    }
-    if ((!ops[node.op].blind || entry == blind) && step(ops[node.op], reg, next) && (!ops[node.op].optional || dependent_follows(entry, reg)) &&
-        push(entry, next, false, false)) {
-      fresh = true;
-      continue;
-    }
-    entry = node.next;
   }
-  out.states = cache.size();
-  return out;
-}
+
+  // Whether an operation that depends on the optional write at `call` (see step) could come
+  // right after it: a call before the first return that is not an optional write's (those
+  // are left out when reached, which an owed write allows).
+  bool dependent_follows(int32_t call) const {
+    const KeyOp& w = ops_[list_.nodes[call].op];
+    if (readers_left_[w.write_id] == 0 && failed_left_[reg_.value_id] == 0) return false;
+    for (int32_t e = list_.first(); e >= 0; e = list_.nodes[e].next) {
+      const EventList::Node& n = list_.nodes[e];
+      if (!n.call) {
+        if (ops_[n.op].optional) continue;
+        return false;
+      }
+      const Operation& x = *ops_[n.op].op;
+      if (e == call || x.kind == OpKind::put) continue;
+      bool failed_cas = x.kind == OpKind::cas && x.completed() && !x.ok;
+      if (failed_cas ? x.expected == reg_.value && reg_.value != w.op->value : ops_[n.op].read_id == w.write_id)
+        return true;
+    }
+    return false;
+  }
+
+  // Operations not yet taken that could depend on a write, per value id: gets of the value
+  // and cas operations expecting it (readers), and failed cas operations expecting it (which a
+  // write of another value explains). They make dependent_follows O(1) when nothing could.
+  void count(const KeyOp& k, int delta) {
+    if (k.op->kind == OpKind::put) return;
+    auto& counter = (k.op->kind == OpKind::cas && k.op->completed() && !k.op->ok) ? failed_left_ : readers_left_;
+    counter[k.read_id] = static_cast<uint32_t>(static_cast<int>(counter[k.read_id]) + delta);
+  }
+
+  const std::vector<KeyOp>& ops_;
+  uint64_t max_states_;
+  EventList list_;
+  OpSet linearized_;
+  ConfigCache cache_;
+  std::vector<Frame> stack_;
+  Register reg_;
+  std::vector<uint32_t> readers_left_, failed_left_;
+  size_t agree_ = 0;
+  KeyOutcome out_;
+};
 
 std::string format_ms(int64_t ns) {
   std::string s = ns < 0 ? "-" : "";
@@ -539,14 +569,15 @@ std::string describe(const KeyOp& k) {
 
 // Replays the deepest prefix and lists the operations that could have come next: those
 // invoked before the earliest return among the operations left. At the deepest configuration
-// none of them applies (if one did, the search would have gone one deeper), so the reason is
-// always the register's value, except when the budget cut the search short.
+// none of them could be taken (or the search would have gone one deeper), so the reason is
+// the register's value or one of the reductions, unless the budget cut the search short.
 std::string explain(uint32_t key, Verdict verdict, uint64_t max_states, const std::vector<KeyOp>& ops,
                     const std::vector<Step>& deepest) {
   std::string s = "key " + std::to_string(key) + ": ";
   if (verdict == Verdict::unknown) s += "search gave up after " + std::to_string(max_states) + " states; ";
   else s += "not linearizable; ";
-  s += std::to_string(deepest.size()) + " of " + std::to_string(ops.size()) + " operations placed at most.\n";
+  s += "at most " + std::to_string(deepest.size()) + " of its " + std::to_string(ops.size()) +
+       " operations could be placed.\n";
   std::vector<bool> placed(ops.size(), false);
   Register reg;
   for (const Step& taken : deepest) {
@@ -569,10 +600,14 @@ std::string explain(uint32_t key, Verdict verdict, uint64_t max_states, const st
   for (uint32_t i = 0; i < ops.size(); ++i)
     if (!placed[i] && ops[i].return_ns < first_return_ns) first_return_ns = ops[i].return_ns, blocking = i;
   s += verdict == Verdict::unknown ? "Candidates to be placed next" : "Could not be placed next";
-  if (blocking < ops.size())
-    s += " (#" + std::to_string(ops[blocking].index) +
-         (ops[blocking].op->completed() ? " completed at " : " had to take effect, because its value was read, by ") +
+  if (blocking < ops.size()) {
+    const KeyOp& b = ops[blocking];
+    s += " (#" + std::to_string(b.index) +
+         (b.op->completed() ? " completed at "
+          : b.optional      ? " had to take effect or be left out by "
+                            : " had to take effect, because its value was read, by ") +
          format_ms(first_return_ns) + ", so one of these had to come first)";
+  }
   s += ":\n";
   std::vector<uint32_t> order(ops.size());
   std::iota(order.begin(), order.end(), 0);
@@ -585,7 +620,10 @@ std::string explain(uint32_t key, Verdict verdict, uint64_t max_states, const st
     std::string holds = "the register holds " + std::to_string(reg.value);
     Register ignored, unowed = reg;
     unowed.owed = false;
-    if (step(ops[i], reg, ignored)) why = verdict == Verdict::unknown ? "not explored further" : "leads only to dead ends";
+    if (step(ops[i], reg, ignored))
+      why = verdict == Verdict::unknown ? "not explored further"
+            : ops[i].optional         ? "an indeterminate write nothing after it could depend on here"
+                                      : "leads only to dead ends";
     else if (step(ops[i], unowed, ignored))
       why = "it does not depend on the indeterminate write just placed (leaving that write out is tried instead)";
     else if (op.kind == OpKind::get) why = holds;
@@ -619,7 +657,7 @@ LinearizabilityResult check_linearizable(const std::vector<Operation>& ops, uint
     begin = end;
 
     std::vector<KeyOp> kept = select_ops(ops, key_ops);
-    KeyOutcome outcome = search_key(kept, max_states_per_key);
+    KeyOutcome outcome = KeySearch(kept, max_states_per_key).run();
     ++result.keys_checked;
     result.states_explored += outcome.states;
     if (outcome.verdict == Verdict::not_linearizable) {
