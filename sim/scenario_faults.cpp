@@ -40,6 +40,25 @@ void read_partition_groups(ConfigSection& s, FaultSpec& f, uint32_t nodes) {
   groups.finish();
 }
 
+// The module a fault addresses (key `key`, default the first protocol), built once from its
+// section so the fault can be checked against what it offers (behaviours, roles, actions).
+std::unique_ptr<Module> probe_module(ConfigSection& s, const Scenario& sc, const ModuleRegistry& registry,
+                                     const std::string& key, std::string& name) {
+  name = s.get_string(key, sc.modules.empty() ? "" : sc.modules[0].name);
+  for (const auto& m : sc.modules) {
+    if (m.name != name) continue;
+    ConfigSection ms = module_section(sc, m);
+    ms.get_string("name", "");
+    return (*registry.find(name))(ms);
+  }
+  s.fail(key, "no protocol named '" + name + "' runs in this scenario");
+}
+
+// Is `name` one of the comma-separated `list` ("leader, follower")?
+bool listed(const std::string& list, const std::string& name) {
+  return (", " + list + ",").find(", " + name + ",") != std::string::npos;
+}
+
 // `target = "leader"`: which role, in which module; checked against the module's roles.
 void read_target(ConfigSection& s, FaultSpec& f, const Scenario& sc, const ModuleRegistry& registry) {
   static const FaultKind targetable[] = {FaultKind::crash, FaultKind::pause, FaultKind::isolate,
@@ -49,17 +68,9 @@ void read_target(ConfigSection& s, FaultSpec& f, const Scenario& sc, const Modul
   if (s.has("nodes")) s.fail("nodes", "give either nodes or target, not both");
   if (f.kind == FaultKind::partition && s.has("groups")) s.fail("groups", "give either groups or target, not both");
   f.target = s.get_string("target", "");
-  f.target_module = s.get_string("target_module", sc.modules.empty() ? "" : sc.modules[0].name);
-  const ModuleSpec* spec = nullptr;
-  for (const auto& m : sc.modules)
-    if (m.name == f.target_module) spec = &m;
-  if (!spec) s.fail("target_module", "no protocol named '" + f.target_module + "' runs in this scenario");
-  ConfigSection ms = module_section(sc, *spec);
-  ms.get_string("name", "");
-  std::string roles = (*registry.find(f.target_module))(ms)->roles();
-  std::string padded = ", " + roles + ",";
+  std::string roles = probe_module(s, sc, registry, "target_module", f.target_module)->roles();
   if (roles.empty()) s.fail("target", f.target_module + " has no roles to target; name nodes instead");
-  if (padded.find(", " + f.target + ",") == std::string::npos)
+  if (!listed(roles, f.target))
     s.fail("target", "unknown role '" + f.target + "' for " + f.target_module + "; known: " + roles);
   if (f.kind == FaultKind::partition)
     f.with_followers = static_cast<uint32_t>(s.get_int("with_followers", 0, 0, sc.topology.nodes));
@@ -130,14 +141,8 @@ void read_faults(const toml::table& root, Scenario& sc, const ModuleRegistry& re
         f.byzantine.behavior = s.get_string("behavior", "silent");
         f.byzantine.delay = s.get_duration("delay", Duration::millis(100));
         f.byzantine.probability = s.get_probability("probability", 1.0);
-        std::string module = s.get_string("module", sc.modules.empty() ? "" : sc.modules[0].name);
-        const ModuleSpec* target = nullptr;
-        for (const auto& m : sc.modules)
-          if (m.name == module) target = &m;
-        if (!target) s.fail("module", "no protocol named '" + module + "' runs in this scenario");
-        ConfigSection ms = module_section(sc, *target);
-        ms.get_string("name", "");
-        auto probe = (*registry.find(module))(ms);
+        std::string module;
+        auto probe = probe_module(s, sc, registry, "module", module);
         if (!probe->set_byzantine(0, f.byzantine))
           s.fail("behavior", "unknown behaviour '" + f.byzantine.behavior + "' for " + module + "; known: " +
                                  probe->byzantine_behaviors());
@@ -147,15 +152,8 @@ void read_faults(const toml::table& root, Scenario& sc, const ModuleRegistry& re
       case FaultKind::action: {
         if (!s.has("action")) s.fail("action", "required: the protocol's action, e.g. action = \"add-server\"");
         f.action = s.get_string("action", "");
-        f.target_module = s.get_string("module", sc.modules.empty() ? "" : sc.modules[0].name);
-        const ModuleSpec* spec = nullptr;
-        for (const auto& m : sc.modules)
-          if (m.name == f.target_module) spec = &m;
-        if (!spec) s.fail("module", "no protocol named '" + f.target_module + "' runs in this scenario");
-        ConfigSection ms = module_section(sc, *spec);
-        ms.get_string("name", "");
-        std::string known = (*registry.find(f.target_module))(ms)->actions();
-        if ((", " + known + ",").find(", " + f.action + ",") == std::string::npos)
+        std::string known = probe_module(s, sc, registry, "module", f.target_module)->actions();
+        if (!listed(known, f.action))
           s.fail("action", "unknown action '" + f.action + "' for " + f.target_module +
                                (known.empty() ? " (it has none)" : "; known: " + known));
         break;

@@ -63,7 +63,6 @@ class Simulation {
   void report_violation(Violation v) {
     if (!violation_) violation_ = std::move(v);
   }
-  bool has_violation() const { return violation_.has_value(); }
 
   uint64_t events_processed() const { return events_; }
   // Message and timer events handed to modules: what run.max_events limits.

@@ -21,15 +21,6 @@
 
 namespace meshsim::kv {
 
-const char* to_string(OpKind k) {
-  switch (k) {
-    case OpKind::get: return "get";
-    case OpKind::put: return "put";
-    case OpKind::cas: return "cas";
-  }
-  return "?";
-}
-
 const char* to_string(LinearizabilityResult::Verdict v) {
   switch (v) {
     case LinearizabilityResult::Verdict::linearizable: return "linearizable";

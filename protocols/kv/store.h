@@ -47,8 +47,6 @@ class Store {
   }
   uint64_t applied() const { return applied_; }
   uint64_t duplicates() const { return duplicates_; }
-  size_t keys() const { return data_.size(); }
-  size_t sessions() const { return sessions_.size(); }
   bool operator==(const Store& o) const { return data_ == o.data_; }
 
  private:

@@ -35,7 +35,6 @@ class ClientWorkload {
     Command cmd;
     size_t record = 0;
     SimTime last_sent{};
-    uint32_t attempts = 0;
   };
 
   // The next command: kind by share, key uniform, written values unique to this client
@@ -55,7 +54,7 @@ class ClientWorkload {
     }
     size_t record = records_.size();
     records_.push_back(Operation{client, c.kind, c.key, c.kind == OpKind::get ? 0 : c.value, c.expected, now.ns, -1, 0, true});
-    pending_.emplace(c.seq, Pending{c, record, now, 0});
+    pending_.emplace(c.seq, Pending{c, record, now});
     refresh_first_outstanding();
     return pending_.at(c.seq).cmd;
   }

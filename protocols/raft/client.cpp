@@ -67,7 +67,6 @@ void Client::issue(const Params& p, const NodeView& v, Outbox<Message>& out) {
 
 void Client::send(const Params&, const NodeView& v, kv::ClientWorkload::Pending& pending, Outbox<Message>& out) {
   pending.last_sent = v.now;
-  ++pending.attempts;
   out.send(leader_guess_, ClientRequest{pending.cmd});
 }
 

@@ -87,7 +87,6 @@ void RaftModule::open_gap(SimTime at) {
 }
 
 void RaftModule::on_send(NodeId, const Message& m) {
-  if (std::holds_alternative<ClientRequest>(m) || std::holds_alternative<ClientReply>(m)) ++client_messages_;
   if (const auto* a = std::get_if<AppendEntries>(&m)) appended_entries_sent_ += a->entries.size();
   if (const auto* snap = std::get_if<InstallSnapshot>(&m)) snapshot_bytes_sent_ += snap->wire_bytes();
 }
@@ -159,6 +158,7 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       break;
     }
     case kNoteConfigRefused:
+      ++config_refusals_;
       break;
     case kNoteSnapshotTaken:
       ++snapshots_taken_;
@@ -248,12 +248,13 @@ std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
   m.set_scalar("raft_entries_sent", static_cast<double>(appended_entries_sent_));
   m.set_scalar("raft_config_changes", static_cast<double>(config_changes_));
   m.set_scalar("raft_config_changes_pending", static_cast<double>(config_pending_.size()));
+  m.set_scalar("raft_config_refusals", static_cast<double>(config_refusals_));
   m.set_scalar("raft_snapshots_taken", static_cast<double>(snapshots_taken_));
   m.set_scalar("raft_snapshots_installed", static_cast<double>(snapshots_installed_));
   m.set_scalar("raft_snapshot_bytes_sent", static_cast<double>(snapshot_bytes_sent_));
   if (samples_) m.set_scalar("raft_availability", static_cast<double>(available_samples_) / static_cast<double>(samples_));
 
-  uint64_t invoked = 0, completed = 0, retries = 0;
+  uint64_t invoked = 0, completed = 0, retries = 0, redirects = 0, duplicates = 0;
   Histogram& latency = m.histogram("raft_op_latency_ns");
   std::vector<kv::Operation> ops = history();
   for (const kv::Operation& op : ops) {
@@ -270,10 +271,12 @@ std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
       m.node_summary(n, "raft_log_length", static_cast<double>(s.log().last_index()));
       m.node_summary(n, "raft_log_entries_held", static_cast<double>(s.log().entries_held()));
       m.node_summary(n, "raft_commit_index", static_cast<double>(s.commit_index()));
+      duplicates = std::max(duplicates, s.store().duplicates());
       m.node_summary(n, "raft_member", s.is_member(n) ? 1 : 0);
     } else {
       const Client& c = nodes()[n].client;
       retries += c.retries();
+      redirects += c.redirects();
       m.node_summary(n, "ops_completed", static_cast<double>(c.workload().completed()));
     }
   }
@@ -281,6 +284,9 @@ std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
   m.set_scalar("ops_completed", static_cast<double>(completed));
   m.set_scalar("ops_indeterminate", static_cast<double>(invoked - completed));
   m.set_scalar("client_retries", static_cast<double>(retries));
+  m.set_scalar("client_redirects", static_cast<double>(redirects));
+  // Retried commands that reached the log twice and were answered from the session.
+  m.set_scalar("kv_duplicates_suppressed", static_cast<double>(duplicates));
   const double active_s = static_cast<double>(now.ns - p.workload.start.ns) / 1e9;
   if (active_s > 0) m.set_scalar("throughput_ops_per_s", static_cast<double>(completed) / active_s);
   const NetworkCounters& net = sim().network().counters();

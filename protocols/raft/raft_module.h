@@ -72,7 +72,7 @@ class RaftModule : public NodeModule<RaftProtocol> {
   uint64_t elections_ = 0;
   uint64_t split_votes_ = 0;
   uint64_t leader_changes_ = 0;
-  uint64_t client_messages_ = 0;
+  uint64_t config_refusals_ = 0;
   uint64_t samples_ = 0;
   uint64_t available_samples_ = 0;
   uint64_t appended_entries_sent_ = 0;

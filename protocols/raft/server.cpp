@@ -239,16 +239,23 @@ void Server::handle_vote_reply(const Params& p, const NodeView& v, NodeId from, 
 
 // ---- replication ----
 
-void Server::handle_append(const Params& p, const NodeView& v, NodeId from, const AppendEntries& m, Out& out) {
-  if (!p.is_server(from)) return;
-  if (m.term < term_) {
+// What AppendEntries and InstallSnapshot have in common: a stale leader is told the
+// current term; a current one makes a candidate (or a stale leader) a follower (§5.2) and
+// resets the election timer. Returns whether the message is to be handled.
+bool Server::accept_leader(const Params& p, const NodeView& v, NodeId from, Term term, Out& out) {
+  if (!p.is_server(from)) return false;
+  if (term < term_) {
     out.send(from, AppendReply{term_, false, 0, 0, 0});
-    return;
+    return false;
   }
-  // §5.2: a current leader's AppendEntries makes a candidate (or a stale leader) a follower.
-  if (m.term > term_ || role_ != Role::follower || leader_ != from) become_follower(p, v, m.term, from, out);
+  if (term > term_ || role_ != Role::follower || leader_ != from) become_follower(p, v, term, from, out);
   else reset_election_timer(p, v, out);
   last_heard_leader_ = v.now;
+  return true;
+}
+
+void Server::handle_append(const Params& p, const NodeView& v, NodeId from, const AppendEntries& m, Out& out) {
+  if (!accept_leader(p, v, from, m.term, out)) return;
 
   // Entries at or below our snapshot are committed, so they match the leader's (Leader
   // Completeness): skip them and start the check at the snapshot.
@@ -325,14 +332,7 @@ void Server::handle_append_reply(const Params& p, const NodeView& v, NodeId from
 }
 
 void Server::handle_install_snapshot(const Params& p, const NodeView& v, NodeId from, const InstallSnapshot& m, Out& out) {
-  if (!p.is_server(from)) return;
-  if (m.term < term_) {
-    out.send(from, AppendReply{term_, false, 0, 0, 0});
-    return;
-  }
-  if (m.term > term_ || role_ != Role::follower || leader_ != from) become_follower(p, v, m.term, from, out);
-  else reset_election_timer(p, v, out);
-  last_heard_leader_ = v.now;
+  if (!accept_leader(p, v, from, m.term, out)) return;
   if (m.last_index > commit_) {
     // Thesis §5.1: the snapshot replaces the state machine and whatever of the log it covers.
     log_.install(m.last_index, m.last_term, m.prefix_hash);

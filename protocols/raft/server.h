@@ -70,6 +70,7 @@ class Server {
   void become_candidate(const Params& p, const NodeView& v, Out& out);
   void become_leader(const Params& p, const NodeView& v, Out& out);
   // Handlers.
+  bool accept_leader(const Params& p, const NodeView& v, NodeId from, Term term, Out& out);
   void handle_request_vote(const Params& p, const NodeView& v, NodeId from, const RequestVote& m, Out& out);
   void handle_vote_reply(const Params& p, const NodeView& v, NodeId from, const VoteReply& m, Out& out);
   void handle_append(const Params& p, const NodeView& v, NodeId from, const AppendEntries& m, Out& out);

@@ -79,7 +79,6 @@ class Harness {
   void drop_all() { inflight_.clear(); }
   // Deliveries are described into `trace` from now on (transcript tests).
   void set_trace(std::vector<std::string>* trace) { trace_ = trace; }
-  const Params& params() const { return p_; }
 
   static std::string describe_message(const Message& m) {
     auto u = [](uint64_t x) { return std::to_string(x); };

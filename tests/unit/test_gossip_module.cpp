@@ -4,7 +4,7 @@
 #include <string>
 
 #include "protocols/gossip/gossip_module.h"
-#include "protocols/registry.h"
+#include "tests/unit/builtin_registry.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 
@@ -12,14 +12,7 @@ using namespace meshsim;
 
 namespace {
 
-const ModuleRegistry& registry() {
-  static ModuleRegistry r = [] {
-    ModuleRegistry reg;
-    register_builtin_protocols(reg);
-    return reg;
-  }();
-  return r;
-}
+const ModuleRegistry& registry() { return testing::builtin_registry(); }
 
 struct Outcome {
   RunResult result;

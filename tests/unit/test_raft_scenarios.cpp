@@ -3,11 +3,7 @@
 // and the Figure 8 bug caught by a sweep.
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <sstream>
-
-#include "protocols/raft/raft_module.h"
-#include "protocols/registry.h"
+#include "tests/unit/builtin_registry.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 
@@ -15,14 +11,7 @@ using namespace meshsim;
 
 namespace {
 
-const ModuleRegistry& registry() {
-  static ModuleRegistry r = [] {
-    ModuleRegistry reg;
-    register_builtin_protocols(reg);
-    return reg;
-  }();
-  return r;
-}
+const ModuleRegistry& registry() { return testing::builtin_registry(); }
 
 struct Outcome {
   RunResult result;

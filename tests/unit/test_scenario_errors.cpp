@@ -3,21 +3,14 @@
 
 #include <string>
 
-#include "protocols/registry.h"
+#include "tests/unit/builtin_registry.h"
 #include "sim/scenario.h"
 
 using namespace meshsim;
 
 namespace {
 
-const ModuleRegistry& registry() {
-  static ModuleRegistry r = [] {
-    ModuleRegistry reg;
-    register_builtin_protocols(reg);
-    return reg;
-  }();
-  return r;
-}
+const ModuleRegistry& registry() { return testing::builtin_registry(); }
 
 const std::string kBase = R"([topology]
 kind = "ring"
