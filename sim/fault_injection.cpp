@@ -152,6 +152,7 @@ void Simulation::apply_fault(const FaultAction& a) {
   }
   // The inverse of a fault is logged as "end-<fault>" so each window reads as a pair.
   std::string name = a.inverse ? std::string("end-") + to_string(f.kind) : to_string(f.kind);
+  if (!f.target.empty() && kind == FaultKind::partition) detail += " (" + f.target + " " + f.nodes.to_string() + ")";
   if (f.source == "chaos") detail += " (chaos)";
   metrics_.log(now_, name, detail);
   metrics_.add_scalar("faults_applied", 1);

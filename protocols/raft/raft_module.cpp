@@ -120,6 +120,7 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
     }
     case kNoteSteppedDown:
       checker_.on_not_leader(n);
+      sim().metrics().log(now, "raft.step-down", "server " + std::to_string(n) + " stops leading term " + std::to_string(value));
       if (n == leader_ && static_cast<Term>(value) == leader_term_) {
         open_gap(now);
         leader_ = kNoNode;

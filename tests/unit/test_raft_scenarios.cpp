@@ -60,12 +60,27 @@ TEST_CASE("raft scenario: crashing the leader every 2 s hits the leader each tim
 }
 
 TEST_CASE("raft scenario: a leader partitioned into the minority is replaced; with CheckQuorum it steps down") {
-  Outcome o = run_file("minority_leader.toml", 5);
-  CHECK(o.result.status == RunStatus::complete);
-  CHECK(o.scalars["raft_terms"] >= 2);
-  bool partition_named_leader = false;
-  for (const LogEntry& e : o.log) partition_named_leader |= e.kind == "partition" && e.detail.find("leader=") == 0;
-  CHECK(partition_named_leader);
+  // The partition lasts from 3 s to 8 s and names the leader it cut off.
+  auto old_leader_steps_down = [](const Outcome& o) {
+    std::string leader;
+    for (const LogEntry& e : o.log)
+      if (auto at = e.detail.find("(leader "); e.kind == "partition" && at != std::string::npos)
+        leader = e.detail.substr(at + 8, e.detail.find(')', at) - at - 8);
+    REQUIRE(!leader.empty());
+    for (const LogEntry& e : o.log)
+      if (e.kind == "raft.step-down" && e.detail.starts_with("server " + leader + " ") && e.sim_time_ns > 3'000'000'000 &&
+          e.sim_time_ns < 8'000'000'000)
+        return true;
+    return false;
+  };
+  Outcome with = run_file("minority_leader.toml", 5);
+  CHECK(with.result.status == RunStatus::complete);
+  CHECK(with.scalars["raft_terms"] >= 2);
+  CHECK(old_leader_steps_down(with));
+  // Without CheckQuorum nothing tells the old leader it lost its majority until the heal.
+  Outcome without = run_file("minority_leader.toml", 5, {"protocol.check_quorum=false"});
+  CHECK(without.result.status == RunStatus::complete);
+  CHECK(!old_leader_steps_down(without));
 }
 
 TEST_CASE("raft scenario: the chaos sweep finds no violation over 100 seeds") {
