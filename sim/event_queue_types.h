@@ -13,6 +13,9 @@ enum class EventKind : uint8_t {
   timer = 2,    // payload = generation, aux = timer id
   fault = 3,    // payload = index of the fault action
   sample = 4,   // metrics sampling tick
+  // A message whose receive processing on the target's CPU has ended (the per-node
+  // processing model): aux = message type | CPU epoch << 8, payload = message slot.
+  processed = 5,
 };
 
 // 32 bytes. The order key packs the origin (24 bits) and the origin's sequence number

@@ -14,10 +14,15 @@ void Simulation::crash_node(NodeId n) {
   // Events held for a paused node die with it, like packets in a dead host's buffers.
   if (state_[n] == NodeState::paused && !parked_.empty()) {
     for (const Event& e : parked_[n])
-      if (e.kind == EventKind::message) modules_[e.module]->release(e.payload);
+      if (e.kind == EventKind::message || e.kind == EventKind::processed) modules_[e.module]->release(e.payload);
     parked_[n].clear();
   }
   state_[n] = NodeState::crashed;
+  if (!busy_until_.empty()) {
+    // Messages in the CPU queue are lost with the node (see EventKind::processed).
+    ++cpu_epoch_[n];
+    busy_until_[n] = now_.ns;
+  }
   // Bumping every generation cancels all of the node's pending timers at once.
   for (size_t m = 0; m < modules_.size(); ++m) {
     for (TimerId t = 0; t < timer_count_[m]; ++t) ++timer_gen_[m][static_cast<size_t>(n) * timer_count_[m] + t];

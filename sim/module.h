@@ -53,6 +53,10 @@ class Module {
   virtual void release(uint32_t slot) = 0;
   // The network duplicated a message: copy it into a new slot.
   virtual uint32_t clone(uint32_t slot) = 0;
+  // The per-node processing model (Simulation::enable_processing): the CPU time the
+  // receiving node spends on the message in `slot` before its handler runs (verifying a
+  // MAC or a signature, hashing a batch).
+  virtual Duration receive_cost(uint32_t /*slot*/) const { return {}; }
 
   // Byzantine behaviour switched on or off for a node by the fault schedule.
   // Returns false if the behaviour name is unknown to this module.

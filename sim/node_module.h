@@ -17,6 +17,11 @@
 // for messages that fit in 32 bits (a flooded rumor id): they then travel inside the event
 // itself, with no pool slot, which saves memory and a cache miss per message.
 //
+// And optionally, to model processing time (Simulation::enable_processing):
+//   static bool models_processing(const Params&);
+//   static Duration receive_cost(const Params&, const Message&);  // verify on arrival
+//   static Duration send_cost(const Params&, const Message&);     // authenticate one send
+//
 // The template keeps other messages in a pool (the event queue carries only the slot index,
 // so events stay 32 bytes and no allocation happens per event once the pool is warm), drains
 // the outbox into the engine, and applies Byzantine decorators to the outbox before it is
@@ -106,6 +111,13 @@ concept InlineMessages = requires(const typename P::Message& m, const typename P
 };
 
 template <class P>
+concept ProcessingCosts = requires(const typename P::Params& p, const typename P::Message& m) {
+  { P::models_processing(p) } -> std::same_as<bool>;
+  { P::receive_cost(p, m) } -> std::same_as<Duration>;
+  { P::send_cost(p, m) } -> std::same_as<Duration>;
+};
+
+template <class P>
 class NodeModule : public Module {
  public:
   using Params = typename P::Params;
@@ -128,6 +140,8 @@ class NodeModule : public Module {
         rngs_.emplace_back(derive_stream(sim.seed(), static_cast<uint64_t>(StreamKind::protocol),
                                          module_key, n));
     }
+    if constexpr (ProcessingCosts<P>)
+      if (P::models_processing(params_)) sim.enable_processing(id);
     on_attach();
   }
 
@@ -155,6 +169,12 @@ class NodeModule : public Module {
   uint32_t clone(uint32_t slot) override {
     if constexpr (InlineMessages<P>) return slot;
     else return store(Message(pool_[slot]));
+  }
+
+  Duration receive_cost(uint32_t slot) const override {
+    if constexpr (ProcessingCosts<P> && !InlineMessages<P>) return P::receive_cost(params_, pool_[slot]);
+    else if constexpr (ProcessingCosts<P>) return P::receive_cost(params_, P::decode(params_, slot));
+    else return {};
   }
 
   bool set_byzantine(NodeId n, const ByzantineSpec& spec) override {
@@ -253,6 +273,8 @@ class NodeModule : public Module {
         if (e.first == n) e.second->rewrite(v, outbox_);
     }
     for (const auto& note : outbox_.notes()) on_note(n, note.what, note.value);
+    if constexpr (ProcessingCosts<P>)
+      if (sim_->models_processing()) charge_cpu(n);
     for (TimerId t : outbox_.cancels()) sim_->cancel_timer(id_, n, t);
     for (const auto& t : outbox_.timers()) sim_->set_timer(id_, n, t.id, t.after);
     for (auto& s : outbox_.sends()) {
@@ -263,6 +285,19 @@ class NodeModule : public Module {
       sim_->send(id_, n, s.to, slot, type, bytes, s.extra_delay);
     }
     outbox_.clear();
+  }
+
+  // The step's own work, then authenticating each send in turn: a send leaves the node
+  // when its authenticator is computed, behind whatever the CPU had queued.
+  void charge_cpu(NodeId n) {
+    Duration total = outbox_.work();
+    for (const auto& s : outbox_.sends()) total = total + P::send_cost(params_, s.msg);
+    if (total.ns <= 0) return;
+    Duration done = sim_->occupy_cpu(n, total) + outbox_.work();
+    for (auto& s : outbox_.sends()) {
+      done = done + P::send_cost(params_, s.msg);
+      s.extra_delay = s.extra_delay + done;
+    }
   }
 
   Params params_;

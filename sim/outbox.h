@@ -46,6 +46,10 @@ class Outbox {
     int64_t value;
   };
   const std::vector<Note>& notes() const { return notes_; }
+  // CPU work this step did besides receiving its input and authenticating what it sends
+  // (executing a batch, say). Counts only where the module models processing time.
+  void busy(Duration work) { work_ = work_ + work; }
+  Duration work() const { return work_; }
 
   std::vector<Send>& sends() { return sends_; }
   const std::vector<Send>& sends() const { return sends_; }
@@ -57,6 +61,7 @@ class Outbox {
     timers_.clear();
     cancels_.clear();
     notes_.clear();
+    work_ = {};
   }
 
  private:
@@ -64,6 +69,7 @@ class Outbox {
   std::vector<TimerSet> timers_;
   std::vector<TimerId> cancels_;
   std::vector<Note> notes_;
+  Duration work_{};
 };
 
 }  // namespace meshsim

@@ -32,6 +32,7 @@ Simulation::Simulation(const Scenario& scenario, const ModuleRegistry& registry)
   }
   timer_gen_.resize(modules_.size());
   timer_count_.assign(modules_.size(), 0);
+  processing_.assign(modules_.size(), 0);
   for (size_t m = 0; m < modules_.size(); ++m) modules_[m]->attach(*this, static_cast<ModuleId>(m));
 }
 
@@ -74,8 +75,55 @@ void Simulation::set_timer(ModuleId m, NodeId node, TimerId id, Duration after) 
   queue_.push(Event{(now_ + after).ns, node_seq_[node]++, node, node, gen, id, EventKind::timer, m});
 }
 
+void Simulation::enable_processing(ModuleId m) {
+  processing_[m] = 1;
+  busy_until_.assign(node_count(), 0);
+  busy_ns_.assign(node_count(), 0);
+  cpu_epoch_.assign(node_count(), 0);
+}
+
+Duration Simulation::occupy_cpu(NodeId n, Duration work) {
+  if (busy_until_.empty() || work.ns <= 0) return {};
+  const int64_t start = std::max(now_.ns, busy_until_[n]);
+  busy_until_[n] = start + work.ns;
+  busy_ns_[n] += work.ns;
+  return Duration{start - now_.ns};
+}
+
+// A message reached an up node whose module models processing: queue it on the CPU.
+void Simulation::begin_processing(const Event& e) {
+  const Duration cost = modules_[e.module]->receive_cost(e.payload);
+  const Duration wait = occupy_cpu(e.target, cost);
+  metrics_.histogram("cpu_queue_wait_ns").add(static_cast<double>(wait.ns));
+  Event done = e;
+  done.time = (now_ + wait + cost).ns;
+  done.kind = EventKind::processed;
+  done.aux = static_cast<uint16_t>((e.aux & 0xff) | cpu_epoch_[e.target] << 8);
+  queue_.push(done);
+}
+
+void Simulation::report_processing() {
+  if (busy_until_.empty()) return;
+  double peak = 0;
+  for (NodeId n = 0; n < node_count(); ++n) {
+    const double used = now_.ns > 0 ? static_cast<double>(busy_ns_[n]) / static_cast<double>(now_.ns) : 0;
+    metrics_.node_summary(n, "cpu_busy_ns", static_cast<double>(busy_ns_[n]));
+    metrics_.node_summary(n, "cpu_utilisation", used);
+    peak = std::max(peak, used);
+  }
+  metrics_.set_scalar("cpu_utilisation_max", peak);
+}
+
 void Simulation::cancel_timer(ModuleId m, NodeId node, TimerId id) {
   ++timer_gen_[m][static_cast<size_t>(node) * timer_count_[m] + id];
+}
+
+// A message's handler runs now.
+void Simulation::hand_over(const Event& e, uint16_t msg_type) {
+  fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), msg_type, e.module);
+  ++network_->counters().delivered;
+  ++handled_;
+  modules_[e.module]->deliver(e.target, e.origin(), e.payload);
 }
 
 void Simulation::dispatch(const Event& e) {
@@ -94,11 +142,21 @@ void Simulation::dispatch(const Event& e) {
         parked_[e.target].push_back(e);
         return;
       }
-      fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), e.aux, e.module);
-      ++network_->counters().delivered;
-      ++handled_;
-      modules_[e.module]->deliver(e.target, e.origin(), e.payload);
-      return;
+      if (!processing_.empty() && processing_[e.module]) return begin_processing(e);
+      return hand_over(e, e.aux);
+    }
+    case EventKind::processed: {
+      // The node crashed (and perhaps recovered) while the message sat in its CPU queue.
+      if (state_[e.target] == NodeState::crashed || (e.aux >> 8) != cpu_epoch_[e.target]) {
+        network_->count_crashed_drop();
+        modules_[e.module]->release(e.payload);
+        return;
+      }
+      if (state_[e.target] == NodeState::paused) {
+        parked_[e.target].push_back(e);
+        return;
+      }
+      return hand_over(e, e.aux & 0xff);
     }
     case EventKind::timer: {
       if (timer_gen_[e.module][static_cast<size_t>(e.target) * timer_count_[e.module] + e.aux] != e.payload)
@@ -247,6 +305,7 @@ RunResult Simulation::run(const RunInfo& info, const std::function<void(const Si
   metrics_.set_scalar("nodes", n);
   metrics_.set_scalar("pending_events_peak", static_cast<double>(peak_pending_));
   metrics_.set_scalar("nodes_up_final", static_cast<double>(std::count(state_.begin(), state_.end(), NodeState::up)));
+  report_processing();
   metrics_.summarize_histograms();
 
   result.events = events_;

@@ -51,6 +51,17 @@ class Simulation {
   void send(ModuleId m, NodeId from, NodeId to, uint32_t slot, uint8_t msg_type, uint32_t bytes,
             Duration extra_delay = {});
   void set_timer(ModuleId m, NodeId node, TimerId id, Duration after);
+  // The per-node processing model, opt-in per module. Each node has one CPU that serves
+  // the module's incoming messages in arrival order: a message arriving at t starts service
+  // at max(t, when the CPU frees up), takes Module::receive_cost, and its handler runs when
+  // the service ends. So a node that receives faster than it can verify builds a queue and
+  // throughput saturates the way real BFT replicas do. Timers are not queued (they model
+  // interrupts), but their work is charged like any other step's.
+  void enable_processing(ModuleId m);
+  // Charges `work` (signing, executing a batch) to node n's CPU after whatever is already
+  // queued; returns how long from now until that work starts.
+  Duration occupy_cpu(NodeId n, Duration work);
+  bool models_processing() const { return !busy_until_.empty(); }
   void cancel_timer(ModuleId m, NodeId node, TimerId id);
   // Component id of every node over the links that currently carry traffic both ways
   // between up nodes (partitions respected); crashed nodes get kNoNode. For checkers.
@@ -81,6 +92,9 @@ class Simulation {
   void resolve_target(uint32_t fault_index);
   void sample_all();
   void crash_node(NodeId n);
+  void hand_over(const Event& e, uint16_t msg_type);
+  void begin_processing(const Event& e);
+  void report_processing();
   void recover_node(NodeId n);
   void resume_node(NodeId n);
   void generate_chaos();
@@ -96,6 +110,11 @@ class Simulation {
   std::vector<TimerId> timer_count_;
   std::vector<int64_t> drift_ppm_;               // clock drift per node (empty = none)
   std::vector<std::vector<Event>> parked_;       // events held for paused nodes
+  // Processing model (empty unless a module enabled it).
+  std::vector<uint8_t> processing_;   // per module: its messages are served by the CPU
+  std::vector<int64_t> busy_until_;   // per node: when its CPU finishes its queued work
+  std::vector<int64_t> busy_ns_;      // per node: CPU time used, for utilisation
+  std::vector<uint8_t> cpu_epoch_;    // per node: bumped on crash, so queued messages die with it
   EventQueue queue_;
   SimTime now_{};
   uint64_t events_ = 0;

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "protocols/kv/command.h"
+#include "sim/rng.h"
 
 namespace meshsim::kv {
 
@@ -44,6 +45,25 @@ class Store {
     size_t bytes = 16 + data_.size() * 12;
     for (const auto& [client, session] : sessions_) bytes += 12 + session.results.size() * 17;
     return bytes;
+  }
+  // A digest of the whole state a checkpoint certifies: registers and remembered replies
+  // (a replica that installs the state must answer retried requests the same way).
+  uint64_t digest() const {
+    uint64_t h = 0x73746f7265ULL;
+    auto mix = [&h](uint64_t v) { h = splitmix64_mix(h ^ (v + 0x9e3779b97f4a7c15ULL)); };
+    for (const auto& [key, value] : data_) {
+      mix(key);
+      mix(static_cast<uint64_t>(value));
+    }
+    for (const auto& [client, session] : sessions_) {
+      mix(client);
+      mix(session.forgotten_below);
+      for (const auto& [seq, out] : session.results) {
+        mix(seq);
+        mix(static_cast<uint64_t>(out.value) ^ (out.ok ? 1 : 0));
+      }
+    }
+    return h;
   }
   uint64_t applied() const { return applied_; }
   uint64_t duplicates() const { return duplicates_; }
