@@ -1,6 +1,7 @@
 #include "protocols/registry.h"
 
 #include "protocols/gossip/gossip_module.h"
+#include "protocols/pbft/pbft_module.h"
 #include "protocols/phold/phold.h"
 #include "protocols/raft/raft_module.h"
 
@@ -10,6 +11,7 @@ void register_builtin_protocols(ModuleRegistry& registry) {
   phold::register_phold(registry);
   gossip::register_gossip(registry);
   raft::register_raft(registry);
+  pbft::register_pbft(registry);
 }
 
 }  // namespace meshsim

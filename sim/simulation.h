@@ -115,6 +115,9 @@ class Simulation {
   std::vector<int64_t> busy_until_;   // per node: when its CPU finishes its queued work
   std::vector<int64_t> busy_ns_;      // per node: CPU time used, for utilisation
   std::vector<uint8_t> cpu_epoch_;    // per node: bumped on crash, so queued messages die with it
+  int64_t queue_wait_total_ns_ = 0;
+  int64_t queue_wait_max_ns_ = 0;
+  uint64_t queued_messages_ = 0;
   EventQueue queue_;
   SimTime now_{};
   uint64_t events_ = 0;

@@ -36,6 +36,20 @@ class Store {
     return out;
   }
 
+  // The remembered outcome of (client, seq), if it ran and the client may still ask for it.
+  const Outcome* result(uint32_t client, uint64_t seq) const {
+    auto s = sessions_.find(client);
+    if (s == sessions_.end()) return nullptr;
+    auto it = s->second.results.find(seq);
+    return it == s->second.results.end() ? nullptr : &it->second;
+  }
+  // Whether (client, seq) already ran, or the client told us it has the reply.
+  bool seen(uint32_t client, uint64_t seq) const {
+    auto s = sessions_.find(client);
+    if (s == sessions_.end()) return false;
+    return seq < s->second.forgotten_below || s->second.results.contains(seq);
+  }
+
   int64_t get(uint32_t key) const {
     auto it = data_.find(key);
     return it == data_.end() ? 0 : it->second;

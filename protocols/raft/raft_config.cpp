@@ -1,29 +1,10 @@
 // Reads Raft's [protocol] section (README.md documents every key) and registers "raft".
 #include "protocols/raft/raft_module.h"
+#include "protocols/kv/workload_config.h"
 #include "sim/config_section.h"
 
 namespace meshsim::raft {
 
-namespace {
-
-kv::WorkloadParams parse_workload(ConfigSection& s) {
-  kv::WorkloadParams w;
-  w.keys = static_cast<uint32_t>(s.get_int("keys", w.keys, 1, 1'000'000));
-  w.get_share = s.get_probability("get_share", w.get_share);
-  w.cas_share = s.get_probability("cas_share", w.cas_share);
-  if (w.get_share + w.cas_share > 1.0) s.fail("cas_share", "get_share + cas_share must not exceed 1 (the rest are puts)");
-  w.open_loop = s.get_enum("loop", "closed", {"closed", "open"}) == "open";
-  w.think = s.get_duration("think_time", w.think, true);
-  w.rate_per_s = s.get_double("rate", w.rate_per_s, 1e-6, 1e6);
-  if (!w.open_loop && s.has("rate")) s.fail("rate", "has no effect in a closed loop (set loop = \"open\")");
-  if (w.open_loop && s.has("think_time")) s.fail("think_time", "has no effect in an open loop");
-  w.max_ops = static_cast<uint32_t>(s.get_int("max_ops", 0, 0, 100'000'000));
-  w.request_timeout = s.get_duration("request_timeout", w.request_timeout);
-  w.start = s.get_duration("workload_start", w.start, true);
-  return w;
-}
-
-}  // namespace
 
 Params parse_params(ConfigSection& s) {
   Params p;
@@ -45,7 +26,7 @@ Params parse_params(ConfigSection& s) {
   p.noop_on_election = s.get_bool("noop_on_election", p.noop_on_election);
   p.snapshot_threshold = static_cast<uint32_t>(s.get_int("snapshot_threshold", p.snapshot_threshold, 0, 100'000'000));
   p.bug = s.get_enum("bug", "none", {"none", "commit-old-terms"}) == "commit-old-terms" ? Bug::commit_old_terms : Bug::none;
-  p.workload = parse_workload(s);
+  p.workload = kv::parse_workload(s);
   s.finish();
   return p;
 }

@@ -1,0 +1,69 @@
+// Reads pBFT's [protocol] section (README.md documents every key) and registers "pbft".
+#include "protocols/kv/workload_config.h"
+#include "protocols/pbft/pbft_module.h"
+#include "sim/config_section.h"
+
+namespace meshsim::pbft {
+
+namespace {
+
+Costs parse_costs(ConfigSection& s) {
+  Costs c;
+  c.mac = s.get_duration("cost_mac", c.mac, true);
+  c.sign = s.get_duration("cost_sign", c.sign, true);
+  c.verify = s.get_duration("cost_verify", c.verify, true);
+  c.digest_per_kib = s.get_duration("cost_digest_per_kib", c.digest_per_kib, true);
+  c.execute = s.get_duration("cost_execute", c.execute, true);
+  return c;
+}
+
+}  // namespace
+
+Params parse_params(ConfigSection& s) {
+  Params p;
+  p.replicas = static_cast<uint32_t>(s.get_int("replicas", p.replicas, 4, 1000));
+  if ((p.replicas - 1) % 3 != 0)
+    s.fail("replicas", "must be 3f + 1 (4, 7, 10, 13, 16, ...): with " + std::to_string(p.replicas) +
+                           " replicas, quorums of 2f + 1 = " + std::to_string(p.quorum()) +
+                           " would not intersect in a correct replica");
+  p.batch_size = static_cast<uint32_t>(s.get_int("batch_size", p.batch_size, 1, 100'000));
+  p.batch_timeout = s.get_duration("batch_timeout", p.batch_timeout);
+  p.checkpoint_interval = static_cast<uint32_t>(s.get_int("checkpoint_interval", p.checkpoint_interval, 1, 1'000'000));
+  p.log_window = static_cast<uint32_t>(s.get_int("log_window", 2 * p.checkpoint_interval, 1, 100'000'000));
+  if (p.log_window < p.checkpoint_interval)
+    s.fail("log_window", "must be at least checkpoint_interval (" + std::to_string(p.checkpoint_interval) +
+                             "), or the primary stalls before a checkpoint can become stable");
+  p.view_change_timeout = s.get_duration("view_change_timeout", p.view_change_timeout);
+  p.view_change_timeout_max = s.get_duration("view_change_timeout_max", std::max(p.view_change_timeout_max, p.view_change_timeout));
+  if (p.view_change_timeout_max < p.view_change_timeout)
+    s.fail("view_change_timeout_max", "must not be below view_change_timeout (" + format_duration(p.view_change_timeout) + ")");
+  p.status_interval = s.get_duration("status_interval", p.status_interval);
+  p.authentication = s.get_enum("authentication", "macs", {"macs", "signatures"}) == "signatures"
+                         ? Authentication::signatures
+                         : Authentication::macs;
+  p.model_processing = s.get_bool("model_processing", p.model_processing);
+  p.costs = parse_costs(s);
+  p.liveness_window = s.get_duration("liveness_window", p.liveness_window, true);
+  p.workload = kv::parse_workload(s);
+  if (p.liveness_window.ns > 0 && p.liveness_window < p.view_change_timeout_max)
+    s.fail("liveness_window", "must exceed view_change_timeout_max (" + format_duration(p.view_change_timeout_max) +
+                                  "), or a correct view change counts as a liveness failure");
+  s.finish();
+  return p;
+}
+
+void register_pbft(ModuleRegistry& registry) {
+  registry.add("pbft",
+               "Practical Byzantine Fault Tolerance (Castro & Liskov 1999) replicating a key-value store: view "
+               "changes, checkpoints, state transfer, Byzantine behaviours, agreement/validity/liveness and "
+               "linearizability checks",
+               [](ConfigSection& s) -> std::unique_ptr<Module> {
+                 Params p = parse_params(s);
+                 std::string size_error = s.error_text(
+                     "replicas", std::to_string(p.replicas) + " replicas need at least one more node for a client "
+                                 "(topology.nodes); nodes beyond the replicas are clients");
+                 return std::make_unique<PbftModule>(std::move(p), std::move(size_error));
+               });
+}
+
+}  // namespace meshsim::pbft

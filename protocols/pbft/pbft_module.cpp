@@ -1,0 +1,295 @@
+#include "protocols/pbft/pbft_module.h"
+
+#include <algorithm>
+
+#include "protocols/kv/linearizability.h"
+#include "sim/config_section.h"
+#include "sim/simulation.h"
+
+namespace meshsim::pbft {
+
+PbftModule::PbftModule(Params params, std::string size_error)
+    : Base(std::move(params)), size_error_(std::move(size_error)) {}
+
+Node PbftModule::make_node(NodeId n) {
+  Node node;
+  node.is_replica = params().is_replica(n);
+  return node;
+}
+
+void PbftModule::on_attach() {
+  if (sim().node_count() <= params().replicas)
+    throw ScenarioError(size_error_.empty() ? "protocol.replicas: needs more nodes than replicas" : size_error_);
+  ever_faulty_.assign(sim().node_count(), 0);
+}
+
+bool PbftModule::set_byzantine(NodeId n, const ByzantineSpec& spec) {
+  byzantine_target_ = n;
+  const bool known = Base::set_byzantine(n, spec);
+  byzantine_target_ = kNoNode;
+  if (known && n < ever_faulty_.size()) ever_faulty_[n] = 1;
+  return known;
+}
+
+std::unique_ptr<ByzantineRewriter<Message>> PbftModule::make_byzantine(const ByzantineSpec& spec) {
+  const NodeId n = byzantine_target_ == kNoNode ? 0 : byzantine_target_;
+  return byzantine_factory_.make(spec, params(), n, nodes()[n].replica);
+}
+
+void PbftModule::violated(const std::string& checker, const std::string& detail) {
+  sim().report_violation(Violation{sim().now(), "pbft." + checker, detail});
+}
+
+// Validity: the request is one its client issued, exactly as issued.
+std::optional<std::string> PbftModule::invalid_request(const Request& r) const {
+  const kv::Command& c = r.cmd;
+  if (params().is_replica(c.client) || c.client >= nodes().size())
+    return "a request claims to come from node " + std::to_string(c.client) + ", which is not a client";
+  const auto& records = nodes()[c.client].client.workload().records();
+  if (c.seq >= records.size()) return "client " + std::to_string(c.client) + " never issued operation " + std::to_string(c.seq);
+  const kv::Operation& op = records[c.seq];
+  const bool same = op.kind == c.kind && op.key == c.key && (c.kind == kv::OpKind::get || op.value == c.value) &&
+                    (c.kind != kv::OpKind::cas || op.expected == c.expected);
+  if (!same)
+    return "operation " + std::to_string(c.seq) + " of client " + std::to_string(c.client) + " was altered: executed " +
+           kv::to_string(c.kind) + " key " + std::to_string(c.key) + ", issued " + kv::to_string(op.kind) + " key " +
+           std::to_string(op.key);
+  return std::nullopt;
+}
+
+// Agreement and validity, checked as each correct replica executes.
+void PbftModule::on_executed(NodeId n) {
+  if (ever_faulty(n)) return;
+  for (const Replica::Execution& e : nodes()[n].replica.recent_executions()) {
+    auto [it, first] = agreed_.try_emplace(e.seq, Agreed{e.digest, n, e.batch.size()});
+    if (!first && it->second.digest != e.digest)
+      return violated("agreement", "correct replicas " + std::to_string(it->second.replica) + " and " + std::to_string(n) +
+                                       " executed different batches at sequence number " + std::to_string(e.seq) + " (" +
+                                       std::to_string(it->second.requests) + " vs " + std::to_string(e.batch.size()) +
+                                       " requests)");
+    if (!first) continue;
+    for (const Request& r : e.batch)
+      if (auto why = invalid_request(r)) return violated("validity", "replica " + std::to_string(n) + " executed at " +
+                                                                         std::to_string(e.seq) + ": " + *why);
+  }
+}
+
+void PbftModule::on_send(NodeId, const Message& m) { ++sent_by_type_[m.index()]; }
+
+void PbftModule::on_note(NodeId n, uint16_t what, int64_t value) {
+  const SimTime now = sim().now();
+  const bool correct = !ever_faulty(n);
+  switch (what) {
+    case kNoteExecuted:
+      on_executed(n);
+      break;
+    case kNoteCompleted:
+      last_progress_ns_ = now.ns;
+      sim().metrics().histogram("pbft_request_latency_ns").add(static_cast<double>(value));
+      break;
+    case kNoteProposed:
+      ++batches_;
+      batched_requests_ += static_cast<uint64_t>(value);
+      break;
+    case kNoteViewChangeStarted:
+      if (!correct) break;
+      ++view_change_starts_;
+      if (view_change_open_ns_ < 0 && static_cast<View>(value) > max_view_) {
+        view_change_open_ns_ = now.ns;
+        sim().metrics().log(now, "pbft.view-change", "replica " + std::to_string(n) + " asks for view " + std::to_string(value));
+      }
+      break;
+    case kNoteNewView:
+      if (!correct || static_cast<View>(value) <= max_view_) break;
+      max_view_ = static_cast<View>(value);
+      ++view_changes_;
+      if (view_change_open_ns_ >= 0)
+        sim().metrics().histogram("pbft_view_change_ns").add(static_cast<double>(now.ns - view_change_open_ns_));
+      view_change_open_ns_ = -1;
+      sim().metrics().log(now, "pbft.new-view", "replica " + std::to_string(n) + " enters view " + std::to_string(value) +
+                                                    " (primary " + std::to_string(params().primary(max_view_)) + ")");
+      break;
+    case kNoteCheckpointTaken:
+      if (correct) checkpoint_taken_ns_.try_emplace(static_cast<Seq>(value), now.ns);
+      break;
+    case kNoteCheckpointStable: {
+      if (!correct) break;
+      const Seq seq = static_cast<Seq>(value);
+      auto taken = checkpoint_taken_ns_.find(seq);
+      if (taken != checkpoint_taken_ns_.end() && !checkpoint_stable_[seq])
+        sim().metrics().histogram("pbft_checkpoint_stabilisation_ns").add(static_cast<double>(now.ns - taken->second));
+      checkpoint_stable_[seq] = true;
+      // Vote participation of the slots this checkpoint retired.
+      for (const Replica::Retired& r : nodes()[n].replica.retired()) {
+        size_t honest = static_cast<size_t>(std::count_if(r.committers.begin(), r.committers.end(),
+                                                          [&](NodeId c) { return !ever_faulty(c); }));
+        sim().metrics().histogram("pbft_commit_participation").add(static_cast<double>(r.committers.size()) / params().replicas);
+        if (!r.committers.empty())
+          sim().metrics().histogram("pbft_quorum_correct_share").add(static_cast<double>(honest) / static_cast<double>(r.committers.size()));
+      }
+      break;
+    }
+    case kNoteStateTransferred:
+      ++state_transfers_;
+      sim().metrics().log(now, "pbft.state-transfer", "replica " + std::to_string(n) + " installs the state at " + std::to_string(value));
+      break;
+    default:
+      break;
+  }
+}
+
+std::vector<NodeId> PbftModule::nodes_in_role(std::string_view role) {
+  std::vector<NodeId> out;
+  const Params& p = params();
+  if (role == "primary") {
+    // The primary of the highest view a correct, up replica has entered.
+    View top = 0;
+    for (NodeId r = 0; r < p.replicas; ++r)
+      if (sim().is_up(r) && !is_byzantine(r) && !nodes()[r].replica.in_view_change())
+        top = std::max(top, nodes()[r].replica.view());
+    if (sim().is_up(p.primary(top))) out.push_back(p.primary(top));
+    return out;
+  }
+  std::vector<NodeId> primary = role == "backup" ? nodes_in_role("primary") : std::vector<NodeId>{};
+  for (NodeId n = 0; n < nodes().size(); ++n) {
+    if (!sim().is_up(n)) continue;
+    const bool replica = p.is_replica(n);
+    if (role == "client" ? !replica
+        : role == "replica" ? replica
+        : role == "backup" ? replica && (primary.empty() || primary.front() != n)
+        : false)
+      out.push_back(n);
+  }
+  return out;
+}
+
+// Liveness: with at most f replicas faulty, a quorum of correct replicas and a waiting
+// client connected, and the network unchanged for the window, some request must complete
+// within the window.
+void PbftModule::check_liveness(SimTime now) {
+  const Params& p = params();
+  if (p.liveness_window.ns <= 0) return;
+  std::vector<uint32_t> component = sim().connected_components(false);
+  uint64_t signature = 0x6c697665ULL;
+  uint32_t faulty = 0;
+  for (NodeId n = 0; n < nodes().size(); ++n) {
+    const bool bad = !sim().is_up(n) || is_byzantine(n);
+    signature = splitmix64_mix(signature ^ (static_cast<uint64_t>(component[n]) << 1 | (bad ? 1 : 0)));
+    if (p.is_replica(n) && bad) ++faulty;
+  }
+  if (signature != stable_signature_) {
+    stable_signature_ = signature;
+    stable_since_ns_ = now.ns;
+  }
+  if (faulty > p.f()) return;
+  std::map<uint32_t, uint32_t> correct_in;
+  for (NodeId r = 0; r < p.replicas; ++r)
+    if (sim().is_up(r) && !is_byzantine(r)) ++correct_in[component[r]];
+  bool waiting_client = false;
+  for (NodeId c = p.replicas; c < nodes().size() && !waiting_client; ++c)
+    waiting_client = sim().is_up(c) && !nodes()[c].client.workload().pending().empty() &&
+                     correct_in[component[c]] >= p.quorum();
+  if (!waiting_client) {
+    last_progress_ns_ = now.ns;  // nobody is owed progress yet
+    return;
+  }
+  const int64_t quiet_since = std::max(last_progress_ns_, stable_since_ns_);
+  if (now.ns - quiet_since >= p.liveness_window.ns)
+    violated("liveness", "no request completed for " + format_duration(Duration{now.ns - last_progress_ns_}) +
+                             " although the network has been stable since " + format_duration(Duration{stable_since_ns_}) +
+                             ", " + std::to_string(faulty) + " replica(s) are faulty (f = " + std::to_string(p.f()) +
+                             ") and a client waits within a quorum of correct replicas");
+}
+
+void PbftModule::sample(SimTime now, Metrics& m) {
+  size_t log_max = 0;
+  Seq executed = 0;
+  for (NodeId r = 0; r < params().replicas; ++r) {
+    log_max = std::max(log_max, nodes()[r].replica.log_size());
+    if (!ever_faulty(r)) executed = std::max(executed, nodes()[r].replica.last_executed());
+  }
+  log_peak_ = std::max(log_peak_, log_max);
+  m.sample("pbft_view", now, static_cast<double>(max_view_));
+  m.sample("pbft_executed", now, static_cast<double>(executed));
+  m.sample("pbft_log_slots_max", now, static_cast<double>(log_max));
+  check_liveness(now);
+}
+
+std::vector<kv::Operation> PbftModule::history() const {
+  std::vector<kv::Operation> ops;
+  for (NodeId n = params().replicas; n < nodes().size(); ++n) {
+    const auto& r = nodes()[n].client.workload().records();
+    ops.insert(ops.end(), r.begin(), r.end());
+  }
+  return ops;
+}
+
+std::optional<Violation> PbftModule::finish(SimTime now, Metrics& m) {
+  const Params& p = params();
+  if (view_change_open_ns_ >= 0) m.set_scalar("pbft_view_change_unfinished_ns", static_cast<double>(now.ns - view_change_open_ns_));
+  m.set_scalar("pbft_f", p.f());
+  m.set_scalar("pbft_view_changes", static_cast<double>(view_changes_));
+  m.set_scalar("pbft_view_change_starts", static_cast<double>(view_change_starts_));
+  m.set_scalar("pbft_final_view", static_cast<double>(max_view_));
+  m.set_scalar("pbft_executed_slots", static_cast<double>(agreed_.size()));
+  m.set_scalar("pbft_state_transfers", static_cast<double>(state_transfers_));
+  m.set_scalar("pbft_log_slots_peak", static_cast<double>(log_peak_));
+  m.set_scalar("pbft_batches", static_cast<double>(batches_));
+  const double batch = batches_ ? static_cast<double>(batched_requests_) / static_cast<double>(batches_) : 0;
+  m.set_scalar("pbft_mean_batch", batch);
+  static const char* kTypeNames[] = {"request", "reply", "pre_prepare", "prepare", "commit", "checkpoint",
+                                     "view_change", "new_view", "fetch_state", "state_reply", "fetch_new_view"};
+  static_assert(std::size(kTypeNames) == std::variant_size_v<Message>);
+  for (size_t t = 0; t < std::size(kTypeNames); ++t)
+    m.set_scalar(std::string("pbft_sent_") + kTypeNames[t], static_cast<double>(sent_by_type_[t]));
+
+  uint64_t invoked = 0, completed = 0, retransmissions = 0;
+  std::vector<kv::Operation> ops = history();
+  for (const kv::Operation& op : ops) {
+    ++invoked;
+    completed += op.completed() ? 1 : 0;
+  }
+  for (NodeId n = 0; n < nodes().size(); ++n) {
+    if (p.is_replica(n)) {
+      const Replica& r = nodes()[n].replica;
+      m.node_summary(n, "pbft_view", static_cast<double>(r.view()));
+      m.node_summary(n, "pbft_last_executed", static_cast<double>(r.last_executed()));
+      m.node_summary(n, "pbft_stable_checkpoint", static_cast<double>(r.stable_seq()));
+      m.node_summary(n, "pbft_log_slots", static_cast<double>(r.log_size()));
+      m.node_summary(n, "pbft_faulty", ever_faulty(n) ? 1 : 0);
+    } else {
+      retransmissions += nodes()[n].client.retransmissions();
+      m.node_summary(n, "ops_completed", static_cast<double>(nodes()[n].client.workload().completed()));
+    }
+  }
+  m.set_scalar("ops_invoked", static_cast<double>(invoked));
+  m.set_scalar("ops_completed", static_cast<double>(completed));
+  m.set_scalar("ops_indeterminate", static_cast<double>(invoked - completed));
+  m.set_scalar("client_retransmissions", static_cast<double>(retransmissions));
+  const double active_s = static_cast<double>(now.ns - p.workload.start.ns) / 1e9;
+  if (active_s > 0) m.set_scalar("throughput_ops_per_s", static_cast<double>(completed) / active_s);
+  const NetworkCounters& net = sim().network().counters();
+  if (completed) {
+    m.set_scalar("messages_per_op", static_cast<double>(net.sent) / static_cast<double>(completed));
+    m.set_scalar("bytes_per_op", static_cast<double>(net.bytes_sent) / static_cast<double>(completed));
+  }
+  if (batch > 0) {
+    // The paper's normal case per request, for comparison: the request, n replies, and per
+    // batch a pre-prepare to n-1 backups, a prepare from each backup and a commit from
+    // each replica to the n-1 others, and a checkpoint round every K batches.
+    const double n = p.replicas;
+    const double per_batch = (n - 1) + (n - 1) * (n - 1) + n * (n - 1) + n * (n - 1) / p.checkpoint_interval;
+    m.set_scalar("pbft_normal_case_messages_per_op", 1 + n + per_batch / batch);
+  }
+
+  kv::LinearizabilityResult lin = kv::check_linearizable(ops);
+  m.set_scalar("linearizability_states", static_cast<double>(lin.states_explored));
+  m.set_scalar("linearizable", lin.verdict == kv::LinearizabilityResult::Verdict::linearizable ? 1 : 0);
+  if (lin.verdict == kv::LinearizabilityResult::Verdict::not_linearizable)
+    return Violation{now, "pbft.linearizability", lin.explanation};
+  if (lin.verdict == kv::LinearizabilityResult::Verdict::unknown)
+    m.log(now, "linearizability", "search budget exhausted on key " + std::to_string(lin.key) + ": verdict unknown");
+  return std::nullopt;
+}
+
+}  // namespace meshsim::pbft

@@ -1,0 +1,308 @@
+// The normal case (OSDI 1999 §4.2): requests, batching, pre-prepare, prepare, commit,
+// in-order execution and replies.
+#include "protocols/pbft/replica.h"
+
+#include <algorithm>
+
+#include "protocols/pbft/certificates.h"
+
+namespace meshsim::pbft {
+
+void Replica::start(const Params& p, const NodeView&, Outbox<Message>& out) {
+  if (stable_state_ == 0) stable_state_ = genesis_state();
+  if (snapshots_.empty() && low_ == 0) snapshots_.emplace(0, store_);
+  // A recovered replica that was changing views keeps trying; otherwise it waits for work.
+  if (in_view_change_) out.set_timer(kViewChangeTimer, view_change_timeout(p));
+}
+
+void Replica::crash() {
+  queue_.clear();
+  proposed_.clear();
+  waiting_.clear();
+  request_timer_running_ = batch_timer_running_ = false;
+  fetching_ = 0;
+  fetch_from_.clear();
+  higher_views_.clear();
+  fetching_view_ = 0;
+}
+
+void Replica::on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, Outbox<Message>& out) {
+  recent_.clear();
+  retired_.clear();
+  const bool from_replica = p.is_replica(from) && from != v.self;
+  if (const auto* r = std::get_if<Request>(&m)) return on_request(p, v, from, *r, out);
+  if (!from_replica) return;
+  std::visit(
+      [&](const auto& msg) {
+        using T = std::decay_t<decltype(msg)>;
+        if constexpr (std::is_same_v<T, PrePrepare>) on_pre_prepare(p, v, from, msg, out);
+        else if constexpr (std::is_same_v<T, Prepare>) on_vote(p, v, from, msg, false, out);
+        else if constexpr (std::is_same_v<T, Commit>) on_vote(p, v, from, msg, true, out);
+        else if constexpr (std::is_same_v<T, Checkpoint>) on_checkpoint(p, v, from, msg, out);
+        else if constexpr (std::is_same_v<T, ViewChange>) on_view_change(p, v, from, msg, out);
+        else if constexpr (std::is_same_v<T, NewView>) on_new_view(p, v, msg, out);
+        else if constexpr (std::is_same_v<T, FetchState>) on_fetch_state(p, from, msg, out);
+        else if constexpr (std::is_same_v<T, StateReply>) on_state_reply(p, v, msg, out);
+        else if constexpr (std::is_same_v<T, FetchNewView>) {
+          if (last_new_view_ && last_new_view_->view >= msg.view) out.send(from, *last_new_view_);
+        }
+      },
+      m);
+}
+
+void Replica::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Message>& out) {
+  recent_.clear();
+  retired_.clear();
+  switch (id) {
+    case kViewChangeTimer:
+      request_timer_running_ = false;
+      // The primary did not get a request executed in time, or the view change stalled.
+      if (in_view_change_ || !waiting_.empty()) start_view_change(p, v, view_ + 1, out);
+      break;
+    case kBatchTimer:
+      batch_timer_running_ = false;
+      maybe_propose(p, v, true, out);
+      break;
+    case kStatusTimer:
+      if (fetching_) request_state(p, out);
+      if (fetching_view_ > active_view_ && !higher_views_.empty()) {
+        // Ask the next replica seen in a higher view for its NEW-VIEW.
+        auto it = higher_views_.upper_bound(static_cast<NodeId>(v.rng->below(p.replicas)));
+        if (it == higher_views_.end()) it = higher_views_.begin();
+        out.send(it->first, FetchNewView{fetching_view_});
+      }
+      if (fetching_ || fetching_view_ > active_view_) out.set_timer(kStatusTimer, p.status_interval);
+      break;
+    default:
+      break;
+  }
+}
+
+uint16_t Replica::auth_bytes(const Params& p) const {
+  return p.authentication == Authentication::signatures ? kSigBytes : kMacBytes;
+}
+
+// A signature used only as evidence in later certificates costs its computation only
+// when the scenario authenticates with signatures (OSDI); with MACs (TOCS) the normal case
+// pays for MACs, charged per send by the processing model.
+void Replica::charge_signature(const Params& p, Outbox<Message>& out) const {
+  if (p.authentication == Authentication::signatures) out.busy(p.costs.sign);
+}
+
+void Replica::multicast(const Params& p, const NodeView& v, const Message& m, Outbox<Message>& out) {
+  for (NodeId r = 0; r < p.replicas; ++r)
+    if (r != v.self) out.send(r, m);
+}
+
+void Replica::wait_for(const Params& p, const Request& r, Outbox<Message>& out) {
+  if (store_.seen(r.cmd.client, r.cmd.seq)) return;
+  waiting_.try_emplace({r.cmd.client, r.cmd.seq}, r);
+  if (!request_timer_running_ && !in_view_change_) {
+    request_timer_running_ = true;
+    out.set_timer(kViewChangeTimer, view_change_timeout(p));
+  }
+}
+
+// §4.4: stop the timer when no longer waiting, restart it if still waiting for others.
+void Replica::restart_request_timer(const Params& p, Outbox<Message>& out) {
+  if (in_view_change_) return;
+  if (waiting_.empty()) {
+    if (request_timer_running_) out.cancel_timer(kViewChangeTimer);
+    request_timer_running_ = false;
+    return;
+  }
+  request_timer_running_ = true;
+  out.set_timer(kViewChangeTimer, view_change_timeout(p));
+}
+
+void Replica::on_request(const Params& p, const NodeView& v, NodeId from, const Request& r, Outbox<Message>& out) {
+  if (!valid_request(r)) return;
+  const RequestId id{r.cmd.client, r.cmd.seq};
+  if (const kv::Outcome* done = store_.result(r.cmd.client, r.cmd.seq)) {
+    // Executed already: the reply was lost or the client retransmitted (§4.1).
+    if (from == r.cmd.client) out.send(from, Reply{active_view_, r.cmd.seq, *done, auth_bytes(p)});
+    return;
+  }
+  if (store_.seen(r.cmd.client, r.cmd.seq)) return;
+  wait_for(p, r, out);
+  if (in_view_change_) return;
+  if (p.primary(view_) != v.self) {
+    // A backup relays a request the client sent it to the primary (§4.1).
+    if (from == r.cmd.client) out.send(p.primary(view_), r);
+    return;
+  }
+  if (proposed_.contains(id) || std::any_of(queue_.begin(), queue_.end(), [&](const Request& q) {
+        return q.cmd.client == id.first && q.cmd.seq == id.second;
+      }))
+    return;
+  queue_.push_back(r);
+  maybe_propose(p, v, false, out);
+}
+
+// The primary proposes a full batch at once and a partial one when the batch timeout
+// fires, as long as the sequence number stays within the high water mark.
+void Replica::maybe_propose(const Params& p, const NodeView& v, bool timeout, Outbox<Message>& out) {
+  if (!is_primary(p, v.self)) return;
+  while (!queue_.empty() && next_seq_ <= low_ + p.log_window &&
+         (queue_.size() >= p.batch_size || timeout)) {
+    PrePrepare pp;
+    pp.view = view_;
+    pp.seq = next_seq_++;
+    const size_t take = std::min<size_t>(p.batch_size, queue_.size());
+    for (size_t i = 0; i < take; ++i) {
+      proposed_.insert({queue_.front().cmd.client, queue_.front().cmd.seq});
+      pp.batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    pp.digest = batch_digest(pp.batch);
+    pp.sig = sign(v.self, pre_prepare_statement(pp.view, pp.seq, pp.digest));
+    pp.auth = auth_bytes(p);
+    charge_signature(p, out);
+    out.busy(Duration{p.costs.digest_per_kib.ns * static_cast<int64_t>(pp.wire_bytes()) / 1024});
+    out.note(kNoteProposed, static_cast<int64_t>(pp.batch.size()));
+    accept_pre_prepare(p, v, pp, out);
+    multicast(p, v, pp, out);
+  }
+  if (!queue_.empty() && !batch_timer_running_) {
+    batch_timer_running_ = true;
+    out.set_timer(kBatchTimer, p.batch_timeout);
+  }
+}
+
+void Replica::on_pre_prepare(const Params& p, const NodeView& v, NodeId from, const PrePrepare& pp,
+                             Outbox<Message>& out) {
+  note_higher_view(p, v, from, pp.view, out);
+  if (in_view_change_ || pp.view != view_ || from != p.primary(pp.view) || !in_window(p, pp.seq)) return;
+  if (!verify(from, pre_prepare_statement(pp.view, pp.seq, pp.digest), pp.sig)) return;
+  if (pp.digest != batch_digest(pp.batch)) return;
+  for (const Request& r : pp.batch)
+    if (!valid_request(r)) return;
+  auto it = log_.find(pp.seq);
+  if (it != log_.end() && it->second.has_pre_prepare && it->second.view == pp.view) return;  // first one stands
+  for (const Request& r : pp.batch) wait_for(p, r, out);
+  accept_pre_prepare(p, v, pp, out);
+  Prepare prep;
+  prep.view = pp.view;
+  prep.seq = pp.seq;
+  prep.digest = pp.digest;
+  prep.sig = sign(v.self, vote_statement(Stmt::prepare, pp.view, pp.seq, pp.digest));
+  prep.auth = auth_bytes(p);
+  charge_signature(p, out);
+  log_[pp.seq].prepares[v.self] = prep;
+  multicast(p, v, prep, out);
+  check_prepared(p, v, pp.seq, out);
+}
+
+void Replica::accept_pre_prepare(const Params&, const NodeView&, const PrePrepare& pp, Outbox<Message>&) {
+  Slot& s = log_[pp.seq];
+  s.has_pre_prepare = true;
+  s.view = pp.view;
+  s.digest = pp.digest;
+  s.batch = pp.batch;
+  s.pre_prepare_sig = pp.sig;
+  s.prepared = false;
+}
+
+void Replica::on_vote(const Params& p, const NodeView& v, NodeId from, const Vote& vote, bool commit,
+                      Outbox<Message>& out) {
+  note_higher_view(p, v, from, vote.view, out);
+  if (vote.view < view_ || !in_window(p, vote.seq)) return;
+  if (!verify(from, vote_statement(commit ? Stmt::commit : Stmt::prepare, vote.view, vote.seq, vote.digest), vote.sig))
+    return;
+  if (!commit && from == p.primary(vote.view)) return;  // the primary's pre-prepare is its vote
+  Slot& s = log_[vote.seq];
+  (commit ? s.commits : s.prepares)[from] = vote;
+  if (in_view_change_ || vote.view != view_) return;
+  commit ? check_committed(p, v, vote.seq, out) : check_prepared(p, v, vote.seq, out);
+}
+
+namespace {
+size_t matching(const std::map<NodeId, Vote>& votes, View view, Digest digest) {
+  return static_cast<size_t>(std::count_if(votes.begin(), votes.end(), [&](const auto& e) {
+    return e.second.view == view && e.second.digest == digest;
+  }));
+}
+}  // namespace
+
+// prepared(m, v, n, i): the pre-prepare and 2f matching prepares from distinct backups.
+void Replica::check_prepared(const Params& p, const NodeView& v, Seq seq, Outbox<Message>& out) {
+  auto it = log_.find(seq);
+  if (it == log_.end()) return;
+  Slot& s = it->second;
+  if (!s.has_pre_prepare || s.view != view_ || s.prepared) return;
+  if (matching(s.prepares, view_, s.digest) < 2 * p.f()) return;
+  s.prepared = true;
+  PreparedProof proof{view_, seq, s.digest, s.batch, s.pre_prepare_sig, {}};
+  for (const auto& [r, vote] : s.prepares)
+    if (vote.view == view_ && vote.digest == s.digest && proof.prepares.size() < 2 * p.f())
+      proof.prepares.push_back(Signer{r, vote.sig});
+  s.proof = std::move(proof);
+  Commit c;
+  c.view = view_;
+  c.seq = seq;
+  c.digest = s.digest;
+  c.sig = sign(v.self, vote_statement(Stmt::commit, view_, seq, s.digest));
+  c.auth = auth_bytes(p);
+  charge_signature(p, out);
+  s.commits[v.self] = c;
+  multicast(p, v, c, out);
+  check_committed(p, v, seq, out);
+}
+
+// committed-local(m, v, n, i): prepared and 2f+1 matching commits, its own included.
+void Replica::check_committed(const Params& p, const NodeView& v, Seq seq, Outbox<Message>& out) {
+  auto it = log_.find(seq);
+  if (it == log_.end()) return;
+  Slot& s = it->second;
+  if (!s.prepared || s.view != view_ || s.committed) return;
+  if (matching(s.commits, view_, s.digest) < p.quorum()) return;
+  s.committed = true;
+  s.committed_digest = s.digest;
+  s.committed_batch = s.batch;
+  execute_ready(p, v, out);
+}
+
+void Replica::execute_ready(const Params& p, const NodeView& v, Outbox<Message>& out) {
+  bool progressed = false;
+  for (auto it = log_.find(last_executed_ + 1); it != log_.end() && it->first == last_executed_ + 1 && it->second.committed;
+       it = log_.find(last_executed_ + 1)) {
+    const Slot& s = it->second;
+    for (const Request& r : s.committed_batch) {
+      const bool fresh = !store_.seen(r.cmd.client, r.cmd.seq);
+      kv::Outcome outcome = store_.apply(r.cmd);
+      if (fresh || store_.result(r.cmd.client, r.cmd.seq))
+        out.send(r.cmd.client, Reply{view_, r.cmd.seq, outcome, auth_bytes(p)});
+      waiting_.erase({r.cmd.client, r.cmd.seq});
+      proposed_.erase({r.cmd.client, r.cmd.seq});
+    }
+    out.busy(Duration{p.costs.execute.ns * static_cast<int64_t>(s.committed_batch.size())});
+    last_executed_ = it->first;
+    recent_.push_back(Execution{it->first, s.committed_digest, s.committed_batch});
+    out.note(kNoteExecuted, static_cast<int64_t>(it->first));
+    progressed = true;
+    if (last_executed_ % p.checkpoint_interval == 0) take_checkpoint(p, v, out);
+  }
+  if (!progressed) return;
+  if (!in_view_change_) failed_views_ = 0;
+  // Requests executed elsewhere (state transfer) or proposed twice no longer count.
+  std::erase_if(waiting_, [&](const auto& e) { return store_.seen(e.first.first, e.first.second); });
+  restart_request_timer(p, out);
+}
+
+// f+1 replicas working in a view above ours: at least one is honest, so that view was
+// entered and we missed its NEW-VIEW (we were down or cut off). Ask for it.
+void Replica::note_higher_view(const Params& p, const NodeView&, NodeId from, View seen, Outbox<Message>& out) {
+  if (seen <= active_view_ || (in_view_change_ && seen < view_)) return;
+  View& h = higher_views_[from];
+  h = std::max(h, seen);
+  std::erase_if(higher_views_, [&](const auto& e) { return e.second <= active_view_; });
+  if (higher_views_.size() < p.f() + 1) return;
+  View lowest = higher_views_.begin()->second;
+  for (const auto& [r, view] : higher_views_) lowest = std::min(lowest, view);
+  if (fetching_view_ >= lowest) return;
+  fetching_view_ = lowest;
+  for (const auto& [r, view] : higher_views_) out.send(r, FetchNewView{lowest});
+  out.set_timer(kStatusTimer, p.status_interval);
+}
+
+}  // namespace meshsim::pbft
