@@ -33,7 +33,9 @@ bool PbftModule::set_byzantine(NodeId n, const ByzantineSpec& spec) {
 
 std::unique_ptr<ByzantineRewriter<Message>> PbftModule::make_byzantine(const ByzantineSpec& spec) {
   const NodeId n = byzantine_target_ == kNoNode ? 0 : byzantine_target_;
-  return byzantine_factory_.make(spec, params(), n, nodes()[n].replica);
+  // The scenario loader probes behaviour names on a module that has no nodes yet.
+  static const Replica kProbe;
+  return byzantine_factory_.make(spec, params(), n, n < nodes().size() ? nodes()[n].replica : kProbe);
 }
 
 void PbftModule::violated(const std::string& checker, const std::string& detail) {

@@ -8,11 +8,15 @@
 
 namespace meshsim::pbft {
 
-void Replica::start(const Params& p, const NodeView&, Outbox<Message>& out) {
+void Replica::start(const Params& p, const NodeView& v, Outbox<Message>& out) {
   if (stable_state_ == 0) stable_state_ = genesis_state();
   if (snapshots_.empty() && low_ == 0) snapshots_.emplace(0, store_);
-  // A recovered replica that was changing views keeps trying; otherwise it waits for work.
-  if (in_view_change_) out.set_timer(kViewChangeTimer, view_change_timeout(p));
+  // A recovered replica that was changing views asks again (its VIEW-CHANGE may have been
+  // lost with it); otherwise it waits for work.
+  if (!in_view_change_) return;
+  auto own = view_changes_[view_].find(v.self);
+  if (own != view_changes_[view_].end()) multicast(p, v, own->second, out);
+  arm_view_change_timer(p, out);
 }
 
 void Replica::crash() {
@@ -20,6 +24,7 @@ void Replica::crash() {
   proposed_.clear();
   waiting_.clear();
   request_timer_running_ = batch_timer_running_ = false;
+  vc_timer_view_ = 0;
   fetching_ = 0;
   fetch_from_.clear();
   higher_views_.clear();
@@ -56,6 +61,13 @@ void Replica::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Me
   switch (id) {
     case kViewChangeTimer:
       request_timer_running_ = false;
+      if (!in_view_change_ && lagging()) {
+        // A later slot committed in this view: the view works and we are the ones behind
+        // (we missed messages while down or cut off). Blaming the primary would only take
+        // us out of the view; the next stable checkpoint brings the state instead.
+        restart_request_timer(p, out);
+        break;
+      }
       // The primary did not get a request executed in time, or the view change stalled.
       if (in_view_change_ || !waiting_.empty()) start_view_change(p, v, view_ + 1, out);
       break;
@@ -76,6 +88,14 @@ void Replica::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Me
     default:
       break;
   }
+}
+
+bool Replica::lagging() const {
+  if (fetching_) return true;
+  auto it = log_.upper_bound(last_executed_ + 1);
+  for (; it != log_.end(); ++it)
+    if (it->second.committed) return true;
+  return false;
 }
 
 uint16_t Replica::auth_bytes(const Params& p) const {
@@ -172,7 +192,14 @@ void Replica::maybe_propose(const Params& p, const NodeView& v, bool timeout, Ou
 void Replica::on_pre_prepare(const Params& p, const NodeView& v, NodeId from, const PrePrepare& pp,
                              Outbox<Message>& out) {
   note_higher_view(p, v, from, pp.view, out);
-  if (in_view_change_ || pp.view != view_ || from != p.primary(pp.view) || !in_window(p, pp.seq)) return;
+  if (from != p.primary(pp.view) || !in_window(p, pp.seq)) return;
+  if (pp.view > active_view_ && (in_view_change_ || pp.view > view_)) {
+    // The new primary's first proposals can overtake its NEW-VIEW: keep them until then.
+    PrePrepare& early = early_pre_prepares_[pp.seq];
+    if (pp.view >= early.view) early = pp;
+    return;
+  }
+  if (in_view_change_ || pp.view != view_) return;
   if (!verify(from, pre_prepare_statement(pp.view, pp.seq, pp.digest), pp.sig)) return;
   if (pp.digest != batch_digest(pp.batch)) return;
   for (const Request& r : pp.batch)

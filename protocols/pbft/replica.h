@@ -98,6 +98,7 @@ class Replica {
   void wait_for(const Params& p, const Request& r, Outbox<Message>& out);
   void restart_request_timer(const Params& p, Outbox<Message>& out);
   void multicast(const Params& p, const NodeView& v, const Message& m, Outbox<Message>& out);
+  bool lagging() const;
   bool in_window(const Params& p, Seq seq) const { return seq > low_ && seq <= low_ + p.log_window; }
   uint16_t auth_bytes(const Params& p) const;
   void charge_signature(const Params& p, Outbox<Message>& out) const;
@@ -119,6 +120,7 @@ class Replica {
   void on_new_view(const Params& p, const NodeView& v, const NewView& nv, Outbox<Message>& out);
   void enter_view(const Params& p, const NodeView& v, const NewView& nv, Outbox<Message>& out);
   Duration view_change_timeout(const Params& p) const;
+  void arm_view_change_timer(const Params& p, Outbox<Message>& out);
 
   // Durable.
   View view_ = 0;
@@ -142,12 +144,14 @@ class Replica {
   std::set<RequestId> proposed_;             // primary: in a pre-prepare of this view
   std::map<RequestId, Request> waiting_;     // received and not executed (§4.4 timer)
   bool request_timer_running_ = false;
+  View vc_timer_view_ = 0;  // the view whose NEW-VIEW the view-change timer waits for
   bool batch_timer_running_ = false;
   Seq fetching_ = 0;                         // state transfer in progress to this seq
   std::vector<NodeId> fetch_from_;
   size_t fetch_next_ = 0;
   std::map<NodeId, View> higher_views_;      // replicas seen working in a view above ours
   View fetching_view_ = 0;
+  std::map<Seq, PrePrepare> early_pre_prepares_;  // for a view not yet entered
   std::vector<Execution> recent_;
   std::vector<Retired> retired_;
 };

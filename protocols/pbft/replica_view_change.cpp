@@ -40,8 +40,20 @@ void Replica::start_view_change(const Params& p, const NodeView& v, View target,
   out.note(kNoteViewChangeStarted, static_cast<int64_t>(target));
   view_changes_[target][v.self] = vc;
   multicast(p, v, vc, out);
-  out.set_timer(kViewChangeTimer, view_change_timeout(p));
+  out.cancel_timer(kViewChangeTimer);
+  arm_view_change_timer(p, out);
   try_new_view(p, v, out);
+}
+
+// §4.5.2: the wait for NEW-VIEW starts only once 2f+1 VIEW-CHANGEs for the view are in.
+// A replica cut off from the others therefore stays asking for the next view instead of
+// climbing views alone, and rejoins as soon as it hears the view the others entered.
+void Replica::arm_view_change_timer(const Params& p, Outbox<Message>& out) {
+  if (!in_view_change_ || vc_timer_view_ == view_) return;
+  auto it = view_changes_.find(view_);
+  if (it == view_changes_.end() || it->second.size() < p.quorum()) return;
+  vc_timer_view_ = view_;
+  out.set_timer(kViewChangeTimer, view_change_timeout(p));
 }
 
 void Replica::on_view_change(const Params& p, const NodeView& v, NodeId from, const ViewChange& vc,
@@ -49,6 +61,7 @@ void Replica::on_view_change(const Params& p, const NodeView& v, NodeId from, co
   if (vc.replica != from || vc.new_view <= active_view_) return;
   if (!valid_view_change(p, vc)) return;
   view_changes_[vc.new_view][from] = vc;
+  arm_view_change_timer(p, out);
 
   // Join: f+1 replicas want a view above ours, so at least one correct replica does.
   const View floor = in_view_change_ ? view_ : active_view_;
@@ -128,6 +141,12 @@ void Replica::enter_view(const Params& p, const NodeView& v, const NewView& nv, 
   }
   for (const PrePrepare& pp : nv.pre_prepares)
     if (in_window(p, pp.seq)) check_prepared(p, v, pp.seq, out);
+
+  // Proposals of this view that arrived before its NEW-VIEW.
+  std::map<Seq, PrePrepare> early;
+  early.swap(early_pre_prepares_);
+  for (const auto& [seq, pp] : early)
+    if (pp.view == view_ && !primary) on_pre_prepare(p, v, p.primary(view_), pp, out);
 
   if (primary) {
     // Numbers above max-s prepared nowhere in a quorum, so none committed: reuse them.
