@@ -65,6 +65,13 @@ bool valid_prepared_proof(const Params& p, const PreparedProof& proof) {
                         2 * p.f(), primary);
 }
 
+bool valid_commit_proof(const Params& p, const CommitProof& proof) {
+  if (proof.digest != batch_digest(proof.batch)) return false;
+  for (const Request& r : proof.batch)
+    if (!valid_request(r)) return false;
+  return enough_signers(p, proof.commits, vote_statement(Stmt::commit, proof.view, proof.seq, proof.digest), p.quorum());
+}
+
 bool valid_view_change(const Params& p, const ViewChange& vc) {
   if (!p.is_replica(vc.replica) || !verify(vc.replica, view_change_statement(vc), vc.sig)) return false;
   if (!valid_checkpoint_proof(p, vc.stable_seq, vc.stable_state, vc.stable_proof)) return false;

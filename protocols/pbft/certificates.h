@@ -24,6 +24,9 @@ uint64_t new_view_statement(const NewView& nv);
 bool valid_request(const Request& r);
 // 2f+1 distinct replicas signed CHECKPOINT(seq, state) (seq 0 needs none: it is genesis).
 bool valid_checkpoint_proof(const Params& p, Seq seq, Digest state, const std::vector<Signer>& proof);
+// The batch matches its digest, its requests are genuine, and 2f+1 distinct replicas signed
+// COMMIT for it.
+bool valid_commit_proof(const Params& p, const CommitProof& proof);
 bool valid_prepared_proof(const Params& p, const PreparedProof& proof);
 // A VIEW-CHANGE is valid if signed by its replica, its checkpoint proof holds, and each
 // prepared certificate is valid, above the checkpoint, within the window and below the new view.

@@ -35,7 +35,9 @@ Duration PbftProtocol::receive_cost(const Params& p, const Message& m) {
           size_t k = 1 + msg.pre_prepares.size();
           for (const ViewChange& vc : msg.view_changes) k += signatures_in(p, vc);
           return times(p.costs.verify, k);
-        } else if constexpr (std::is_same_v<T, StateReply>)
+        } else if constexpr (std::is_same_v<T, CommitProof>)
+          return times(p.costs.verify, msg.commits.size() + msg.batch.size()) + hashing(p, msg.wire_bytes());
+        else if constexpr (std::is_same_v<T, StateReply>)
           return times(p.costs.verify, msg.proof.size()) + hashing(p, msg.wire_bytes());
         else return authenticator(p);  // reply, prepare, commit, fetches
       },
@@ -47,7 +49,7 @@ Duration PbftProtocol::receive_cost(const Params& p, const Message& m) {
 Duration PbftProtocol::send_cost(const Params& p, const Message& m) {
   if (p.authentication == Authentication::signatures) return {};
   if (std::holds_alternative<ViewChange>(m) || std::holds_alternative<NewView>(m) ||
-      std::holds_alternative<StateReply>(m))
+      std::holds_alternative<StateReply>(m) || std::holds_alternative<CommitProof>(m))
     return {};
   return p.costs.mac;
 }

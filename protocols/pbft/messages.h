@@ -155,7 +155,29 @@ struct FetchNewView {
   uint32_t wire_bytes() const { return 8 + kMacBytes; }
 };
 
+// Retransmission for a replica with a gap (it missed messages while down, cut off or to
+// loss, and sees later slots commit): it asks for the slots [first, last], and replicas that
+// committed them answer with commit certificates: the batch and 2f+1 signed COMMITs, which
+// prove the decision on their own (in the spirit of Castro's thesis §5.2 retransmissions).
+struct FetchCommitted {
+  Seq first = 0;
+  Seq last = 0;
+  uint32_t wire_bytes() const { return 16 + kMacBytes; }
+};
+struct CommitProof {
+  View view = 0;
+  Seq seq = 0;
+  Digest digest = 0;
+  std::vector<Request> batch;
+  std::vector<Signer> commits;
+  uint32_t wire_bytes() const {
+    uint32_t b = 8 + 8 + 8 + 4 + static_cast<uint32_t>(commits.size()) * (4 + kSigBytes);
+    for (const Request& r : batch) b += r.wire_bytes() - r.auth;
+    return b;
+  }
+};
+
 using Message = std::variant<Request, Reply, PrePrepare, Prepare, Commit, Checkpoint, ViewChange, NewView,
-                             FetchState, StateReply, FetchNewView>;
+                             FetchState, StateReply, FetchNewView, FetchCommitted, CommitProof>;
 
 }  // namespace meshsim::pbft

@@ -200,7 +200,20 @@ void PbftModule::check_liveness(SimTime now) {
     violated("liveness", "no request completed for " + format_duration(Duration{now.ns - last_progress_ns_}) +
                              " although the network has been stable since " + format_duration(Duration{stable_since_ns_}) +
                              ", " + std::to_string(faulty) + " replica(s) are faulty (f = " + std::to_string(p.f()) +
-                             ") and a client waits within a quorum of correct replicas");
+                             ") and a client waits within a quorum of correct replicas; " + replica_states());
+}
+
+// "r0 view 3 executed 120 stable 112; r1 changing to view 4 ..." for failure reports.
+std::string PbftModule::replica_states() const {
+  std::string out;
+  for (NodeId r = 0; r < params().replicas; ++r) {
+    const Replica& rep = nodes()[r].replica;
+    out += (r ? "; r" : "r") + std::to_string(r) + (const_cast<PbftModule*>(this)->sim().is_up(r) ? "" : " (down)") +
+           (rep.in_view_change() ? " changing to view " : " view ") + std::to_string(rep.view()) + " executed " +
+           std::to_string(rep.last_executed()) + " stable " + std::to_string(rep.stable_seq()) + " waiting " +
+           std::to_string(rep.waiting());
+  }
+  return out;
 }
 
 void PbftModule::sample(SimTime now, Metrics& m) {
@@ -240,7 +253,8 @@ std::optional<Violation> PbftModule::finish(SimTime now, Metrics& m) {
   const double batch = batches_ ? static_cast<double>(batched_requests_) / static_cast<double>(batches_) : 0;
   m.set_scalar("pbft_mean_batch", batch);
   static const char* kTypeNames[] = {"request", "reply", "pre_prepare", "prepare", "commit", "checkpoint",
-                                     "view_change", "new_view", "fetch_state", "state_reply", "fetch_new_view"};
+                                     "view_change", "new_view", "fetch_state", "state_reply", "fetch_new_view",
+                                     "fetch_committed", "commit_proof"};
   static_assert(std::size(kTypeNames) == std::variant_size_v<Message>);
   for (size_t t = 0; t < std::size(kTypeNames); ++t)
     m.set_scalar(std::string("pbft_sent_") + kTypeNames[t], static_cast<double>(sent_by_type_[t]));

@@ -52,6 +52,7 @@ class PbftModule : public NodeModule<PbftProtocol> {
   std::optional<std::string> invalid_request(const Request& r) const;
   void violated(const std::string& checker, const std::string& detail);
   void check_liveness(SimTime now);
+  std::string replica_states() const;
 
   std::string size_error_;
   ByzantineFactory byzantine_factory_;

@@ -8,6 +8,14 @@
 
 namespace meshsim::pbft {
 
+namespace {
+size_t matching(const std::map<NodeId, Vote>& votes, View view, Digest digest) {
+  return static_cast<size_t>(std::count_if(votes.begin(), votes.end(), [&](const auto& e) {
+    return e.second.view == view && e.second.digest == digest;
+  }));
+}
+}  // namespace
+
 void Replica::start(const Params& p, const NodeView& v, Outbox<Message>& out) {
   if (stable_state_ == 0) stable_state_ = genesis_state();
   if (snapshots_.empty() && low_ == 0) snapshots_.emplace(0, store_);
@@ -48,6 +56,8 @@ void Replica::on_message(const Params& p, const NodeView& v, NodeId from, const 
         else if constexpr (std::is_same_v<T, NewView>) on_new_view(p, v, msg, out);
         else if constexpr (std::is_same_v<T, FetchState>) on_fetch_state(p, from, msg, out);
         else if constexpr (std::is_same_v<T, StateReply>) on_state_reply(p, v, msg, out);
+        else if constexpr (std::is_same_v<T, FetchCommitted>) on_fetch_committed(p, from, msg, out);
+        else if constexpr (std::is_same_v<T, CommitProof>) on_commit_proof(p, v, msg, out);
         else if constexpr (std::is_same_v<T, FetchNewView>) {
           if (last_new_view_ && last_new_view_->view >= msg.view) out.send(from, *last_new_view_);
         }
@@ -76,26 +86,71 @@ void Replica::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Me
       maybe_propose(p, v, true, out);
       break;
     case kStatusTimer:
+      if (in_view_change_) {
+        // VIEW-CHANGEs are retransmitted until the view starts (lost ones would leave
+        // correct replicas waiting in different views for ever).
+        auto own = view_changes_[view_].find(v.self);
+        if (own != view_changes_[view_].end()) multicast(p, v, own->second, out);
+      }
       if (fetching_) request_state(p, out);
+      if (gap_asked_) {
+        gap_asked_ = 0;  // ask again if the gap is still there
+        fill_gap(p, v, out);
+      }
       if (fetching_view_ > active_view_ && !higher_views_.empty()) {
         // Ask the next replica seen in a higher view for its NEW-VIEW.
         auto it = higher_views_.upper_bound(static_cast<NodeId>(v.rng->below(p.replicas)));
         if (it == higher_views_.end()) it = higher_views_.begin();
         out.send(it->first, FetchNewView{fetching_view_});
       }
-      if (fetching_ || fetching_view_ > active_view_) out.set_timer(kStatusTimer, p.status_interval);
+      if (in_view_change_ || fetching_ || gap_asked_ || fetching_view_ > active_view_)
+        out.set_timer(kStatusTimer, p.status_interval);
       break;
     default:
       break;
   }
 }
 
-bool Replica::lagging() const {
-  if (fetching_) return true;
-  auto it = log_.upper_bound(last_executed_ + 1);
-  for (; it != log_.end(); ++it)
-    if (it->second.committed) return true;
-  return false;
+bool Replica::lagging() const { return fetching_ != 0; }
+
+// Slots after ours committed while ours did not: we missed its messages. Ask everyone for
+// the commit certificates of the gap (once per status interval).
+// `evidence`: a slot a quorum committed that we could not (we lack its pre-prepare).
+void Replica::fill_gap(const Params& p, const NodeView& v, Outbox<Message>& out, Seq evidence) {
+  const Seq next = last_executed_ + 1;
+  if (gap_asked_ == next) return;
+  auto own = log_.find(next);
+  if (own != log_.end() && own->second.committed) return;
+  auto it = log_.upper_bound(next);
+  while (it != log_.end() && !it->second.committed) ++it;
+  const Seq last = std::max(it == log_.end() ? 0 : it->first - 1, evidence);
+  if (last < next) return;
+  gap_asked_ = next;
+  multicast(p, v, FetchCommitted{next, last}, out);
+  out.set_timer(kStatusTimer, p.status_interval);
+}
+
+void Replica::on_fetch_committed(const Params&, NodeId from, const FetchCommitted& f, Outbox<Message>& out) {
+  for (auto it = log_.lower_bound(f.first); it != log_.end() && it->first <= f.last; ++it) {
+    const Slot& s = it->second;
+    if (!s.committed || s.commit_certificate.empty()) continue;
+    out.send(from, CommitProof{s.committed_view, it->first, s.committed_digest, s.committed_batch, s.commit_certificate});
+  }
+}
+
+void Replica::on_commit_proof(const Params& p, const NodeView& v, const CommitProof& proof, Outbox<Message>& out) {
+  if (proof.seq <= last_executed_ || !in_window(p, proof.seq)) return;
+  auto it = log_.find(proof.seq);
+  if (it != log_.end() && it->second.committed) return;
+  if (!valid_commit_proof(p, proof)) return;
+  Slot& s = log_[proof.seq];
+  s.committed = true;
+  s.committed_digest = proof.digest;
+  s.committed_batch = proof.batch;
+  s.committed_view = proof.view;
+  s.commit_certificate = proof.commits;
+  if (gap_asked_ == proof.seq) gap_asked_ = 0;
+  execute_ready(p, v, out);
 }
 
 uint16_t Replica::auth_bytes(const Params& p) const {
@@ -239,17 +294,13 @@ void Replica::on_vote(const Params& p, const NodeView& v, NodeId from, const Vot
   if (!commit && from == p.primary(vote.view)) return;  // the primary's pre-prepare is its vote
   Slot& s = log_[vote.seq];
   (commit ? s.commits : s.prepares)[from] = vote;
+  if (commit && !s.committed && vote.seq > last_executed_ + 1 && (!s.has_pre_prepare || s.view != vote.view) &&
+      matching(s.commits, vote.view, vote.digest) >= p.quorum())
+    fill_gap(p, v, out, vote.seq);  // a quorum decided a slot we cannot: we missed messages
   if (in_view_change_ || vote.view != view_) return;
   commit ? check_committed(p, v, vote.seq, out) : check_prepared(p, v, vote.seq, out);
 }
 
-namespace {
-size_t matching(const std::map<NodeId, Vote>& votes, View view, Digest digest) {
-  return static_cast<size_t>(std::count_if(votes.begin(), votes.end(), [&](const auto& e) {
-    return e.second.view == view && e.second.digest == digest;
-  }));
-}
-}  // namespace
 
 // prepared(m, v, n, i): the pre-prepare and 2f matching prepares from distinct backups.
 void Replica::check_prepared(const Params& p, const NodeView& v, Seq seq, Outbox<Message>& out) {
@@ -286,6 +337,10 @@ void Replica::check_committed(const Params& p, const NodeView& v, Seq seq, Outbo
   s.committed = true;
   s.committed_digest = s.digest;
   s.committed_batch = s.batch;
+  s.committed_view = view_;
+  for (const auto& [r, vote] : s.commits)
+    if (vote.view == view_ && vote.digest == s.digest && s.commit_certificate.size() < p.quorum())
+      s.commit_certificate.push_back(Signer{r, vote.sig});
   execute_ready(p, v, out);
 }
 
@@ -309,6 +364,7 @@ void Replica::execute_ready(const Params& p, const NodeView& v, Outbox<Message>&
     progressed = true;
     if (last_executed_ % p.checkpoint_interval == 0) take_checkpoint(p, v, out);
   }
+  fill_gap(p, v, out);
   if (!progressed) return;
   if (!in_view_change_) failed_views_ = 0;
   // Requests executed elsewhere (state transfer) or proposed twice no longer count.

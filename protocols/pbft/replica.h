@@ -84,6 +84,8 @@ class Replica {
     bool committed = false;  // committed-local: safe to execute, in whatever view
     Digest committed_digest = 0;
     std::vector<Request> committed_batch;
+    View committed_view = 0;
+    std::vector<Signer> commit_certificate;  // the 2f+1 COMMITs, for replicas with a gap
   };
 
   // replica.cpp
@@ -102,6 +104,9 @@ class Replica {
   bool in_window(const Params& p, Seq seq) const { return seq > low_ && seq <= low_ + p.log_window; }
   uint16_t auth_bytes(const Params& p) const;
   void charge_signature(const Params& p, Outbox<Message>& out) const;
+  void fill_gap(const Params& p, const NodeView& v, Outbox<Message>& out, Seq evidence = 0);
+  void on_fetch_committed(const Params& p, NodeId from, const FetchCommitted& f, Outbox<Message>& out);
+  void on_commit_proof(const Params& p, const NodeView& v, const CommitProof& proof, Outbox<Message>& out);
   void note_higher_view(const Params& p, const NodeView& v, NodeId from, View seen, Outbox<Message>& out);
 
   // replica_checkpoint.cpp
@@ -151,6 +156,7 @@ class Replica {
   size_t fetch_next_ = 0;
   std::map<NodeId, View> higher_views_;      // replicas seen working in a view above ours
   View fetching_view_ = 0;
+  Seq gap_asked_ = 0;  // the first missing slot asked for, until it arrives or the status timer
   std::map<Seq, PrePrepare> early_pre_prepares_;  // for a view not yet entered
   std::vector<Execution> recent_;
   std::vector<Retired> retired_;

@@ -41,6 +41,7 @@ void Replica::start_view_change(const Params& p, const NodeView& v, View target,
   view_changes_[target][v.self] = vc;
   multicast(p, v, vc, out);
   out.cancel_timer(kViewChangeTimer);
+  out.set_timer(kStatusTimer, p.status_interval);
   arm_view_change_timer(p, out);
   try_new_view(p, v, out);
 }
@@ -58,7 +59,14 @@ void Replica::arm_view_change_timer(const Params& p, Outbox<Message>& out) {
 
 void Replica::on_view_change(const Params& p, const NodeView& v, NodeId from, const ViewChange& vc,
                              Outbox<Message>& out) {
-  if (vc.replica != from || vc.new_view <= active_view_) return;
+  if (vc.replica != from) return;
+  if (vc.new_view == active_view_ && !in_view_change_ && last_new_view_ && last_new_view_->view == active_view_) {
+    // It missed the NEW-VIEW of the view we are in; the NEW-VIEW proves itself, so any
+    // replica may pass it on.
+    out.send(from, *last_new_view_);
+    return;
+  }
+  if (vc.new_view <= active_view_) return;
   if (!valid_view_change(p, vc)) return;
   view_changes_[vc.new_view][from] = vc;
   arm_view_change_timer(p, out);
