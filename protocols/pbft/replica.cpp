@@ -31,7 +31,7 @@ void Replica::crash() {
   queue_.clear();
   proposed_.clear();
   waiting_.clear();
-  request_timer_running_ = batch_timer_running_ = false;
+  request_timer_running_ = batch_timer_running_ = status_timer_running_ = false;
   vc_timer_view_ = 0;
   fetching_ = 0;
   fetch_from_.clear();
@@ -86,29 +86,60 @@ void Replica::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Me
       maybe_propose(p, v, true, out);
       break;
     case kStatusTimer:
-      if (in_view_change_) {
-        // VIEW-CHANGEs are retransmitted until the view starts (lost ones would leave
-        // correct replicas waiting in different views for ever).
-        auto own = view_changes_[view_].find(v.self);
-        if (own != view_changes_[view_].end()) multicast(p, v, own->second, out);
-      }
-      if (fetching_) request_state(p, out);
-      if (gap_asked_) {
-        gap_asked_ = 0;  // ask again if the gap is still there
-        fill_gap(p, v, out);
-      }
-      if (fetching_view_ > active_view_ && !higher_views_.empty()) {
-        // Ask the next replica seen in a higher view for its NEW-VIEW.
-        auto it = higher_views_.upper_bound(static_cast<NodeId>(v.rng->below(p.replicas)));
-        if (it == higher_views_.end()) it = higher_views_.begin();
-        out.send(it->first, FetchNewView{fetching_view_});
-      }
-      if (in_view_change_ || fetching_ || gap_asked_ || fetching_view_ > active_view_)
-        out.set_timer(kStatusTimer, p.status_interval);
+      status_timer_running_ = false;
+      on_status_tick(p, v, out);
       break;
     default:
       break;
   }
+}
+
+// The status tick (every status_interval while there is something to chase) stands in for
+// the retransmissions of Castro's thesis §5.2: without it one lost message can stall a slot
+// in every view, since with f replicas silent each of the others' votes is needed.
+void Replica::arm_status(const Params& p, Outbox<Message>& out) {
+  if (status_timer_running_) return;
+  status_timer_running_ = true;
+  out.set_timer(kStatusTimer, p.status_interval);
+}
+
+void Replica::on_status_tick(const Params& p, const NodeView& v, Outbox<Message>& out) {
+  if (in_view_change_) {
+    // VIEW-CHANGEs are retransmitted until the view starts (lost ones would leave correct
+    // replicas waiting in different views for ever).
+    auto own = view_changes_[view_].find(v.self);
+    if (own != view_changes_[view_].end()) multicast(p, v, own->second, out);
+  }
+  if (fetching_) request_state(p, out);
+  if (gap_asked_) {
+    gap_asked_ = 0;  // ask again if the gap is still there
+    fill_gap(p, v, out);
+  }
+  if (fetching_view_ > active_view_ && !higher_views_.empty()) {
+    // Ask a replica seen in a higher view for its NEW-VIEW.
+    auto it = higher_views_.upper_bound(static_cast<NodeId>(v.rng->below(p.replicas)));
+    if (it == higher_views_.end()) it = higher_views_.begin();
+    out.send(it->first, FetchNewView{fetching_view_});
+  }
+  // The next slot to execute made no progress for a whole tick: send our part again.
+  const Seq next = last_executed_ + 1;
+  bool stalled = false;
+  if (!in_view_change_ && next == stalled_seq_) {
+    for (auto it = log_.find(next); it != log_.end() && it->first < next + 16; ++it) {
+      Slot& s = it->second;
+      if (s.committed || !s.has_pre_prepare || s.view != view_) continue;
+      stalled = true;
+      if (p.primary(view_) == v.self)
+        multicast(p, v, PrePrepare{view_, it->first, s.digest, s.batch, s.pre_prepare_sig, auth_bytes(p)}, out);
+      if (auto own = s.prepares.find(v.self); own != s.prepares.end() && own->second.view == view_)
+        multicast(p, v, Prepare{own->second}, out);
+      if (auto own = s.commits.find(v.self); own != s.commits.end() && own->second.view == view_)
+        multicast(p, v, Commit{own->second}, out);
+    }
+  }
+  stalled_seq_ = next;
+  if (stalled || in_view_change_ || fetching_ || gap_asked_ || fetching_view_ > active_view_ || !waiting_.empty())
+    arm_status(p, out);
 }
 
 bool Replica::lagging() const { return fetching_ != 0; }
@@ -127,7 +158,7 @@ void Replica::fill_gap(const Params& p, const NodeView& v, Outbox<Message>& out,
   if (last < next) return;
   gap_asked_ = next;
   multicast(p, v, FetchCommitted{next, last}, out);
-  out.set_timer(kStatusTimer, p.status_interval);
+  arm_status(p, out);
 }
 
 void Replica::on_fetch_committed(const Params&, NodeId from, const FetchCommitted& f, Outbox<Message>& out) {
@@ -172,6 +203,7 @@ void Replica::multicast(const Params& p, const NodeView& v, const Message& m, Ou
 void Replica::wait_for(const Params& p, const Request& r, Outbox<Message>& out) {
   if (store_.seen(r.cmd.client, r.cmd.seq)) return;
   waiting_.try_emplace({r.cmd.client, r.cmd.seq}, r);
+  arm_status(p, out);
   if (!request_timer_running_ && !in_view_change_) {
     request_timer_running_ = true;
     out.set_timer(kViewChangeTimer, view_change_timeout(p));
@@ -385,7 +417,7 @@ void Replica::note_higher_view(const Params& p, const NodeView&, NodeId from, Vi
   if (fetching_view_ >= lowest) return;
   fetching_view_ = lowest;
   for (const auto& [r, view] : higher_views_) out.send(r, FetchNewView{lowest});
-  out.set_timer(kStatusTimer, p.status_interval);
+  arm_status(p, out);
 }
 
 }  // namespace meshsim::pbft

@@ -101,6 +101,8 @@ class Replica {
   void restart_request_timer(const Params& p, Outbox<Message>& out);
   void multicast(const Params& p, const NodeView& v, const Message& m, Outbox<Message>& out);
   bool lagging() const;
+  void arm_status(const Params& p, Outbox<Message>& out);
+  void on_status_tick(const Params& p, const NodeView& v, Outbox<Message>& out);
   bool in_window(const Params& p, Seq seq) const { return seq > low_ && seq <= low_ + p.log_window; }
   uint16_t auth_bytes(const Params& p) const;
   void charge_signature(const Params& p, Outbox<Message>& out) const;
@@ -151,6 +153,8 @@ class Replica {
   bool request_timer_running_ = false;
   View vc_timer_view_ = 0;  // the view whose NEW-VIEW the view-change timer waits for
   bool batch_timer_running_ = false;
+  bool status_timer_running_ = false;
+  Seq stalled_seq_ = 0;  // the next slot to execute at the last status tick
   Seq fetching_ = 0;                         // state transfer in progress to this seq
   std::vector<NodeId> fetch_from_;
   size_t fetch_next_ = 0;

@@ -58,7 +58,7 @@ void Replica::make_stable(const Params& p, const NodeView& v, Seq seq, Digest st
       if (s.replica != v.self) fetch_from_.push_back(s.replica);
     fetch_next_ = static_cast<size_t>(v.rng->below(std::max<size_t>(fetch_from_.size(), 1)));
     request_state(p, out);
-    out.set_timer(kStatusTimer, p.status_interval);
+    arm_status(p, out);
   }
   maybe_propose(p, v, false, out);
 }

@@ -2,6 +2,7 @@
 // certificates, NEW-VIEW with the pre-prepares recomputed by every replica, timeouts that
 // double per failed view, and joining a view change on f+1 VIEW-CHANGEs for higher views.
 #include <algorithm>
+#include <set>
 
 #include "protocols/pbft/certificates.h"
 #include "protocols/pbft/replica.h"
@@ -41,7 +42,7 @@ void Replica::start_view_change(const Params& p, const NodeView& v, View target,
   view_changes_[target][v.self] = vc;
   multicast(p, v, vc, out);
   out.cancel_timer(kViewChangeTimer);
-  out.set_timer(kStatusTimer, p.status_interval);
+  arm_status(p, out);
   arm_view_change_timer(p, out);
   try_new_view(p, v, out);
 }
@@ -51,8 +52,11 @@ void Replica::start_view_change(const Params& p, const NodeView& v, View target,
 // climbing views alone, and rejoins as soon as it hears the view the others entered.
 void Replica::arm_view_change_timer(const Params& p, Outbox<Message>& out) {
   if (!in_view_change_ || vc_timer_view_ == view_) return;
-  auto it = view_changes_.find(view_);
-  if (it == view_changes_.end() || it->second.size() < p.quorum()) return;
+  // A replica asking for a later view has given up on this one too: it counts.
+  std::set<NodeId> gave_up;
+  for (auto it = view_changes_.lower_bound(view_); it != view_changes_.end(); ++it)
+    for (const auto& [r, vc] : it->second) gave_up.insert(r);
+  if (gave_up.size() < p.quorum()) return;
   vc_timer_view_ = view_;
   out.set_timer(kViewChangeTimer, view_change_timeout(p));
 }
@@ -60,9 +64,9 @@ void Replica::arm_view_change_timer(const Params& p, Outbox<Message>& out) {
 void Replica::on_view_change(const Params& p, const NodeView& v, NodeId from, const ViewChange& vc,
                              Outbox<Message>& out) {
   if (vc.replica != from) return;
-  if (vc.new_view == active_view_ && !in_view_change_ && last_new_view_ && last_new_view_->view == active_view_) {
-    // It missed the NEW-VIEW of the view we are in; the NEW-VIEW proves itself, so any
-    // replica may pass it on.
+  if (vc.new_view <= active_view_ && last_new_view_ && last_new_view_->view >= vc.new_view) {
+    // It missed the NEW-VIEW of a view we entered (even if we have moved on since); a
+    // NEW-VIEW proves itself, so any replica may pass it on.
     out.send(from, *last_new_view_);
     return;
   }
