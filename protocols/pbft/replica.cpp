@@ -104,11 +104,22 @@ void Replica::arm_status(const Params& p, Outbox<Message>& out) {
 }
 
 void Replica::on_status_tick(const Params& p, const NodeView& v, Outbox<Message>& out) {
-  if (in_view_change_) {
+  if (in_view_change_ && ++vc_ticks_ * p.status_interval.ns >= p.view_change_timeout.ns) {
     // VIEW-CHANGEs are retransmitted until the view starts (lost ones would leave correct
-    // replicas waiting in different views for ever).
+    // replicas waiting in different views for ever), once per view-change timeout and only
+    // to the new primary and to replicas not yet heard asking for this view or a later
+    // one: a VIEW-CHANGE carries every prepared certificate, and verifying one costs a
+    // receiver hundreds of signature checks.
+    vc_ticks_ = 0;
     auto own = view_changes_[view_].find(v.self);
-    if (own != view_changes_[view_].end()) multicast(p, v, own->second, out);
+    if (own != view_changes_[view_].end())
+      for (NodeId r = 0; r < p.replicas; ++r) {
+        if (r == v.self) continue;
+        bool heard = false;
+        for (auto it = view_changes_.lower_bound(view_); it != view_changes_.end() && !heard; ++it)
+          heard = it->second.contains(r);
+        if (!heard || r == p.primary(view_)) out.send(r, own->second);
+      }
   }
   if (fetching_) request_state(p, out);
   if (gap_asked_) {

@@ -154,7 +154,8 @@ class Replica {
   View vc_timer_view_ = 0;  // the view whose NEW-VIEW the view-change timer waits for
   bool batch_timer_running_ = false;
   bool status_timer_running_ = false;
-  Seq stalled_seq_ = 0;  // the next slot to execute at the last status tick
+  Seq stalled_seq_ = 0;
+  uint32_t vc_ticks_ = 0;  // status ticks since our VIEW-CHANGE was last (re)sent  // the next slot to execute at the last status tick
   Seq fetching_ = 0;                         // state transfer in progress to this seq
   std::vector<NodeId> fetch_from_;
   size_t fetch_next_ = 0;

@@ -41,6 +41,7 @@ void Replica::start_view_change(const Params& p, const NodeView& v, View target,
   out.note(kNoteViewChangeStarted, static_cast<int64_t>(target));
   view_changes_[target][v.self] = vc;
   multicast(p, v, vc, out);
+  vc_ticks_ = 0;
   out.cancel_timer(kViewChangeTimer);
   arm_status(p, out);
   arm_view_change_timer(p, out);

@@ -1,0 +1,112 @@
+// pBFT through the whole engine: every scenario in scenarios/pbft/ over seeds with the
+// agreement, validity, liveness and linearizability checkers on; the f+1 colluders caught;
+// determinism; and the processing model saturating throughput.
+#include <doctest/doctest.h>
+
+#include "sim/scenario.h"
+#include "sim/simulation.h"
+#include "tests/unit/builtin_registry.h"
+
+using namespace meshsim;
+
+namespace {
+
+struct Outcome {
+  RunResult result;
+  std::map<std::string, double> scalars;
+};
+
+Outcome run_pbft(const std::string& name, uint64_t seed, std::vector<std::string> sets = {}) {
+  const ModuleRegistry& registry = testing::builtin_registry();
+  Scenario sc = load_scenario(std::string(MESHSIM_SOURCE_DIR) + "/scenarios/pbft/" + name, sets, registry, seed);
+  Simulation sim(sc, registry);
+  RunInfo info;
+  info.seed = seed;
+  Outcome o{sim.run(info), {}};
+  o.scalars = sim.metrics().scalars();
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("pbft scenario: the quiet normal case sends what the paper counts") {
+  Outcome o = run_pbft("quiet.toml", 3);
+  REQUIRE(o.result.status == RunStatus::complete);
+  CHECK(o.scalars["pbft_view_changes"] == 0);
+  CHECK(o.scalars["ops_completed"] > 1000);
+  // Measured messages per request within 5% of the paper's normal-case count for the
+  // batch sizes the run produced (the status tick adds a little).
+  CHECK(o.scalars["messages_per_op"] == doctest::Approx(o.scalars["pbft_normal_case_messages_per_op"]).epsilon(0.05));
+  CHECK(o.scalars["pbft_commit_participation_mean"] > 0.99);
+}
+
+TEST_CASE("pbft scenario: every f-faulty scenario holds all checkers over seeds") {
+  for (const char* name : {"quiet.toml", "primary_crash.toml", "equivocating_primary.toml", "silent_backups.toml",
+                           "slow_primary.toml", "partition_primary.toml", "f_colluders.toml"}) {
+    for (uint64_t seed = 1; seed <= 8; ++seed) {
+      Outcome o = run_pbft(name, seed);
+      INFO(name << " seed " << seed << ": " << o.result.failure);
+      CHECK(o.result.status == RunStatus::complete);
+      CHECK(o.scalars["linearizable"] == 1);
+    }
+  }
+}
+
+TEST_CASE("pbft scenario: the chaos sweep with one Byzantine replica has no violation") {
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    Outcome o = run_pbft("chaos.toml", seed);
+    INFO("seed " << seed << ": " << o.result.failure);
+    CHECK(o.result.status == RunStatus::complete);
+  }
+}
+
+TEST_CASE("pbft scenario: f+1 colluders break agreement and the checker catches it") {
+  int caught = 0;
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    Outcome o = run_pbft("colluders.toml", seed);
+    INFO("seed " << seed);
+    CHECK(o.result.status == RunStatus::failed);
+    if (o.result.failure.find("pbft.agreement") != std::string::npos) ++caught;
+  }
+  CHECK(caught == 5);
+}
+
+TEST_CASE("pbft scenario: same seed, same fingerprint and metrics; another seed, another run") {
+  Outcome a = run_pbft("chaos.toml", 5), b = run_pbft("chaos.toml", 5), c = run_pbft("chaos.toml", 6);
+  CHECK(a.result.fingerprint == b.result.fingerprint);
+  CHECK(a.scalars == b.scalars);
+  CHECK(a.result.fingerprint != c.result.fingerprint);
+}
+
+TEST_CASE("pbft scenario: a primary that equivocates or is cut off is replaced") {
+  Outcome eq = run_pbft("equivocating_primary.toml", 2);
+  CHECK(eq.scalars["pbft_view_changes"] >= 1);
+  Outcome cut = run_pbft("partition_primary.toml", 2);
+  CHECK(cut.scalars["pbft_view_changes"] >= 1);
+  CHECK(cut.scalars["pbft_view_change_ns_count"] >= 1);
+}
+
+TEST_CASE("pbft scenario: a slow primary just under the timeout is never replaced, and costs throughput") {
+  Outcome quiet = run_pbft("quiet.toml", 4, {"run.duration=15s"});
+  Outcome slow = run_pbft("slow_primary.toml", 4);
+  CHECK(slow.scalars["pbft_view_changes"] == 0);
+  CHECK(slow.scalars["throughput_ops_per_s"] < quiet.scalars["throughput_ops_per_s"] / 2);
+}
+
+// The engine's processing model: with signatures costing 2 ms to check, a replica verifies
+// ~500 messages a second, far below what the clients ask of it. The CPUs run near full,
+// messages queue for them, and throughput falls to what the CPUs allow; a free CPU shows
+// none of it.
+TEST_CASE("processing model: expensive verification saturates the replicas") {
+  std::vector<std::string> load = {"run.duration=5s", "protocol.authentication=signatures"};
+  std::vector<std::string> cheap = load, costly = load;
+  cheap.push_back("protocol.model_processing=false");
+  costly.push_back("protocol.cost_verify=2ms");
+  costly.push_back("protocol.cost_sign=2ms");
+  Outcome a = run_pbft("quiet.toml", 1, cheap), b = run_pbft("quiet.toml", 1, costly);
+  REQUIRE(a.result.status == RunStatus::complete);
+  CHECK(a.scalars.count("cpu_utilisation_max") == 0);
+  CHECK(b.scalars["cpu_utilisation_max"] > 0.9);
+  CHECK(b.scalars["cpu_queue_wait_mean_ns"] > 1e6);
+  CHECK(b.scalars["throughput_ops_per_s"] < 0.5 * a.scalars["throughput_ops_per_s"]);
+}
