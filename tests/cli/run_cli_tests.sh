@@ -90,6 +90,15 @@ bad "partition names a node twice" "twice.toml:8: faults\[0\].groups.b: names a 
 bad "empty file" "empty.toml: the file is empty" "$WORK/empty.toml"
 head -c 300 "$MESHSIM" >"$WORK/binary.toml"
 bad "binary file" "binary.toml: this is a binary file" "$WORK/binary.toml"
+pbft='[topology]\nkind = "none"\nnodes = 8\n[protocol]\nname = "pbft"\n'
+printf "$pbft"'replicas = 5\n' >"$WORK/pbft_n.toml"
+bad "pbft replicas not 3f+1" "pbft_n.toml:6: protocol.replicas: must be 3f \+ 1" "$WORK/pbft_n.toml"
+printf '[topology]\nkind = "none"\nnodes = 7\n[protocol]\nname = "pbft"\nreplicas = 7\n' >"$WORK/pbft_small.toml"
+bad "pbft without a client node" "pbft_small.toml:6: protocol.replicas: 7 replicas need at least one more node" "$WORK/pbft_small.toml"
+printf "$pbft"'[[faults]]\nkind = "byzantine"\nat = "1s"\nnodes = 1\nbehavior = "lie"\n' >"$WORK/pbft_byz.toml"
+bad "unknown pbft behaviour" "pbft_byz.toml:10: faults\[0\].behavior: unknown behaviour 'lie' for pbft; known: .*equivocate" "$WORK/pbft_byz.toml"
+printf "$pbft"'checkpoint_interval = 64\nlog_window = 32\n' >"$WORK/pbft_window.toml"
+bad "pbft window below K" "pbft_window.toml:7: protocol.log_window: must be at least checkpoint_interval" "$WORK/pbft_window.toml"
 bad "missing file" "nowhere.toml: no such file" "$WORK/nowhere.toml"
 bad "bad --set" "--set nodes: expected key=value" "$WORK/small.toml" --set nodes
 bad "--set out of range" "small.toml \(--set\): topology.nodes: 0 is out of range" "$WORK/small.toml" --set topology.nodes=0
