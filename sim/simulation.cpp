@@ -139,22 +139,12 @@ void Simulation::dispatch(const Event& e) {
       fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), 0, e.module);
       modules_[e.module]->start(e.target);
       return;
-    case EventKind::message: {
-      if (state_[e.target] == NodeState::crashed) {
-        network_->count_crashed_drop();
-        modules_[e.module]->release(e.payload);
-        return;
-      }
-      if (state_[e.target] == NodeState::paused) {
-        parked_[e.target].push_back(e);
-        return;
-      }
-      if (!processing_.empty() && processing_[e.module]) return begin_processing(e);
-      return hand_over(e, e.aux);
-    }
+    case EventKind::message:
     case EventKind::processed: {
-      // The node crashed (and perhaps recovered) while the message sat in its CPU queue.
-      if (state_[e.target] == NodeState::crashed || (e.aux >> 8) != cpu_epoch_[e.target]) {
+      const bool processed = e.kind == EventKind::processed;
+      // A processed message also dies if its node crashed (and perhaps recovered) while it
+      // sat in the CPU queue.
+      if (state_[e.target] == NodeState::crashed || (processed && (e.aux >> 8) != cpu_epoch_[e.target])) {
         network_->count_crashed_drop();
         modules_[e.module]->release(e.payload);
         return;
@@ -163,6 +153,7 @@ void Simulation::dispatch(const Event& e) {
         parked_[e.target].push_back(e);
         return;
       }
+      if (!processed && !processing_.empty() && processing_[e.module]) return begin_processing(e);
       return hand_over(e, e.aux & 0xff);
     }
     case EventKind::timer: {

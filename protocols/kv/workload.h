@@ -5,6 +5,7 @@
 // when a reply is final; this part knows nothing of that.
 #pragma once
 #include <boost/random/exponential_distribution.hpp>
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <vector>
@@ -86,6 +87,13 @@ class ClientWorkload {
   static Duration interarrival(const WorkloadParams& p, Rng& rng) {
     boost::random::exponential_distribution<double> d(p.rate_per_s);
     return Duration{static_cast<int64_t>(d(rng) * 1e9) + 1};
+  }
+
+  // How long until the oldest pending operation's request times out (at least 1 ns).
+  Duration retry_wait(const WorkloadParams& p, SimTime now) const {
+    SimTime earliest = SimTime::max();
+    for (const auto& [seq, pending] : pending_) earliest = std::min(earliest, pending.last_sent);
+    return std::max((earliest + p.request_timeout) - now, Duration{1});
   }
 
   bool may_issue(const WorkloadParams& p) const { return p.max_ops == 0 || issued() < p.max_ops; }

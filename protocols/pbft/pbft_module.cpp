@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "protocols/kv/linearizability.h"
+#include "protocols/kv/history_report.h"
 #include "sim/config_section.h"
 #include "sim/simulation.h"
 
@@ -259,12 +259,7 @@ std::optional<Violation> PbftModule::finish(SimTime now, Metrics& m) {
   for (size_t t = 0; t < std::size(kTypeNames); ++t)
     m.set_scalar(std::string("pbft_sent_") + kTypeNames[t], static_cast<double>(sent_by_type_[t]));
 
-  uint64_t invoked = 0, completed = 0, retransmissions = 0;
-  std::vector<kv::Operation> ops = history();
-  for (const kv::Operation& op : ops) {
-    ++invoked;
-    completed += op.completed() ? 1 : 0;
-  }
+  uint64_t retransmissions = 0;
   for (NodeId n = 0; n < nodes().size(); ++n) {
     if (p.is_replica(n)) {
       const Replica& r = nodes()[n].replica;
@@ -278,17 +273,7 @@ std::optional<Violation> PbftModule::finish(SimTime now, Metrics& m) {
       m.node_summary(n, "ops_completed", static_cast<double>(nodes()[n].client.workload().completed()));
     }
   }
-  m.set_scalar("ops_invoked", static_cast<double>(invoked));
-  m.set_scalar("ops_completed", static_cast<double>(completed));
-  m.set_scalar("ops_indeterminate", static_cast<double>(invoked - completed));
   m.set_scalar("client_retransmissions", static_cast<double>(retransmissions));
-  const double active_s = static_cast<double>(now.ns - p.workload.start.ns) / 1e9;
-  if (active_s > 0) m.set_scalar("throughput_ops_per_s", static_cast<double>(completed) / active_s);
-  const NetworkCounters& net = sim().network().counters();
-  if (completed) {
-    m.set_scalar("messages_per_op", static_cast<double>(net.sent) / static_cast<double>(completed));
-    m.set_scalar("bytes_per_op", static_cast<double>(net.bytes_sent) / static_cast<double>(completed));
-  }
   if (batch > 0) {
     // The paper's normal case per request, for comparison: the request, n replies, and per
     // batch a pre-prepare to n-1 backups, a prepare from each backup and a commit from
@@ -298,14 +283,7 @@ std::optional<Violation> PbftModule::finish(SimTime now, Metrics& m) {
     m.set_scalar("pbft_normal_case_messages_per_op", 1 + n + per_batch / batch);
   }
 
-  kv::LinearizabilityResult lin = kv::check_linearizable(ops);
-  m.set_scalar("linearizability_states", static_cast<double>(lin.states_explored));
-  m.set_scalar("linearizable", lin.verdict == kv::LinearizabilityResult::Verdict::linearizable ? 1 : 0);
-  if (lin.verdict == kv::LinearizabilityResult::Verdict::not_linearizable)
-    return Violation{now, "pbft.linearizability", lin.explanation};
-  if (lin.verdict == kv::LinearizabilityResult::Verdict::unknown)
-    m.log(now, "linearizability", "search budget exhausted on key " + std::to_string(lin.key) + ": verdict unknown");
-  return std::nullopt;
+  return kv::report_history(history(), "pbft", now, p.workload.start, sim().network().counters(), m);
 }
 
 }  // namespace meshsim::pbft

@@ -72,10 +72,7 @@ void Client::send(const Params&, const NodeView& v, kv::ClientWorkload::Pending&
 
 void Client::arm_retry(const Params& p, const NodeView& v, Outbox<Message>& out) {
   if (workload_.pending().empty()) return;
-  SimTime earliest = SimTime::max();
-  for (const auto& [seq, pending] : workload_.pending()) earliest = std::min(earliest, pending.last_sent);
-  Duration wait = (earliest + p.workload.request_timeout) - v.now;
-  out.set_timer(kClientRetryTimer, std::max(wait, Duration{1}));
+  out.set_timer(kClientRetryTimer, workload_.retry_wait(p.workload, v.now));
 }
 
 }  // namespace meshsim::raft

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "protocols/kv/linearizability.h"
+#include "protocols/kv/history_report.h"
 #include "sim/config_section.h"
 #include "sim/simulation.h"
 
@@ -255,16 +255,11 @@ std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
   m.set_scalar("raft_snapshot_bytes_sent", static_cast<double>(snapshot_bytes_sent_));
   if (samples_) m.set_scalar("raft_availability", static_cast<double>(available_samples_) / static_cast<double>(samples_));
 
-  uint64_t invoked = 0, completed = 0, retries = 0, redirects = 0, duplicates = 0;
+  uint64_t retries = 0, redirects = 0, duplicates = 0;
   Histogram& latency = m.histogram("raft_op_latency_ns");
   std::vector<kv::Operation> ops = history();
-  for (const kv::Operation& op : ops) {
-    ++invoked;
-    if (op.completed()) {
-      ++completed;
-      latency.add(static_cast<double>(op.completed_ns - op.invoked_ns));
-    }
-  }
+  for (const kv::Operation& op : ops)
+    if (op.completed()) latency.add(static_cast<double>(op.completed_ns - op.invoked_ns));
   for (NodeId n = 0; n < nodes().size(); ++n) {
     if (p.is_server(n)) {
       const Server& s = nodes()[n].server;
@@ -281,29 +276,11 @@ std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
       m.node_summary(n, "ops_completed", static_cast<double>(c.workload().completed()));
     }
   }
-  m.set_scalar("ops_invoked", static_cast<double>(invoked));
-  m.set_scalar("ops_completed", static_cast<double>(completed));
-  m.set_scalar("ops_indeterminate", static_cast<double>(invoked - completed));
   m.set_scalar("client_retries", static_cast<double>(retries));
   m.set_scalar("client_redirects", static_cast<double>(redirects));
   // Retried commands that reached the log twice and were answered from the session.
   m.set_scalar("kv_duplicates_suppressed", static_cast<double>(duplicates));
-  const double active_s = static_cast<double>(now.ns - p.workload.start.ns) / 1e9;
-  if (active_s > 0) m.set_scalar("throughput_ops_per_s", static_cast<double>(completed) / active_s);
-  const NetworkCounters& net = sim().network().counters();
-  if (completed) {
-    m.set_scalar("messages_per_op", static_cast<double>(net.sent) / static_cast<double>(completed));
-    m.set_scalar("bytes_per_op", static_cast<double>(net.bytes_sent) / static_cast<double>(completed));
-  }
-
-  kv::LinearizabilityResult lin = kv::check_linearizable(ops);
-  m.set_scalar("linearizability_states", static_cast<double>(lin.states_explored));
-  m.set_scalar("linearizable", lin.verdict == kv::LinearizabilityResult::Verdict::linearizable ? 1 : 0);
-  if (lin.verdict == kv::LinearizabilityResult::Verdict::not_linearizable)
-    return Violation{now, "raft.linearizability", lin.explanation};
-  if (lin.verdict == kv::LinearizabilityResult::Verdict::unknown)
-    m.log(now, "linearizability", "search budget exhausted on key " + std::to_string(lin.key) + ": verdict unknown");
-  return std::nullopt;
+  return kv::report_history(ops, "raft", now, p.workload.start, sim().network().counters(), m);
 }
 
 }  // namespace meshsim::raft
