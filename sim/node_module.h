@@ -208,6 +208,7 @@ class NodeModule : public Module {
   const Params& params() const { return params_; }
   const std::vector<Node>& nodes() const { return nodes_; }
   Simulation& sim() { return *sim_; }
+  const Simulation& sim() const { return *sim_; }
 
  protected:
   // Hooks for the protocol's module class.

@@ -83,10 +83,12 @@ void Simulation::enable_processing(ModuleId m) {
 }
 
 Duration Simulation::occupy_cpu(NodeId n, Duration work) {
-  if (busy_until_.empty() || work.ns <= 0) return {};
+  if (busy_until_.empty()) return {};
+  // Even free work waits for its turn: a message that costs nothing to receive must not
+  // overtake the ones queued before it.
   const int64_t start = std::max(now_.ns, busy_until_[n]);
-  busy_until_[n] = start + work.ns;
-  busy_ns_[n] += work.ns;
+  busy_until_[n] = start + std::max<int64_t>(work.ns, 0);
+  busy_ns_[n] += std::max<int64_t>(work.ns, 0);
   return Duration{start - now_.ns};
 }
 
@@ -153,7 +155,7 @@ void Simulation::dispatch(const Event& e) {
         parked_[e.target].push_back(e);
         return;
       }
-      if (!processed && !processing_.empty() && processing_[e.module]) return begin_processing(e);
+      if (!processed && !busy_until_.empty() && processing_[e.module]) return begin_processing(e);
       return hand_over(e, e.aux & 0xff);
     }
     case EventKind::timer: {

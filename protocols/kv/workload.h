@@ -83,6 +83,13 @@ class ClientWorkload {
     refresh_first_outstanding();
   }
 
+  // When a client issues its first operation: the workload's start plus one open-loop
+  // interarrival, or a uniform share of the think time, so clients do not all collide.
+  static Duration first_issue_delay(const WorkloadParams& p, Rng& rng) {
+    if (p.open_loop) return p.start + interarrival(p, rng);
+    return p.start + Duration{static_cast<int64_t>(rng.below(static_cast<uint64_t>(p.think.ns) + 1))};
+  }
+
   // Delay until the next open-loop arrival.
   static Duration interarrival(const WorkloadParams& p, Rng& rng) {
     boost::random::exponential_distribution<double> d(p.rate_per_s);

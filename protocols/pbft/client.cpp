@@ -7,11 +7,7 @@
 namespace meshsim::pbft {
 
 void Client::start(const Params& p, const NodeView& v, Outbox<Message>& out) {
-  // Spread the clients' first operations so they do not all collide.
-  Duration first = p.workload.start + (p.workload.open_loop ? kv::ClientWorkload::interarrival(p.workload, *v.rng)
-                                                            : Duration{static_cast<int64_t>(v.rng->below(
-                                                                  static_cast<uint64_t>(p.workload.think.ns) + 1))});
-  out.set_timer(kClientIssueTimer, first);
+  out.set_timer(kClientIssueTimer, kv::ClientWorkload::first_issue_delay(p.workload, *v.rng));
 }
 
 Request Client::request_for(const Params& p, const kv::ClientWorkload::Pending& pending) const {

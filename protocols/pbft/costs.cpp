@@ -13,10 +13,9 @@ Duration hashing(const Params& p, uint32_t bytes) { return Duration{p.costs.dige
 Duration authenticator(const Params& p) {
   return p.authentication == Authentication::signatures ? p.costs.verify : p.costs.mac;
 }
-size_t signatures_in(const Params& p, const ViewChange& vc) {
+size_t signatures_in(const ViewChange& vc) {
   size_t k = 1 + vc.stable_proof.size();
   for (const PreparedProof& proof : vc.prepared) k += 1 + proof.prepares.size() + proof.batch.size();
-  (void)p;
   return k;
 }
 
@@ -30,10 +29,10 @@ Duration PbftProtocol::receive_cost(const Params& p, const Message& m) {
         else if constexpr (std::is_same_v<T, PrePrepare>)
           return authenticator(p) + times(authenticator(p), msg.batch.size()) + hashing(p, msg.wire_bytes());
         else if constexpr (std::is_same_v<T, Checkpoint>) return p.costs.verify;
-        else if constexpr (std::is_same_v<T, ViewChange>) return times(p.costs.verify, signatures_in(p, msg));
+        else if constexpr (std::is_same_v<T, ViewChange>) return times(p.costs.verify, signatures_in(msg));
         else if constexpr (std::is_same_v<T, NewView>) {
           size_t k = 1 + msg.pre_prepares.size();
-          for (const ViewChange& vc : msg.view_changes) k += signatures_in(p, vc);
+          for (const ViewChange& vc : msg.view_changes) k += signatures_in(vc);
           return times(p.costs.verify, k);
         } else if constexpr (std::is_same_v<T, CommitProof>)
           return times(p.costs.verify, msg.commits.size() + msg.batch.size()) + hashing(p, msg.wire_bytes());

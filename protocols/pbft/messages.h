@@ -27,6 +27,13 @@ struct Request {
   bool operator==(const Request&) const = default;
 };
 
+// A batch's requests on the wire, without their senders' authenticators.
+inline uint32_t batch_wire_bytes(const std::vector<Request>& batch) {
+  uint32_t b = 4;
+  for (const Request& r : batch) b += r.wire_bytes() - r.auth;
+  return b;
+}
+
 // The digest a pre-prepare carries: of its requests in order (the null request's is that
 // of the empty batch).
 inline Digest batch_digest(const std::vector<Request>& batch) {
@@ -53,9 +60,7 @@ struct PrePrepare {
   Sig sig;
   uint16_t auth = kMacBytes;
   uint32_t wire_bytes() const {
-    uint32_t b = 8 + 8 + 8 + kSigBytes + auth + 4;
-    for (const Request& r : batch) b += r.wire_bytes() - r.auth;
-    return b;
+    return 8 + 8 + 8 + kSigBytes + auth + batch_wire_bytes(batch);
   }
 };
 
@@ -96,9 +101,7 @@ struct PreparedProof {
   Sig pre_prepare_sig;
   std::vector<Signer> prepares;
   uint32_t wire_bytes() const {
-    uint32_t b = 8 + 8 + 8 + kSigBytes + 4 + static_cast<uint32_t>(prepares.size()) * (4 + kSigBytes);
-    for (const Request& r : batch) b += r.wire_bytes() - r.auth;
-    return b;
+    return 8 + 8 + 8 + kSigBytes + static_cast<uint32_t>(prepares.size()) * (4 + kSigBytes) + batch_wire_bytes(batch);
   }
 };
 
@@ -171,9 +174,7 @@ struct CommitProof {
   std::vector<Request> batch;
   std::vector<Signer> commits;
   uint32_t wire_bytes() const {
-    uint32_t b = 8 + 8 + 8 + 4 + static_cast<uint32_t>(commits.size()) * (4 + kSigBytes);
-    for (const Request& r : batch) b += r.wire_bytes() - r.auth;
-    return b;
+    return 8 + 8 + 8 + static_cast<uint32_t>(commits.size()) * (4 + kSigBytes) + batch_wire_bytes(batch);
   }
 };
 

@@ -118,9 +118,9 @@ void PbftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       if (!correct) break;
       const Seq seq = static_cast<Seq>(value);
       auto taken = checkpoint_taken_ns_.find(seq);
-      if (taken != checkpoint_taken_ns_.end() && !checkpoint_stable_[seq])
+      if (taken != checkpoint_taken_ns_.end() && !checkpoint_stable_.contains(seq))
         sim().metrics().histogram("pbft_checkpoint_stabilisation_ns").add(static_cast<double>(now.ns - taken->second));
-      checkpoint_stable_[seq] = true;
+      checkpoint_stable_.insert(seq);
       // Vote participation of the slots this checkpoint retired.
       for (const Replica::Retired& r : nodes()[n].replica.retired()) {
         size_t honest = static_cast<size_t>(std::count_if(r.committers.begin(), r.committers.end(),
@@ -208,7 +208,7 @@ std::string PbftModule::replica_states() const {
   std::string out;
   for (NodeId r = 0; r < params().replicas; ++r) {
     const Replica& rep = nodes()[r].replica;
-    out += (r ? "; r" : "r") + std::to_string(r) + (const_cast<PbftModule*>(this)->sim().is_up(r) ? "" : " (down)") +
+    out += (r ? "; r" : "r") + std::to_string(r) + (sim().is_up(r) ? "" : " (down)") +
            (rep.in_view_change() ? " changing to view " : " view ") + std::to_string(rep.view()) + " executed " +
            std::to_string(rep.last_executed()) + " stable " + std::to_string(rep.stable_seq()) + " waiting " +
            std::to_string(rep.waiting());

@@ -4,6 +4,7 @@
 #pragma once
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,6 @@ class PbftModule : public NodeModule<PbftProtocol> {
   // A replica that was Byzantine at any time in the run: the checkers exclude its state.
   bool ever_faulty(NodeId n) const { return n < ever_faulty_.size() && ever_faulty_[n]; }
   std::vector<kv::Operation> history() const;
-  uint64_t executed_slots() const { return agreed_.size(); }
 
  protected:
   Node make_node(NodeId n) override;
@@ -78,7 +78,7 @@ class PbftModule : public NodeModule<PbftProtocol> {
   uint64_t view_changes_ = 0;
   uint64_t view_change_starts_ = 0;
   std::map<Seq, int64_t> checkpoint_taken_ns_;
-  std::map<Seq, bool> checkpoint_stable_;
+  std::set<Seq> checkpoint_stable_;  // sequence numbers a correct replica saw become stable
   uint64_t state_transfers_ = 0;
   uint64_t batches_ = 0;
   uint64_t batched_requests_ = 0;

@@ -71,10 +71,10 @@ void Replica::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Me
   switch (id) {
     case kViewChangeTimer:
       request_timer_running_ = false;
-      if (!in_view_change_ && lagging()) {
-        // A later slot committed in this view: the view works and we are the ones behind
-        // (we missed messages while down or cut off). Blaming the primary would only take
-        // us out of the view; the next stable checkpoint brings the state instead.
+      if (!in_view_change_ && fetching_) {
+        // We are fetching a stable checkpoint's state: the others got that far without us,
+        // so the view works and we are the ones behind (we missed messages while down or
+        // cut off). Blaming the primary would only take us out of the view.
         restart_request_timer(p, out);
         break;
       }
@@ -153,8 +153,6 @@ void Replica::on_status_tick(const Params& p, const NodeView& v, Outbox<Message>
     arm_status(p, out);
 }
 
-bool Replica::lagging() const { return fetching_ != 0; }
-
 // Slots after ours committed while ours did not: we missed its messages. Ask everyone for
 // the commit certificates of the gap (once per status interval).
 // `evidence`: a slot a quorum committed that we could not (we lack its pre-prepare).
@@ -185,12 +183,7 @@ void Replica::on_commit_proof(const Params& p, const NodeView& v, const CommitPr
   auto it = log_.find(proof.seq);
   if (it != log_.end() && it->second.committed) return;
   if (!valid_commit_proof(p, proof)) return;
-  Slot& s = log_[proof.seq];
-  s.committed = true;
-  s.committed_digest = proof.digest;
-  s.committed_batch = proof.batch;
-  s.committed_view = proof.view;
-  s.commit_certificate = proof.commits;
+  log_[proof.seq].commit(proof.view, proof.digest, proof.batch, proof.commits);
   if (gap_asked_ == proof.seq) gap_asked_ = 0;
   execute_ready(p, v, out);
 }
@@ -278,7 +271,7 @@ void Replica::maybe_propose(const Params& p, const NodeView& v, bool timeout, Ou
     charge_signature(p, out);
     out.busy(Duration{p.costs.digest_per_kib.ns * static_cast<int64_t>(pp.wire_bytes()) / 1024});
     out.note(kNoteProposed, static_cast<int64_t>(pp.batch.size()));
-    accept_pre_prepare(p, v, pp, out);
+    accept_pre_prepare(pp);
     multicast(p, v, pp, out);
   }
   if (!queue_.empty() && !batch_timer_running_) {
@@ -305,7 +298,7 @@ void Replica::on_pre_prepare(const Params& p, const NodeView& v, NodeId from, co
   auto it = log_.find(pp.seq);
   if (it != log_.end() && it->second.has_pre_prepare && it->second.view == pp.view) return;  // first one stands
   for (const Request& r : pp.batch) wait_for(p, r, out);
-  accept_pre_prepare(p, v, pp, out);
+  accept_pre_prepare(pp);
   Prepare prep;
   prep.view = pp.view;
   prep.seq = pp.seq;
@@ -318,7 +311,7 @@ void Replica::on_pre_prepare(const Params& p, const NodeView& v, NodeId from, co
   check_prepared(p, v, pp.seq, out);
 }
 
-void Replica::accept_pre_prepare(const Params&, const NodeView&, const PrePrepare& pp, Outbox<Message>&) {
+void Replica::accept_pre_prepare(const PrePrepare& pp) {
   Slot& s = log_[pp.seq];
   s.has_pre_prepare = true;
   s.view = pp.view;
@@ -377,13 +370,11 @@ void Replica::check_committed(const Params& p, const NodeView& v, Seq seq, Outbo
   Slot& s = it->second;
   if (!s.prepared || s.view != view_ || s.committed) return;
   if (matching(s.commits, view_, s.digest) < p.quorum()) return;
-  s.committed = true;
-  s.committed_digest = s.digest;
-  s.committed_batch = s.batch;
-  s.committed_view = view_;
+  std::vector<Signer> certificate;
   for (const auto& [r, vote] : s.commits)
-    if (vote.view == view_ && vote.digest == s.digest && s.commit_certificate.size() < p.quorum())
-      s.commit_certificate.push_back(Signer{r, vote.sig});
+    if (vote.view == view_ && vote.digest == s.digest && certificate.size() < p.quorum())
+      certificate.push_back(Signer{r, vote.sig});
+  s.commit(view_, s.digest, s.batch, std::move(certificate));
   execute_ready(p, v, out);
 }
 

@@ -86,13 +86,21 @@ class Replica {
     std::vector<Request> committed_batch;
     View committed_view = 0;
     std::vector<Signer> commit_certificate;  // the 2f+1 COMMITs, for replicas with a gap
+
+    void commit(View in_view, Digest d, std::vector<Request> b, std::vector<Signer> certificate) {
+      committed = true;
+      committed_view = in_view;
+      committed_digest = d;
+      committed_batch = std::move(b);
+      commit_certificate = std::move(certificate);
+    }
   };
 
   // replica.cpp
   void on_request(const Params& p, const NodeView& v, NodeId from, const Request& r, Outbox<Message>& out);
   void maybe_propose(const Params& p, const NodeView& v, bool timeout, Outbox<Message>& out);
   void on_pre_prepare(const Params& p, const NodeView& v, NodeId from, const PrePrepare& pp, Outbox<Message>& out);
-  void accept_pre_prepare(const Params& p, const NodeView& v, const PrePrepare& pp, Outbox<Message>& out);
+  void accept_pre_prepare(const PrePrepare& pp);
   void on_vote(const Params& p, const NodeView& v, NodeId from, const Vote& vote, bool commit, Outbox<Message>& out);
   void check_prepared(const Params& p, const NodeView& v, Seq seq, Outbox<Message>& out);
   void check_committed(const Params& p, const NodeView& v, Seq seq, Outbox<Message>& out);
@@ -100,7 +108,6 @@ class Replica {
   void wait_for(const Params& p, const Request& r, Outbox<Message>& out);
   void restart_request_timer(const Params& p, Outbox<Message>& out);
   void multicast(const Params& p, const NodeView& v, const Message& m, Outbox<Message>& out);
-  bool lagging() const;
   void arm_status(const Params& p, Outbox<Message>& out);
   void on_status_tick(const Params& p, const NodeView& v, Outbox<Message>& out);
   bool in_window(const Params& p, Seq seq) const { return seq > low_ && seq <= low_ + p.log_window; }

@@ -138,7 +138,7 @@ void Replica::enter_view(const Params& p, const NodeView& v, const NewView& nv, 
   for (const PrePrepare& pp : nv.pre_prepares) {
     max_s = std::max(max_s, pp.seq);
     if (!in_window(p, pp.seq)) continue;
-    accept_pre_prepare(p, v, pp, out);
+    accept_pre_prepare(pp);
     for (const Request& r : pp.batch) wait_for(p, r, out);
     if (!primary) {
       Prepare prep;

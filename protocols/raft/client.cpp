@@ -6,11 +6,7 @@ namespace meshsim::raft {
 
 void Client::start(const Params& p, const NodeView& v, Outbox<Message>& out) {
   leader_guess_ = static_cast<NodeId>(v.rng->below(p.servers));
-  // Spread the clients' first operations over a think time so they do not all collide.
-  Duration first = p.workload.start + (p.workload.open_loop ? kv::ClientWorkload::interarrival(p.workload, *v.rng)
-                                                            : Duration{static_cast<int64_t>(v.rng->below(
-                                                                  static_cast<uint64_t>(p.workload.think.ns) + 1))});
-  out.set_timer(kClientIssueTimer, first);
+  out.set_timer(kClientIssueTimer, kv::ClientWorkload::first_issue_delay(p.workload, *v.rng));
 }
 
 void Client::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Message>& out) {

@@ -3,28 +3,16 @@
 // determinism; and the processing model saturating throughput.
 #include <doctest/doctest.h>
 
-#include "sim/scenario.h"
-#include "sim/simulation.h"
-#include "tests/unit/builtin_registry.h"
+#include "tests/unit/scenario_runner.h"
 
 using namespace meshsim;
 
 namespace {
 
-struct Outcome {
-  RunResult result;
-  std::map<std::string, double> scalars;
-};
+using Outcome = testing::ScenarioOutcome;
 
 Outcome run_pbft(const std::string& name, uint64_t seed, std::vector<std::string> sets = {}) {
-  const ModuleRegistry& registry = testing::builtin_registry();
-  Scenario sc = load_scenario(std::string(MESHSIM_SOURCE_DIR) + "/scenarios/pbft/" + name, sets, registry, seed);
-  Simulation sim(sc, registry);
-  RunInfo info;
-  info.seed = seed;
-  Outcome o{sim.run(info), {}};
-  o.scalars = sim.metrics().scalars();
-  return o;
+  return testing::run_scenario_file("scenarios/pbft/" + name, seed, std::move(sets));
 }
 
 }  // namespace

@@ -3,31 +3,16 @@
 // and the Figure 8 bug caught by a sweep.
 #include <doctest/doctest.h>
 
-#include "tests/unit/builtin_registry.h"
-#include "sim/scenario.h"
-#include "sim/simulation.h"
+#include "tests/unit/scenario_runner.h"
 
 using namespace meshsim;
 
 namespace {
 
-const ModuleRegistry& registry() { return testing::builtin_registry(); }
-
-struct Outcome {
-  RunResult result;
-  std::map<std::string, double> scalars;
-  std::vector<LogEntry> log;
-};
+using Outcome = testing::ScenarioOutcome;
 
 Outcome run_file(const std::string& name, uint64_t seed, std::vector<std::string> sets = {}) {
-  Scenario sc = load_scenario(std::string(MESHSIM_SOURCE_DIR) + "/scenarios/raft/" + name, sets, registry(), seed);
-  Simulation sim(sc, registry());
-  RunInfo info;
-  info.seed = seed;
-  Outcome o{sim.run(info), {}, {}};
-  o.scalars = sim.metrics().scalars();
-  o.log = sim.metrics().log_entries();
-  return o;
+  return testing::run_scenario_file("scenarios/raft/" + name, seed, std::move(sets));
 }
 
 }  // namespace

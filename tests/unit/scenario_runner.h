@@ -1,0 +1,33 @@
+// Runs a scenario file of the source tree through the whole engine, for the protocols'
+// scenario tests: the result, the scalar metrics and the event log.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/scenario.h"
+#include "sim/simulation.h"
+#include "tests/unit/builtin_registry.h"
+
+namespace meshsim::testing {
+
+struct ScenarioOutcome {
+  RunResult result;
+  std::map<std::string, double> scalars;
+  std::vector<LogEntry> log;
+};
+
+// `path` is relative to the source tree ("scenarios/raft/quiet.toml"); `sets` as --set.
+inline ScenarioOutcome run_scenario_file(const std::string& path, uint64_t seed, std::vector<std::string> sets = {}) {
+  const ModuleRegistry& registry = builtin_registry();
+  Scenario sc = load_scenario(std::string(MESHSIM_SOURCE_DIR) + "/" + path, sets, registry, seed);
+  Simulation sim(sc, registry);
+  RunInfo info;
+  info.seed = seed;
+  ScenarioOutcome o{sim.run(info), {}, {}};
+  o.scalars = sim.metrics().scalars();
+  o.log = sim.metrics().log_entries();
+  return o;
+}
+
+}  // namespace meshsim::testing
