@@ -25,4 +25,34 @@ std::optional<std::string> check_expectations(const Scenario& s, const Metrics& 
   return text;
 }
 
+std::string describe_violation(const Violation& v) {
+  return "checker " + v.checker + " violated at " + format_duration(Duration{v.at.ns}) + ": " + v.detail;
+}
+
+Verdict judge_run(const Scenario& s, const Metrics& m, const std::optional<Violation>& violation) {
+  Verdict verdict;
+  std::vector<std::string> failures;
+  if (s.expected_failure) {
+    const ExpectedFailure& want = *s.expected_failure;
+    std::string where = s.path + ":" + std::to_string(want.line) + ": expect.failure = \"" + want.checker + "\"";
+    if (!violation) {
+      failures.push_back(where + ": the run ended without that checker firing");
+    } else if (violation->checker != want.checker) {
+      failures.push_back(describe_violation(*violation) + " (expected checker " + want.checker + " instead)");
+    } else {
+      verdict.note = describe_violation(*violation);
+    }
+  } else if (violation) {
+    failures.push_back(describe_violation(*violation));
+  }
+  // Metric expectations are checked after a violation too; an unexpected violation is
+  // reported alone, since the metrics of a run cut short say little.
+  if (failures.empty())
+    if (auto failed = check_expectations(s, m)) failures.push_back(*failed);
+  if (failures.empty()) return verdict;
+  verdict.status = RunStatus::failed;
+  verdict.failure = failures.front();
+  return verdict;
+}
+
 }  // namespace meshsim

@@ -4,6 +4,8 @@
 #include <string>
 
 #include "sim/metrics.h"
+#include "sim/module.h"
+#include "sim/observer.h"
 #include "sim/scenario.h"
 
 namespace meshsim {
@@ -11,5 +13,19 @@ namespace meshsim {
 // Returns a description of every failed expectation, or nullopt when all hold. A metric
 // the run did not produce is a failure too (a typo must not pass silently).
 std::optional<std::string> check_expectations(const Scenario& s, const Metrics& m);
+
+// The verdict on a finished run: its status and failure text from the checker violation
+// (if any), `[expect] failure` and the metric expectations. A violation by exactly the
+// checker named in `expect.failure` is the expected outcome: the run is complete, and
+// `note` says what fired.
+struct Verdict {
+  RunStatus status = RunStatus::complete;
+  std::string failure;
+  std::string note;
+};
+Verdict judge_run(const Scenario& s, const Metrics& m, const std::optional<Violation>& violation);
+
+// "checker NAME violated at TIME: DETAIL", as runs report it.
+std::string describe_violation(const Violation& v);
 
 }  // namespace meshsim

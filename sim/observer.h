@@ -30,6 +30,7 @@ struct RunResult {
   double wall_s = 0;
   uint64_t fingerprint = 0;
   std::string failure;  // first failed expectation or checker violation, empty when ok
+  std::string note;     // on a complete run: the expected failure that fired (expect.failure)
 };
 
 class RunObserver {

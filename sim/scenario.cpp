@@ -196,6 +196,13 @@ void read_expectations(const toml::table* t, Scenario& sc) {
     e.metric = std::string(k.str());
     e.line = static_cast<int>(v.source().begin.line);
     std::string where = sc.path + ":" + std::to_string(e.line) + ": expect." + e.metric + ": ";
+    if (e.metric == "failure") {
+      auto checker = v.value_exact<std::string>();
+      if (!checker || checker->empty() || checker->find_first_of(" \t\n") != std::string::npos)
+        throw ScenarioError(where + "expected the name of the checker that must fail the run, like \"pbft.agreement\"");
+      sc.expected_failure = ExpectedFailure{*checker, e.line};
+      continue;
+    }
     if (auto num = v.value<double>(); num && !v.is_string()) {
       e.op = "==";
       e.value = *num;

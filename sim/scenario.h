@@ -87,6 +87,15 @@ struct Expectation {
   int line = 0;
 };
 
+// `[expect] failure = "pbft.agreement"`: the run must stop on exactly this checker. Used
+// by scenarios that prove a checker can fail (a planted bug, more faults than a protocol
+// tolerates), so a regression suite of them is green when every checker still catches
+// what it should.
+struct ExpectedFailure {
+  std::string checker;
+  int line = 0;
+};
+
 struct ModuleSpec {
   std::string name;
   std::string section;  // "protocol" or "modules[1]"
@@ -108,6 +117,7 @@ struct Scenario {
   Duration sample_interval = Duration::millis(100);
   std::vector<ModuleSpec> modules;
   std::vector<Expectation> expectations;
+  std::optional<ExpectedFailure> expected_failure;
   std::vector<std::pair<std::string, std::string>> parameters;  // flattened, after --set
   std::shared_ptr<toml::table> document;
 

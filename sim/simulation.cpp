@@ -311,15 +311,11 @@ RunResult Simulation::run(const RunInfo& info, const std::function<void(const Si
   result.events = events_;
   result.sim_time_ns = now_.ns;
   result.fingerprint = fingerprint_.value();
-  if (violation_) {
-    result.status = RunStatus::failed;
-    result.failure = "checker " + violation_->checker + " violated at " + format_duration(Duration{violation_->at.ns}) +
-                     ": " + violation_->detail;
-    metrics_.log(violation_->at, "violation", violation_->checker + ": " + violation_->detail);
-  } else if (auto failed = check_expectations(scenario_, metrics_)) {
-    result.status = RunStatus::failed;
-    result.failure = *failed;
-  }
+  if (violation_) metrics_.log(violation_->at, "violation", violation_->checker + ": " + violation_->detail);
+  Verdict verdict = judge_run(scenario_, metrics_, violation_);
+  result.status = verdict.status;
+  result.failure = std::move(verdict.failure);
+  result.note = std::move(verdict.note);
   return result;
 }
 

@@ -2,30 +2,9 @@
 # Command-line tests: the meshsim binary as a user runs it. Checks exit codes, messages,
 # that bad input writes nothing, JSON fields, list/show/export, and determinism through
 # the CLI. Usage: run_cli_tests.sh MESHSIM_BINARY REPO_ROOT
-set -uo pipefail
 MESHSIM=$1
 ROOT=$2
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-cd "$ROOT"
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); echo "  ok    $1"; }
-fail() { failed=$((failed + 1)); echo "  FAIL  $1"; [[ -n "${2:-}" ]] && echo "$2" | sed 's/^/        /'; }
-
-# expect_exit NAME CODE PATTERN CMD...: runs CMD, checks its exit code and that its
-# combined output matches PATTERN (grep -E).
-expect_exit() {
-  local name=$1 code=$2 pattern=$3
-  shift 3
-  local out
-  out=$("$@" 2>&1)
-  local got=$?
-  if [[ $got != "$code" ]]; then fail "$name (exit $got, wanted $code)" "$out"; return; fi
-  if [[ -n "$pattern" ]] && ! grep -qE -- "$pattern" <<<"$out"; then fail "$name (output lacks /$pattern/)" "$out"; return; fi
-  pass "$name"
-}
+source "$(dirname "$0")/lib.sh"
 
 cat >"$WORK/small.toml" <<'TOML'
 [run]
@@ -122,5 +101,4 @@ mkdir -p "$WORK/suite" && cp "$WORK/small.toml" "$WORK/suite/"
 expect_exit "check runs a folder of scenarios" 0 "1 passed, 0 failed" "$MESHSIM" check "$WORK/suite" --db "$DB" --threads 2
 expect_exit "sweep runs seeds in parallel" 0 "5 passed, 0 failed" "$MESHSIM" sweep "$WORK/small.toml" --seeds 1..5 --db "$DB" --threads 2
 
-echo "$passed passed, $failed failed"
-[[ $failed == 0 ]]
+finish

@@ -49,14 +49,25 @@ TEST_CASE("pbft scenario: the chaos sweep with one Byzantine replica has no viol
 }
 
 TEST_CASE("pbft scenario: f+1 colluders break agreement and the checker catches it") {
-  int caught = 0;
+  // colluders.toml says `[expect] failure = "pbft.agreement"`: the run is complete when that
+  // checker, and only that one, stops it.
   for (uint64_t seed = 1; seed <= 5; ++seed) {
     Outcome o = run_pbft("colluders.toml", seed);
-    INFO("seed " << seed);
-    CHECK(o.result.status == RunStatus::failed);
-    if (o.result.failure.find("pbft.agreement") != std::string::npos) ++caught;
+    INFO("seed " << seed << ": " << o.result.failure);
+    CHECK(o.result.status == RunStatus::complete);
+    CHECK(o.result.note.find("checker pbft.agreement violated") == 0);
   }
-  CHECK(caught == 5);
+}
+
+TEST_CASE("expect.failure: another checker, or none, fails the run") {
+  Outcome other = run_pbft("colluders.toml", 1, {"expect.failure=\"pbft.validity\""});
+  CHECK(other.result.status == RunStatus::failed);
+  CHECK(other.result.failure.find("checker pbft.agreement violated") == 0);
+  CHECK(other.result.failure.find("(expected checker pbft.validity instead)") != std::string::npos);
+  Outcome none = run_pbft("quiet.toml", 1, {"expect.failure=\"pbft.agreement\""});
+  CHECK(none.result.status == RunStatus::failed);
+  CHECK(none.result.failure.find("expect.failure = \"pbft.agreement\": the run ended without that checker firing") !=
+        std::string::npos);
 }
 
 TEST_CASE("pbft scenario: same seed, same fingerprint and metrics; another seed, another run") {

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "protocols/registry.h"
-#include "sim/cli/batch_commands.h"
-#include "sim/cli/run_command.h"
+#include "app/batch_commands.h"
+#include "app/run_command.h"
 #include "sim/sink/results_db.h"
 
 using namespace meshsim;

@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-#include "sim/cli/run_command.h"
+#include "app/run_command.h"
 
 namespace meshsim::cli {
 

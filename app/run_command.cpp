@@ -1,4 +1,4 @@
-#include "sim/cli/run_command.h"
+#include "app/run_command.h"
 
 #include <unistd.h>
 
@@ -8,7 +8,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "sim/cli/json_writer.h"
+#include "app/json_writer.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 #include "sim/sink/sqlite_sink.h"
@@ -71,6 +71,7 @@ void print_summary(const RunOptions& o, const Scenario& sc, const RunOutcome& ou
       s << "    " << format_duration(Duration{e.sim_time_ns}) << "  " << e.kind << "  " << e.detail << "\n";
     }
   }
+  if (!r.note.empty()) s << "  expected     " << r.note << "\n";
   if (r.status == RunStatus::failed) {
     s << "  FAILED       " << r.failure << "\n";
     s << "  reproduce    " << out.reproduce << "\n";
@@ -93,6 +94,7 @@ std::string run_json(const Scenario& sc, const RunOutcome& out, const Metrics& m
   j.number("run_id", static_cast<double>(out.run_id));
   j.field("db", db);
   if (!out.result.failure.empty()) j.field("failure", out.result.failure).field("reproduce", out.reproduce);
+  if (!out.result.note.empty()) j.field("expected_failure", out.result.note);
   j.raw("metrics", json_scalars(m.scalars()));
   return j.str();
 }

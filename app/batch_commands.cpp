@@ -1,4 +1,4 @@
-#include "sim/cli/batch_commands.h"
+#include "app/batch_commands.h"
 
 #include <algorithm>
 #include <atomic>
