@@ -1,6 +1,9 @@
 #include "app/batch_commands.h"
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
+#include <system_error>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -38,56 +41,128 @@ std::vector<RunOutcome> run_parallel(const std::vector<RunOptions>& jobs, unsign
       std::fflush(stdout);
     }
   };
+  // Thread creation can fail (a process or memory limit): go on with the workers there
+  // are, down to none at all, in which case this thread does the work.
   std::vector<std::thread> pool;
-  for (unsigned t = 0; t < std::max(1u, threads); ++t) pool.emplace_back(worker);
+  for (unsigned t = 0; t < std::max(1u, threads); ++t) {
+    try {
+      pool.emplace_back(worker);
+    } catch (const std::system_error& e) {
+      std::fprintf(stderr, "meshsim: could start only %zu of %u threads (%s); going on with those\n", pool.size(),
+                   threads, e.what());
+      break;
+    }
+  }
+  if (pool.empty()) worker();
   for (auto& t : pool) t.join();
   return outcomes;
 }
 
-int summarize(const std::vector<RunOptions>& jobs, const std::vector<RunOutcome>& outcomes) {
-  size_t ok = 0, failed = 0, errors = 0;
-  for (size_t i = 0; i < outcomes.size(); ++i) {
-    if (outcomes[i].exit_code == 0) ++ok;
-    else if (outcomes[i].exit_code == 1) ++failed;
-    else ++errors;
+int summarize(const std::vector<RunOutcome>& outcomes) {
+  size_t ok = 0, failed = 0, bad_input = 0, internal = 0, aside = 0;
+  for (const RunOutcome& o : outcomes) {
+    switch (o.exit_code) {
+      case 0: ++ok; break;
+      case 1: ++failed; break;
+      case 2: ++bad_input; break;
+      case kExitResultsAside: ++aside; break;
+      default: ++internal; break;
+    }
   }
   std::cout << ok << " passed, " << failed << " failed";
-  if (errors) std::cout << ", " << errors << " errors";
+  if (bad_input + internal) std::cout << ", " << bad_input + internal << " errors";
+  if (aside) std::cout << ", " << aside << " with results saved aside";
   std::cout << std::endl;
-  for (size_t i = 0; i < outcomes.size(); ++i) {
-    if (outcomes[i].exit_code != 1) continue;
-    std::cout << "  FAILED " << outcomes[i].scenario_name << " seed " << outcomes[i].seed << ": "
-              << outcomes[i].result.failure << "\n    reproduce: " << outcomes[i].reproduce << "\n";
+  for (const RunOutcome& o : outcomes) {
+    if (o.exit_code == 1)
+      std::cout << "  FAILED " << o.scenario_name << " seed " << o.seed << ": " << o.result.failure
+                << "\n    reproduce: " << o.reproduce << "\n";
+    if (o.exit_code == kExitResultsAside)
+      std::cout << "  NOT STORED " << o.scenario_name << " seed " << o.seed << ": "
+                << (o.side_file.empty() ? "results lost: " + o.error : "meshsim import " + o.side_file) << "\n";
   }
-  (void)jobs;
-  return errors ? 2 : failed ? 1 : 0;
+  // The most serious outcome decides: an internal error, bad input, a failed run, then
+  // results that did not reach the database.
+  return internal ? 3 : bad_input ? 2 : failed ? 1 : aside ? kExitResultsAside : 0;
 }
 
-// "1..100" or "7" or "1,5,9".
+// At most this many seeds in one sweep: each is a line of output and a row in the database.
+constexpr uint64_t kMaxSeeds = 1'000'000;
+
+// A seed as the user wrote it: decimal digits only (no sign, no spaces, nothing after),
+// within uint64. std::stoull would accept "-3" and wrap it to 2^64 - 3.
+std::optional<uint64_t> parse_seed(const std::string& text) {
+  uint64_t value = 0;
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
 std::vector<uint64_t> parse_seeds(const std::string& text) {
   std::vector<uint64_t> seeds;
+  auto refuse = [&](const std::string& part, const std::string& why) {
+    throw ScenarioError("--seeds " + text + ": '" + part + "' " + why);
+  };
   size_t start = 0;
-  while (start <= text.size()) {
+  for (;;) {
     size_t comma = text.find(',', start);
     std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     size_t dots = part.find("..");
-    try {
-      size_t used = 0;
-      if (dots == std::string::npos) {
-        seeds.push_back(std::stoull(part, &used));
-        if (used != part.size()) throw std::invalid_argument(part);
-      } else {
-        uint64_t a = std::stoull(part.substr(0, dots)), b = std::stoull(part.substr(dots + 2), &used);
-        if (b < a || b - a > 1'000'000) throw std::invalid_argument(part);
-        for (uint64_t s = a; s <= b; ++s) seeds.push_back(s);
-      }
-    } catch (const std::exception&) {
-      throw ScenarioError("--seeds: '" + part + "' is not a seed or a range like 1..100");
+    if (dots == std::string::npos) {
+      auto seed = parse_seed(part);
+      if (!seed) refuse(part, "is not a seed (a whole number from 0 to 18446744073709551615)");
+      seeds.push_back(*seed);
+    } else {
+      auto a = parse_seed(part.substr(0, dots)), b = parse_seed(part.substr(dots + 2));
+      if (!a || !b) refuse(part, "is not a range of seeds like 1..100 (whole numbers, no signs)");
+      if (*b < *a) refuse(part, "runs backwards; write the smaller seed first");
+      if (*b - *a >= kMaxSeeds - seeds.size()) refuse(part, "has more than " + std::to_string(kMaxSeeds) + " seeds in all");
+      // Counted, not compared to b: b may be the largest uint64, which s <= b never passes.
+      for (uint64_t k = 0; k <= *b - *a; ++k) seeds.push_back(*a + k);
     }
+    if (seeds.size() > kMaxSeeds) refuse(part, "brings the sweep past " + std::to_string(kMaxSeeds) + " seeds");
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
   return seeds;
+}
+
+unsigned bounded_threads(unsigned asked) {
+  // More threads than cores only adds memory (a Simulation each) and contention; past
+  // four per core it is a typo. Clamped, not refused, so a script written for a big
+  // machine still runs on a small one.
+  unsigned limit = 4 * default_threads();
+  if (asked == 0) throw ScenarioError("--threads 0: give at least 1");
+  if (asked > limit) {
+    std::fprintf(stderr, "meshsim: --threads %u is more than 4 per core on this machine; using %u\n", asked, limit);
+    return limit;
+  }
+  return asked;
+}
+
+namespace {
+
+// Every *.toml below `folder`, sorted. A folder that cannot be read stops the check: a
+// regression suite that silently skipped part of itself would pass what it never ran.
+std::vector<std::string> scenario_files(const std::string& folder) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(folder, ec), end;
+  if (ec) throw ScenarioError(folder + ": cannot read the folder: " + ec.message());
+  fs::path last = folder;  // where the walk was when it failed: the folder it tried to enter
+  for (; it != end; it.increment(ec)) {
+    if (ec) break;
+    last = it->path();
+    std::error_code type_ec;
+    if (it->is_regular_file(type_ec) && it->path().extension() == ".toml") files.push_back(it->path().string());
+  }
+  if (ec) throw ScenarioError(last.string() + ": cannot read the folder: " + ec.message());
+  std::sort(files.begin(), files.end());  // directory order is not deterministic
+  return files;
 }
 
 }  // namespace
@@ -97,11 +172,13 @@ int sweep_command(const RunOptions& base, const std::string& seed_text, unsigned
   std::vector<uint64_t> seeds;
   try {
     seeds = parse_seeds(seed_text);
+    threads = bounded_threads(threads);
   } catch (const ScenarioError& e) {
     std::cerr << "meshsim: " << e.what() << std::endl;
     return 2;
   }
   std::vector<RunOptions> jobs;
+  jobs.reserve(seeds.size());
   for (uint64_t s : seeds) {
     RunOptions o = base;
     o.seed = s;
@@ -110,22 +187,20 @@ int sweep_command(const RunOptions& base, const std::string& seed_text, unsigned
     jobs.push_back(o);
   }
   std::cout << "sweep " << base.scenario << ": " << jobs.size() << " seeds on " << threads << " threads\n";
-  return summarize(jobs, run_parallel(jobs, threads, registry));
+  return summarize(run_parallel(jobs, threads, registry));
 }
 
 int check_command(const std::string& folder, const RunOptions& base, unsigned threads,
                   const ModuleRegistry& registry) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(folder, ec)) {
-    std::cerr << "meshsim: " << folder << ": not a folder of scenarios" << std::endl;
-    return 2;
-  }
   std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(folder))
-    if (entry.is_regular_file() && entry.path().extension() == ".toml") files.push_back(entry.path().string());
-  std::sort(files.begin(), files.end());  // directory order is not deterministic
-  if (files.empty()) {
-    std::cerr << "meshsim: " << folder << ": no .toml scenarios found" << std::endl;
+  try {
+    threads = bounded_threads(threads);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(folder, ec)) throw ScenarioError(folder + ": not a folder of scenarios");
+    files = scenario_files(folder);
+    if (files.empty()) throw ScenarioError(folder + ": no .toml scenarios found");
+  } catch (const ScenarioError& e) {
+    std::cerr << "meshsim: " << e.what() << std::endl;
     return 2;
   }
   std::vector<RunOptions> jobs;
@@ -137,7 +212,7 @@ int check_command(const std::string& folder, const RunOptions& base, unsigned th
     jobs.push_back(o);
   }
   std::cout << "check " << folder << ": " << jobs.size() << " scenarios on " << threads << " threads\n";
-  return summarize(jobs, run_parallel(jobs, threads, registry));
+  return summarize(run_parallel(jobs, threads, registry));
 }
 
 }  // namespace meshsim::cli

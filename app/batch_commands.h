@@ -1,7 +1,9 @@
 // `meshsim sweep` (one scenario over many seeds, in parallel threads) and
 // `meshsim check` (a folder of scenarios with expectations, as a regression suite).
 #pragma once
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "app/run_command.h"
 
@@ -9,6 +11,11 @@ namespace meshsim::cli {
 
 int sweep_command(const RunOptions& base, const std::string& seeds, unsigned threads,
                   const ModuleRegistry& registry);
+// "1..100", "7", "1,5,9" or a mix; throws ScenarioError naming the bad part. Exposed for tests.
+std::vector<uint64_t> parse_seeds(const std::string& text);
+// --threads as asked, clamped to 4 per core (with a note on stderr); 0 is refused.
+unsigned bounded_threads(unsigned asked);
+
 int check_command(const std::string& folder, const RunOptions& base, unsigned threads,
                   const ModuleRegistry& registry);
 

@@ -1,28 +1,50 @@
-// The `meshsim` command: run, sweep, check, list, show, export, protocols.
-// Exit codes: 0 ok; 1 an expectation or checker failed; 2 bad input or usage; 3 internal error.
+// The `meshsim` command: run, sweep, check, list, show, export, import, protocols.
+// Exit codes (README.md): 0 ok; 1 an expectation or checker failed; 2 bad input or usage;
+// 3 internal error; 4 the run finished but its results went to a side file (see import).
+// Every exception ends here as a message and one of these codes, never as an abort.
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
+#include <new>
 #include <thread>
 
-#include "protocols/registry.h"
 #include "app/batch_commands.h"
 #include "app/run_command.h"
+#include "protocols/registry.h"
+#include "sim/config_section.h"
 #include "sim/sink/results_db.h"
+#include "sim/sink/results_import.h"
 
 using namespace meshsim;
 
-int main(int argc, char** argv) {
+namespace {
+
+int import_command(const std::string& file, std::string db) {
+  if (db.empty()) db = side_file_target(file);
+  if (db.empty()) db = "results/meshsim.db";
+  cli::prepare_db_path(db);
+  std::cout << import_runs(file, db);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
   CLI::App app{"meshsim — deterministic discrete-event simulator for peer-to-peer meshes"};
   app.require_subcommand(1);
   ModuleRegistry registry;
   register_builtin_protocols(registry);
 
   cli::RunOptions run;
+  double db_wait_s = run.db_wait_s;
   auto add_run_options = [&](CLI::App* cmd, bool with_seed) {
     if (with_seed) cmd->add_option("--seed", run.seed, "Seed for this run (overrides run.seed)");
     cmd->add_option("--db", run.db, "Results database (SQLite)")->capture_default_str();
     cmd->add_option("--set", run.sets, "Override a scenario value: --set protocol.fanout=4 (repeatable)");
+    cmd->add_option("--db-wait", db_wait_s,
+                    "Seconds to wait for a database another process is writing, before saving results aside")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 86400.0 * 7));
   };
   CLI::App* run_cmd = app.add_subcommand("run", "Run one scenario and store its results");
   run_cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required();
@@ -31,7 +53,7 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("!--no-progress", run.progress, "Do not show progress on a terminal");
 
   std::string seeds = "1..10";
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = cli::default_threads();
   CLI::App* sweep_cmd = app.add_subcommand("sweep", "Run one scenario over many seeds in parallel");
   sweep_cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required();
   sweep_cmd->add_option("--seeds", seeds, "Seeds: 1..100, or 3,5,9")->capture_default_str();
@@ -58,6 +80,10 @@ int main(int argc, char** argv) {
   export_cmd->add_option("run", run_id, "Run id")->required();
   export_cmd->add_option("--csv", csv_dir, "Folder to write the CSV files to")->required();
   export_cmd->add_option("--db", db, "Results database")->capture_default_str();
+  std::string import_file, import_db;
+  CLI::App* import_cmd = app.add_subcommand("import", "Load the runs of a side file (or any results database) into a database");
+  import_cmd->add_option("file", import_file, "Side file left by a run whose database could not be written")->required();
+  import_cmd->add_option("--db", import_db, "Target database (default: the one the side file was meant for)");
   CLI::App* protocols_cmd = app.add_subcommand("protocols", "List the protocols a scenario can name");
 
   try {
@@ -66,6 +92,7 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;  // usage errors are bad input: exit code 2
   }
+  run.db_wait_s = db_wait_s;
 
   try {
     if (*run_cmd) return cli::run_command(run, registry);
@@ -77,13 +104,27 @@ int main(int argc, char** argv) {
       std::error_code ec;
       std::filesystem::create_directories(csv_dir, ec);  // a new folder is what users expect
       export_run_csv(db, run_id, csv_dir);
-      std::cout << "wrote run " << run_id << " to " << csv_dir << "/{parameters,scalars,series,node_summaries,events_log}.csv\n";
+      std::cout << "wrote run " << run_id << " to " << csv_dir << "/{run,parameters,scalars,series,node_summaries,events_log}.csv\n";
     }
+    if (*import_cmd) return import_command(import_file, import_db);
     if (*protocols_cmd)
       for (const auto& [name, entry] : registry.all()) std::cout << name << "\t" << entry.first << "\n";
   } catch (const ResultsError& e) {
+    // A database that is missing, foreign, read-only, damaged or locked for too long.
+    std::cerr << "meshsim: " << e.what() << std::endl;
+    return 2;
+  } catch (const ScenarioError& e) {
     std::cerr << "meshsim: " << e.what() << std::endl;
     return 2;
   }
   return 0;
+} catch (const std::bad_alloc&) {
+  std::cerr << "meshsim: internal error: out of memory" << std::endl;
+  return 3;
+} catch (const std::exception& e) {
+  std::cerr << "meshsim: internal error: " << e.what() << std::endl;
+  return 3;
+} catch (...) {
+  std::cerr << "meshsim: internal error: unknown exception" << std::endl;
+  return 3;
 }

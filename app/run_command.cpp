@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <new>
 #include <sstream>
+#include <thread>
 
 #include "app/json_writer.h"
 #include "sim/scenario.h"
@@ -76,6 +78,8 @@ void print_summary(const RunOptions& o, const Scenario& sc, const RunOutcome& ou
     s << "  FAILED       " << r.failure << "\n";
     s << "  reproduce    " << out.reproduce << "\n";
   }
+  if (!out.side_file.empty())
+    s << "  results      NOT in " << o.db << ": saved to " << out.side_file << "   (meshsim import " << out.side_file << ")\n";
   if (out.run_id > 0)
     s << "  results      run " << out.run_id << " in " << o.db << "   (meshsim show " << out.run_id << " --db "
       << o.db << ")\n";
@@ -95,6 +99,7 @@ std::string run_json(const Scenario& sc, const RunOutcome& out, const Metrics& m
   j.field("db", db);
   if (!out.result.failure.empty()) j.field("failure", out.result.failure).field("reproduce", out.reproduce);
   if (!out.result.note.empty()) j.field("expected_failure", out.result.note);
+  if (!out.side_file.empty()) j.field("side_file", out.side_file);
   j.raw("metrics", json_scalars(m.scalars()));
   return j.str();
 }
@@ -115,7 +120,9 @@ void prepare_db_path(const std::string& db) {
   if (ec) throw ScenarioError(db + ": cannot create the folder for the results database: " + ec.message());
 }
 
-RunOutcome execute_run(const RunOptions& o, const ModuleRegistry& registry) {
+namespace {
+
+RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& registry) {
   RunOutcome out;
   std::unique_ptr<Scenario> scenario;
   std::unique_ptr<Simulation> sim;
@@ -145,7 +152,10 @@ RunOutcome execute_run(const RunOptions& o, const ModuleRegistry& registry) {
 
   std::unique_ptr<SqliteSink> sink;
   try {
-    sink = std::make_unique<SqliteSink>(o.db);
+    sink::WriteOptions db_options;
+    db_options.wait_limit = std::chrono::milliseconds(static_cast<int64_t>(o.db_wait_s * 1000));
+    db_options.on_wait = [](const std::string& what) { std::cerr << "meshsim: " << what << std::endl; };
+    sink = std::make_unique<SqliteSink>(o.db, db_options);
   } catch (const std::exception& e) {
     out.exit_code = 2;
     out.error = e.what();
@@ -169,7 +179,11 @@ RunOutcome execute_run(const RunOptions& o, const ModuleRegistry& registry) {
   try {
     out.result = sim->run(info, progress);
   } catch (const std::exception& e) {
-    sink->mark_incomplete(e.what());
+    try {
+      sink->mark_incomplete(e.what());
+    } catch (const std::exception&) {
+      // The row keeps 'running' with this pid, which reads as incomplete once we exit.
+    }
     out.exit_code = 3;
     out.error = std::string("internal error during the run: ") + e.what() + "\n  reproduce: " + out.reproduce;
     return out;
@@ -181,8 +195,16 @@ RunOutcome execute_run(const RunOptions& o, const ModuleRegistry& registry) {
   auto write_started = std::chrono::steady_clock::now();
   sink->on_run_end(info, out.result, sim->metrics());
   out.results_write_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count();
-  out.run_id = sink->run_id();
+  out.run_id = sink->results_stored() ? sink->run_id() : 0;
   out.exit_code = out.result.status == RunStatus::complete ? 0 : 1;
+  if (!sink->results_stored()) {
+    out.side_file = sink->side_file();
+    out.error = "the run " + std::string(out.exit_code == 0 ? "passed" : "FAILED") +
+                ", but its results could not be written to " + o.db + ": " + sink->write_error();
+    if (!out.side_file.empty())
+      out.error += "\n  results saved to " + out.side_file + "\n  load them with: meshsim import " + out.side_file;
+    out.exit_code = kExitResultsAside;
+  }
   if (!o.quiet) {
     if (o.json) std::cout << run_json(*scenario, out, sim->metrics(), o.db) << std::endl;
     else print_summary(o, *scenario, out, sim->metrics());
@@ -190,10 +212,32 @@ RunOutcome execute_run(const RunOptions& o, const ModuleRegistry& registry) {
   return out;
 }
 
+}  // namespace
+
+RunOutcome execute_run(const RunOptions& o, const ModuleRegistry& registry) {
+  // Sweeps call this on worker threads, where an escaping exception would abort the
+  // process and every run in flight with it.
+  try {
+    return execute_run_unguarded(o, registry);
+  } catch (const std::bad_alloc&) {
+    RunOutcome out;
+    out.exit_code = 3;
+    out.error = "internal error: out of memory";
+    return out;
+  } catch (const std::exception& e) {
+    RunOutcome out;
+    out.exit_code = 3;
+    out.error = std::string("internal error: ") + e.what();
+    return out;
+  }
+}
+
 int run_command(const RunOptions& o, const ModuleRegistry& registry) {
   RunOutcome out = execute_run(o, registry);
   if (out.exit_code >= 2) std::cerr << "meshsim: " << out.error << std::endl;
   return out.exit_code;
 }
+
+unsigned default_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 }  // namespace meshsim::cli

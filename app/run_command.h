@@ -18,10 +18,13 @@ struct RunOptions {
   bool json = false;
   bool progress = true;   // only shown when stderr is a terminal
   bool quiet = false;     // sweeps print one line per run instead of the summary
+  double db_wait_s = 600;  // how long to wait for other writers before saving results aside
 };
 
 struct RunOutcome {
-  int exit_code = 0;  // 0 ok, 1 expectation/checker failed, 2 bad input, 3 internal error
+  // 0 ok, 1 expectation/checker failed, 2 bad input, 3 internal error, 4 results saved
+  // to a side file instead of the database (exit_code_before_aside keeps the verdict).
+  int exit_code = 0;
   RunResult result;
   uint64_t seed = 0;
   int64_t run_id = 0;
@@ -29,7 +32,12 @@ struct RunOutcome {
   std::string error;  // for exit code 2/3
   std::string reproduce;
   double results_write_s = 0;  // wall time of writing the run's results at its end
+  std::string side_file;       // where the results went when the database refused them
 };
+
+// Exit code 4: the run finished, the database could not take its results, and they are in
+// a side file for `meshsim import` (or, when even that failed, only in the printed summary).
+inline constexpr int kExitResultsAside = 4;
 
 // The exact command that reproduces a run (TigerBeetle's VOPR habit).
 std::string reproduce_command(const std::string& scenario, uint64_t seed, const std::vector<std::string>& sets);
@@ -39,7 +47,10 @@ RunOutcome execute_run(const RunOptions& options, const ModuleRegistry& registry
 
 int run_command(const RunOptions& options, const ModuleRegistry& registry);
 
-// Makes sure the database's folder exists (creating it) or explains why it cannot.
+// Makes sure the database's folder exists (creating it) or throws ScenarioError saying why.
 void prepare_db_path(const std::string& db);
+
+// Parallel runs by default: one per core.
+unsigned default_threads();
 
 }  // namespace meshsim::cli

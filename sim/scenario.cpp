@@ -52,7 +52,11 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
   try {
     parsed = toml::parse("v = " + value, std::string_view("--set"));
   } catch (const toml::parse_error&) {
-    parsed = toml::parse("v = \"\"\"" + value + "\"\"\"", std::string_view("--set"));
+    // Not a TOML value: taken as a plain string, as a shell user means `--set run.name=x`.
+    // Inserted as is rather than re-parsed in quotes, which any quote or backslash in the
+    // value would break.
+    parsed = toml::table{};
+    parsed.insert("v", value);
   }
   toml::table* table = &root;
   std::string path;

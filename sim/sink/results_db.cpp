@@ -14,112 +14,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/sink/read_connection.h"
 #include "sim/sink/sqlite_sink.h"
 
 namespace meshsim {
 namespace {
 
-// Long enough to wait out a writer's checkpoint; reads never hold locks for long.
-constexpr int kBusyTimeoutMs = 10'000;
 // `show` is for a terminal; the full log is one `export` away.
 constexpr int kShowLogLimit = 200;
 
-class Db;
-
-// A prepared statement that finalizes itself and turns every error into a ResultsError.
-class Query {
- public:
-  Query(const Db& db, const char* sql);
-  ~Query() { sqlite3_finalize(stmt_); }
-  Query(const Query&) = delete;
-  Query& operator=(const Query&) = delete;
-
-  Query& bind(int index, int64_t v) {
-    sqlite3_bind_int64(stmt_, index, v);
-    return *this;
-  }
-  bool next();  // true while there is a row
-  int columns() const { return sqlite3_column_count(stmt_); }
-  const char* name(int c) const { return sqlite3_column_name(stmt_, c); }
-  bool is_null(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
-  int type(int c) const { return sqlite3_column_type(stmt_, c); }
-  int64_t i64(int c) const { return sqlite3_column_int64(stmt_, c); }
-  double real(int c) const { return sqlite3_column_double(stmt_, c); }
-  std::string text(int c) const {
-    const unsigned char* p = sqlite3_column_text(stmt_, c);
-    return p ? std::string(reinterpret_cast<const char*>(p),
-                           static_cast<size_t>(sqlite3_column_bytes(stmt_, c)))
-             : std::string();
-  }
-
- private:
-  const Db& db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-// A read-only connection to an existing meshsim results database.
-class Db {
- public:
-  explicit Db(const std::string& path) : path_(path) {
-    std::error_code ec;
-    // Checked before SQLite sees the path so the message is plain, and so that nothing is
-    // created even by accident.
-    if (!std::filesystem::exists(path, ec)) fail_plain("no results database at " + path);
-    if (std::filesystem::is_directory(path, ec))
-      fail_plain(path + " is a directory, not a results database");
-    try {
-      if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-        fail("cannot open");
-      }
-      sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-      check_version();
-    } catch (...) {
-      sqlite3_close_v2(db_);  // the destructor does not run when the constructor throws
-      throw;
-    }
-  }
-  ~Db() { sqlite3_close_v2(db_); }
-  Db(const Db&) = delete;
-  Db& operator=(const Db&) = delete;
-
-  sqlite3* handle() const { return db_; }
-  const std::string& path() const { return path_; }
-  [[noreturn]] void fail(const std::string& what) const {
-    std::string msg = "results database " + path_ + ": " + what;
-    if (db_) msg += std::string(": ") + sqlite3_errmsg(db_);
-    throw ResultsError(msg);
-  }
-  [[noreturn]] static void fail_plain(const std::string& msg) { throw ResultsError(msg); }
-
- private:
-  void check_version() const;
-
-  std::string path_;
-  sqlite3* db_ = nullptr;
-};
-
-Query::Query(const Db& db, const char* sql) : db_(db) {
-  if (sqlite3_prepare_v2(db.handle(), sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-    db.fail("cannot read");  // also what a non-SQLite file produces: "file is not a database"
-  }
-}
-
-void Db::check_version() const {
-  Query version(*this, "PRAGMA user_version");
-  int v = version.next() ? static_cast<int>(version.i64(0)) : 0;
-  if (v == 0) fail_plain(path_ + " is not a meshsim results database");
-  if (v > kResultsSchemaVersion) {
-    fail_plain(path_ + " has schema version " + std::to_string(v) + ", newer than this meshsim (" +
-               std::to_string(kResultsSchemaVersion) + ")");
-  }
-}
-
-bool Query::next() {
-  int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc != SQLITE_DONE) db_.fail("cannot read");
-  return false;
-}
+using sink::Query;
+using Db = sink::ReadConnection;
 
 // Every column of runs, in the order run_from_row and run.csv expect.
 constexpr const char* kRunColumns =
@@ -210,44 +115,6 @@ std::string format_table(const std::vector<std::string>& header,
   return out;
 }
 
-// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.
-// Leading or trailing spaces are quoted too, since some readers strip them otherwise.
-std::string csv_field(const std::string& s) {
-  bool quote = s.find_first_of(",\"\r\n") != std::string::npos ||
-               (!s.empty() && (s.front() == ' ' || s.back() == ' '));
-  if (!quote) return s;
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
-}
-
-// Writes every row of `q` to dir/file with a header of the column names. REALs use 17
-// significant digits so that a value read back from the CSV equals the stored double.
-void write_csv(Query& q, const std::filesystem::path& dir, const char* file) {
-  std::filesystem::path path = dir / file;
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw ResultsError("cannot write " + path.string() + ": " + std::strerror(errno));
-  for (int c = 0; c < q.columns(); ++c) out << (c ? "," : "") << csv_field(q.name(c));
-  out << "\n";
-  while (q.next()) {
-    for (int c = 0; c < q.columns(); ++c) {
-      if (c) out << ",";
-      switch (q.type(c)) {
-        case SQLITE_NULL: break;
-        case SQLITE_INTEGER: out << q.i64(c); break;
-        case SQLITE_FLOAT: out << format_real(q.real(c), 17); break;
-        default: out << csv_field(q.text(c)); break;
-      }
-    }
-    out << "\n";
-  }
-  out.flush();
-  if (!out) throw ResultsError("cannot write " + path.string() + ": " + std::strerror(errno));
-}
-
 }  // namespace
 
 std::string shown_status(const std::string& stored_status, int64_t pid, const std::string& host) {
@@ -259,6 +126,7 @@ std::string shown_status(const std::string& stored_status, int64_t pid, const st
 namespace {
 
 std::vector<RunRow> read_runs(const Db& db, int limit) {
+  if (!db.has_schema()) return {};
   std::string sql = std::string(kRunColumns) + " ORDER BY run_id DESC LIMIT ?";
   Query q(db, sql.c_str());
   q.bind(1, limit > 0 ? limit : -1);  // a negative LIMIT means no limit in SQLite
@@ -268,6 +136,7 @@ std::vector<RunRow> read_runs(const Db& db, int limit) {
 }
 
 RunRow read_run(const Db& db, int64_t run_id) {
+  if (!db.has_schema()) throw ResultsError("no run " + std::to_string(run_id) + " in " + db.path() + " (it has no runs yet)");
   std::string sql = std::string(kRunColumns) + " WHERE run_id = ?";
   Query q(db, sql.c_str());
   q.bind(1, run_id);
@@ -392,42 +261,6 @@ std::string show_run(const std::string& db_path, int64_t run_id) {
         << " entries; `meshsim export " << run_id << " --csv DIR` writes them all\n";
   }
   return out.str();
-}
-
-void export_run_csv(const std::string& db_path, int64_t run_id, const std::string& dir) {
-  Db db(db_path);
-  read_run(db, run_id);  // an unknown run is an error, not six empty files
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) {
-    throw ResultsError("export directory " + dir + " does not exist (create it first)");
-  }
-  struct Export {
-    const char* file;
-    const char* sql;
-  };
-  // printf('%llu') shows the seed as the unsigned number the user typed.
-  const Export exports[] = {
-      {"run.csv",
-       "SELECT run_id, scenario_name, scenario_path, printf('%llu', seed) AS seed, build_id,"
-       " command_line, status, failure, events, sim_time_ns, wall_s, fingerprint, started_at,"
-       " finished_at, pid, host, scenario_text FROM runs WHERE run_id = ?"},
-      {"parameters.csv",
-       "SELECT run_id, key, value FROM parameters WHERE run_id = ? ORDER BY rowid"},
-      {"scalars.csv", "SELECT run_id, name, value FROM scalars WHERE run_id = ? ORDER BY name"},
-      {"series.csv",
-       "SELECT run_id, name, sim_time_ns, value FROM series WHERE run_id = ?"
-       " ORDER BY name, sim_time_ns, rowid"},
-      {"node_summaries.csv",
-       "SELECT run_id, node, name, value FROM node_summaries WHERE run_id = ? ORDER BY name, node"},
-      {"events_log.csv",
-       "SELECT run_id, sim_time_ns, kind, detail FROM events_log WHERE run_id = ?"
-       " ORDER BY sim_time_ns, rowid"},
-  };
-  for (const Export& e : exports) {
-    Query q(db, e.sql);
-    q.bind(1, run_id);
-    write_csv(q, dir, e.file);
-  }
 }
 
 }  // namespace meshsim

@@ -1,0 +1,88 @@
+// The results schema, compiled in so meshsim can create a database from any directory.
+#include <string_view>
+
+#include "sim/sink/sqlite_sink.h"
+
+namespace meshsim {
+namespace {
+
+// Must stay byte-for-byte equal to results/schema.sql (checked by test_sqlite_sink.cpp).
+constexpr std::string_view kSchemaSql =
+    R"schema(-- meshsim results database, schema version 1 (PRAGMA user_version).
+-- Modelled on OMNeT++'s SQLite result files: one row per run, everything else keyed by
+-- run_id. Simulated time is an INTEGER count of nanoseconds, never a REAL, as in the engine.
+-- The binary embeds this text (sim/sink/schema.cpp) so meshsim can create a database
+-- from any directory; tests/unit/test_sqlite_sink.cpp keeps the two byte-for-byte equal.
+-- Every table and column is documented in results/README.md.
+
+CREATE TABLE IF NOT EXISTS runs (
+  -- AUTOINCREMENT so a deleted run's id is never handed to a later run.
+  run_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  scenario_name TEXT NOT NULL,
+  scenario_path TEXT NOT NULL,
+  scenario_text TEXT NOT NULL,
+  -- The uint64 seed stored as its two's-complement int64 bit pattern.
+  seed          INTEGER NOT NULL,
+  build_id      TEXT NOT NULL,
+  command_line  TEXT NOT NULL,
+  status        TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'complete', 'failed', 'incomplete')),
+  failure       TEXT,
+  events        INTEGER,
+  sim_time_ns   INTEGER,
+  wall_s        REAL,
+  -- 16 lowercase hex digits: a uint64 does not fit SQLite's signed INTEGER.
+  fingerprint   TEXT CHECK (fingerprint IS NULL OR
+                            (length(fingerprint) = 16 AND fingerprint NOT GLOB '*[^0-9a-f]*')),
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT,
+  pid           INTEGER NOT NULL,
+  host          TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS parameters (
+  run_id INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  key    TEXT NOT NULL,
+  value  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS parameters_by_run ON parameters (run_id, key);
+
+CREATE TABLE IF NOT EXISTS scalars (
+  run_id INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  name   TEXT NOT NULL,
+  value  REAL
+);
+CREATE INDEX IF NOT EXISTS scalars_by_run ON scalars (run_id, name);
+
+CREATE TABLE IF NOT EXISTS series (
+  run_id      INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  name        TEXT NOT NULL,
+  sim_time_ns INTEGER NOT NULL,
+  value       REAL
+);
+CREATE INDEX IF NOT EXISTS series_by_run ON series (run_id, name, sim_time_ns);
+
+CREATE TABLE IF NOT EXISTS node_summaries (
+  run_id INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  node   INTEGER NOT NULL,
+  name   TEXT NOT NULL,
+  value  REAL
+);
+CREATE INDEX IF NOT EXISTS node_summaries_by_run ON node_summaries (run_id, name, node);
+
+CREATE TABLE IF NOT EXISTS events_log (
+  run_id      INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  sim_time_ns INTEGER NOT NULL,
+  kind        TEXT NOT NULL,
+  detail      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_log_by_run ON events_log (run_id, sim_time_ns);
+
+PRAGMA user_version = 1;
+)schema";
+
+}  // namespace
+
+std::string_view results_schema_sql() { return kSchemaSql; }
+
+}  // namespace meshsim
