@@ -191,7 +191,7 @@ RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& regi
   out.result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (tty) std::fprintf(stderr, "\r%*s\r", 100, "");
   // Writing results is timed apart from the run so its cost can be checked against the
-  // 10 % budget (BENCHMARKS.md): it is reported as results_write_s.
+  // 10 % budget (docs/benchmarks.md): it is reported as results_write_s.
   auto write_started = std::chrono::steady_clock::now();
   sink->on_run_end(info, out.result, sim->metrics());
   out.results_write_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count();

@@ -1,5 +1,5 @@
 // The pending-event set. Two implementations with one interface: a 4-ary heap (the
-// baseline DESIGN.md asks for) and a ladder queue (sim/ladder_queue.h). The engine uses
+// baseline docs/architecture.md describes) and a ladder queue (sim/ladder_queue.h). The engine uses
 // the ladder queue because it wins on both benchmark workloads (tests/bench/README.md);
 // tests check that both pop events in the same order.
 //
@@ -8,7 +8,7 @@
 // Order key (time, origin, origin_seq) is total and independent of insertion order: origin
 // is the node (or engine source) that created the event and origin_seq that origin's own
 // counter. A global insertion counter would break the day the node set is split across
-// processes; this key does not (DESIGN.md, determinism contract).
+// processes; this key does not (docs/determinism.md).
 //
 // Complexity (n pending events):  push O(log4 n)   pop O(4 log4 n)   top O(1)
 // Memory: 32 bytes per pending event, amortised growth of one vector, no per-event allocation.

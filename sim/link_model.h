@@ -18,7 +18,7 @@ struct LatencySpec {
   double a_ns = 1e6;
   double b_ns = 0;
   double shape = 0;  // sigma for lognormal, alpha for pareto
-  // Draw once per link (from the pair) instead of once per message, as BENCHMARKS.md's
+  // Draw once per link (from the pair) instead of once per message, as docs/benchmarks.md's
   // flood asks: "each link's latency is drawn once".
   bool per_link = false;
 

@@ -1,5 +1,5 @@
 // Simulated time: a strong 64-bit integer count of nanoseconds.
-// DESIGN.md forbids double time anywhere: integer time keeps event order exact and
+// docs/determinism.md forbids double time anywhere: integer time keeps event order exact and
 // portable, and makes the fingerprint independent of floating-point rounding.
 #pragma once
 #include <compare>

@@ -119,7 +119,7 @@ Edges barabasi_albert(uint32_t n, uint32_t m, Rng& rng) {
   return edges;
 }
 
-// BENCHMARKS.md's flood overlay: each node picks d distinct other nodes uniformly; every
+// docs/benchmarks.md's flood overlay: each node picks d distinct other nodes uniformly; every
 // pick becomes an undirected link (so average degree is about 2d).
 Edges random_picks(uint32_t n, uint32_t d, Rng& rng) {
   Edges edges;

@@ -218,7 +218,7 @@ std::optional<Violation> BasicGossipModule<P>::finish(SimTime now, Metrics& m) {
   return check_delivery(now, components);
 }
 
-// BENCHMARKS.md §2: flooding delivers each rumor once over every directed edge except one
+// docs/benchmarks.md, Flood: flooding delivers each rumor once over every directed edge except one
 // into each non-origin node (the edge it first came in on): R * (sum of degrees - (N - 1)).
 // That holds only when the overlay is connected and nothing was lost, duplicated, crashed
 // or rewritten, so the scalar is reported only then.
@@ -235,7 +235,7 @@ void BasicGossipModule<P>::maybe_report_expected_deliveries(Metrics& m, const st
   m.set_scalar("expected_deliveries", static_cast<double>(injected) * static_cast<double>(per_rumor));
 }
 
-// The gossip delivery oracle (DESIGN.md, "Checkers"). Anti-entropy (Demers §1.3) converges
+// The gossip delivery oracle (docs/architecture.md, "Checkers"). Anti-entropy (Demers §1.3) converges
 // in every connected component: a component where some up node knows a rumor must end with
 // every up node knowing it. Flooding delivers a rumor to its origin's component, provided
 // the origin was up to send it and no Byzantine node swallowed it.

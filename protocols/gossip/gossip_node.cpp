@@ -221,7 +221,7 @@ void FloodNode::on_message(const Params& p, const NodeView& v, NodeId from, cons
   const auto* flood = std::get_if<Flood>(&m);
   if (!flood || flood->rumor >= p.rumor_count()) return;
   if (!known_.insert(flood->rumor)) {
-    out.note(kNoteRedundant, 1);  // duplicates are counted and dropped (BENCHMARKS.md §2)
+    out.note(kNoteRedundant, 1);  // duplicates are counted and dropped (docs/benchmarks.md, Flood)
     return;
   }
   out.note(kNoteInformed, flood->rumor);

@@ -109,7 +109,7 @@ struct GossipProtocol {
 };
 
 // Flooding draws no random numbers, so it skips the 32-byte per-node stream, and sends
-// only Flood, so its pool slots are small: the flood benchmark (BENCHMARKS.md §2) runs a
+// only Flood, so its pool slots are small: the flood benchmark (docs/benchmarks.md, Flood) runs a
 // million nodes.
 struct FloodProtocol {
   using Params = gossip::Params;

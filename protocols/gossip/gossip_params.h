@@ -96,7 +96,7 @@ struct RumorPlan {
   Duration interval = Duration::seconds(1);
   OriginRule rule = OriginRule::stride;
   NodeId origin_node = 0;         // stride: origin of rumor r = (origin_node + r * stride) mod N
-  uint64_t origin_stride = 7919;  // BENCHMARKS.md §2: rumor r starts at (r * 7919) mod N
+  uint64_t origin_stride = 7919;  // docs/benchmarks.md, Flood: rumor r starts at (r * 7919) mod N
 
   std::vector<Rumor> resolve(uint32_t node_count, uint64_t seed) const {
     std::vector<Rumor> out(count);

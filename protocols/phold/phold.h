@@ -1,5 +1,5 @@
 // PHOLD (Fujimoto 1990), the standard synthetic benchmark for discrete-event engines, as
-// ../shared/BENCHMARKS.md specifies it: every node starts with E pending events whose
+// docs/benchmarks.md specifies it: every node starts with E pending events whose
 // timestamps are exp(mean 1 us); handling an event sends one message to a node chosen
 // uniformly among all N (itself included), delivered after the network's latency
 // (configure it as exponential: 100 ns + exp(mean 1 us)). The population stays N * E.

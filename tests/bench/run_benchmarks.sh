@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the BENCHMARKS.md workloads (PHOLD, Flood) on meshsim and on the ns-3 peers, in the
+# Runs the docs/benchmarks.md workloads (PHOLD, Flood) on meshsim and on the ns-3 peers, in the
 # same session, and prints medians and the meshsim/ns-3 ratio. Machines here are shared and
 # noisy, so runs are interleaved (meshsim, ns-3 PQ, ns-3 Map, then again) rather than
 # batched: a slow minute then hurts every peer alike instead of one.
@@ -48,7 +48,7 @@ done
 [[ -z "$only" || "$only" == meshsim || "$only" == ns3 ]] || die "--only takes meshsim or ns3"
 [[ -z "$sizes" || "$sizes" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--sizes is a comma list of integers"
 
-# Sizes from BENCHMARKS.md; --quick keeps the small end so a full pass takes about a minute.
+# Sizes from docs/benchmarks.md; --quick keeps the small end so a full pass takes about a minute.
 if [[ $quick == 1 ]]; then
   phold_sizes="1000,10000" flood_sizes="10000"
   events="${events:-1000000}"

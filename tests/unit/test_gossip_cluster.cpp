@@ -111,7 +111,7 @@ Params one_rumor(Strategy s, Mode m) {
   return p;
 }
 
-// Each node links to d random others (BENCHMARKS.md §2), as an adjacency list.
+// Each node links to d random others (docs/benchmarks.md, Flood), as an adjacency list.
 std::vector<std::vector<NodeId>> random_overlay(uint32_t n, uint32_t d, uint64_t seed) {
   Rng rng(seed);
   std::vector<std::set<NodeId>> sets(n);

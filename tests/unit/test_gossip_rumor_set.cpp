@@ -51,7 +51,7 @@ TEST_CASE("RumorSchedule and RumorPlan") {
   CHECK(s.originated_by(3).empty());
   CHECK(s.cursor_at(5, SimTime{250}) == 1);  // the rumor due at 200 was missed
 
-  // BENCHMARKS.md §2: rumor r starts at node (r * 7919) mod N at r seconds.
+  // docs/benchmarks.md, Flood: rumor r starts at node (r * 7919) mod N at r seconds.
   RumorPlan plan;
   plan.count = 10;
   auto rumors = plan.resolve(1000, 1);

@@ -1,4 +1,4 @@
-// Shared bits of the ns-3 peer benchmarks (see shared BENCHMARKS.md and tests/bench/README.md).
+// Shared bits of the ns-3 peer benchmarks (see docs/benchmarks.md and tests/bench/README.md).
 //
 // The RNG is a small xoshiro256** instead of ns-3's MRG32k3a streams on purpose: the
 // benchmark measures ns-3's event machinery, so the peer should not pay for a slow RNG that
