@@ -2,7 +2,7 @@
 # Installs meshsim's build dependencies from Debian packages. Idempotent: packages already
 # present are skipped, so it is cheap to run before every build.
 set -euo pipefail
-packages=(build-essential cmake ninja-build git pkg-config
+packages=(build-essential cmake ninja-build git pkg-config python3
           libboost-graph-dev libboost-random-dev libeigen3-dev libsqlite3-dev sqlite3
           libtomlplusplus-dev libcli11-dev doctest-dev)
 # The optional live window (viz/) needs these; the build succeeds without them.

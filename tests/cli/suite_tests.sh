@@ -11,7 +11,7 @@ if sanitized; then
   # The whole suite takes minutes under ASan (pBFT at n = 100, the Raft open loop); the
   # scenarios that fail on purpose and a few quick ones still run here.
   mkdir -p "$WORK/suite"
-  cp scenarios/pbft/colluders.toml scenarios/raft/figure8_bug.toml scenarios/raft/quiet.toml \
+  cp --parents scenarios/pbft/colluders.toml scenarios/raft/figure8_bug.toml scenarios/raft/quiet.toml \
      scenarios/pbft/quiet.toml scenarios/quickstart.toml "$WORK/suite/"
   expect_exit "check: the expected-failure scenarios and quick ones pass" 0 "^5 passed, 0 failed" \
     "$MESHSIM" check "$WORK/suite" --db "$DB" --threads 2
