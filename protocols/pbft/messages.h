@@ -178,7 +178,19 @@ struct CommitProof {
   }
 };
 
+// A replica changing to `view` that holds no VIEW-CHANGE from the receiver for `view` or a
+// later one asks for it: the receiver answers with its own VIEW-CHANGE if it is changing to
+// `view` or beyond, or with the NEW-VIEW if it has entered such a view already. Having
+// heard from a replica does not mean it has heard from us, so a VIEW-CHANGE must be
+// retransmitted until its receiver holds it (OSDI 1999 §3's delay(t) assumes it), and only
+// the receiver knows that: the receiver-driven retransmission of Castro's thesis §5.2,
+// where a replica's status message lists the VIEW-CHANGEs it is missing.
+struct FetchViewChange {
+  View view = 0;
+  uint32_t wire_bytes() const { return 8 + kMacBytes; }
+};
+
 using Message = std::variant<Request, Reply, PrePrepare, Prepare, Commit, Checkpoint, ViewChange, NewView,
-                             FetchState, StateReply, FetchNewView, FetchCommitted, CommitProof>;
+                             FetchState, StateReply, FetchNewView, FetchCommitted, CommitProof, FetchViewChange>;
 
 }  // namespace meshsim::pbft

@@ -254,7 +254,7 @@ std::optional<Violation> PbftModule::finish(SimTime now, Metrics& m) {
   m.set_scalar("pbft_mean_batch", batch);
   static const char* kTypeNames[] = {"request", "reply", "pre_prepare", "prepare", "commit", "checkpoint",
                                      "view_change", "new_view", "fetch_state", "state_reply", "fetch_new_view",
-                                     "fetch_committed", "commit_proof"};
+                                     "fetch_committed", "commit_proof", "fetch_view_change"};
   static_assert(std::size(kTypeNames) == std::variant_size_v<Message>);
   for (size_t t = 0; t < std::size(kTypeNames); ++t)
     m.set_scalar(std::string("pbft_sent_") + kTypeNames[t], static_cast<double>(sent_by_type_[t]));

@@ -19,6 +19,14 @@ size_t matching(const std::map<NodeId, Vote>& votes, View view, Digest digest) {
 void Replica::start(const Params& p, const NodeView& v, Outbox<Message>& out) {
   if (stable_state_ == 0) stable_state_ = genesis_state();
   if (snapshots_.empty() && low_ == 0) snapshots_.emplace(0, store_);
+  // A replica that crashed while fetching a stable checkpoint's state lost the fetch
+  // (volatile) but kept the checkpoint (durable): low_ is past what it executed. The slots
+  // up to low_ are garbage-collected everywhere, so neither retransmissions nor commit
+  // certificates (in_window starts above low_) can fill them, and make_stable will not run
+  // for low_ again. Without a new fetch it never executes another request, and with f
+  // others faulty no checkpoint above low_ becomes stable: the whole system stops at the
+  // high water mark (chaos seed 1383).
+  if (last_executed_ < low_) start_state_transfer(p, v, out);
   // A recovered replica that was changing views asks again (its VIEW-CHANGE may have been
   // lost with it); otherwise it waits for work.
   if (!in_view_change_) return;
@@ -60,7 +68,7 @@ void Replica::on_message(const Params& p, const NodeView& v, NodeId from, const 
         else if constexpr (std::is_same_v<T, CommitProof>) on_commit_proof(p, v, msg, out);
         else if constexpr (std::is_same_v<T, FetchNewView>) {
           if (last_new_view_ && last_new_view_->view >= msg.view) out.send(from, *last_new_view_);
-        }
+        } else if constexpr (std::is_same_v<T, FetchViewChange>) on_fetch_view_change(v, from, msg, out);
       },
       m);
 }
@@ -110,16 +118,24 @@ void Replica::on_status_tick(const Params& p, const NodeView& v, Outbox<Message>
     // to the new primary and to replicas not yet heard asking for this view or a later
     // one: a VIEW-CHANGE carries every prepared certificate, and verifying one costs a
     // receiver hundreds of signature checks.
+    //
+    // Having heard from a replica does not mean it has heard from us, though: three correct
+    // replicas can each hold one other's VIEW-CHANGE and miss the third's (r0 holds r3's, r3
+    // r2's, r2 r0's), each re-sending only to the one it lacks, which already holds it.
+    // None reaches 2f+1, so no view-change timer starts (§4.5.2), and with the new primary
+    // faulty the view change never ends (chaos seed 3540). So we also ask every replica we
+    // have not heard from for its VIEW-CHANGE: the receiver-driven half of Castro's thesis
+    // §5.2, where a status message tells the others which VIEW-CHANGEs are missing.
     vc_ticks_ = 0;
     auto own = view_changes_[view_].find(v.self);
-    if (own != view_changes_[view_].end())
-      for (NodeId r = 0; r < p.replicas; ++r) {
-        if (r == v.self) continue;
-        bool heard = false;
-        for (auto it = view_changes_.lower_bound(view_); it != view_changes_.end() && !heard; ++it)
-          heard = it->second.contains(r);
-        if (!heard || r == p.primary(view_)) out.send(r, own->second);
-      }
+    for (NodeId r = 0; r < p.replicas; ++r) {
+      if (r == v.self) continue;
+      bool heard = false;
+      for (auto it = view_changes_.lower_bound(view_); it != view_changes_.end() && !heard; ++it)
+        heard = it->second.contains(r);
+      if (own != view_changes_[view_].end() && (!heard || r == p.primary(view_))) out.send(r, own->second);
+      if (!heard) out.send(r, FetchViewChange{view_});
+    }
   }
   if (fetching_) request_state(p, out);
   if (gap_asked_) {
@@ -175,6 +191,19 @@ void Replica::on_fetch_committed(const Params&, NodeId from, const FetchCommitte
     const Slot& s = it->second;
     if (!s.committed || s.commit_certificate.empty()) continue;
     out.send(from, CommitProof{s.committed_view, it->first, s.committed_digest, s.committed_batch, s.commit_certificate});
+  }
+}
+
+// Another replica changing to f.view lacks our VIEW-CHANGE (see on_status_tick): ours, if
+// we are changing to that view or a later one (a later one counts for its timer and its
+// f+1 rule too), or the NEW-VIEW if we entered such a view already (it proves itself).
+void Replica::on_fetch_view_change(const NodeView& v, NodeId from, const FetchViewChange& f, Outbox<Message>& out) {
+  if (in_view_change_ && view_ >= f.view) {
+    auto vcs = view_changes_.find(view_);
+    if (vcs == view_changes_.end()) return;
+    if (auto own = vcs->second.find(v.self); own != vcs->second.end()) out.send(from, own->second);
+  } else if (last_new_view_ && last_new_view_->view >= f.view) {
+    out.send(from, *last_new_view_);
   }
 }
 

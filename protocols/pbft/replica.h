@@ -116,6 +116,7 @@ class Replica {
   void fill_gap(const Params& p, const NodeView& v, Outbox<Message>& out, Seq evidence = 0);
   void on_fetch_committed(const Params& p, NodeId from, const FetchCommitted& f, Outbox<Message>& out);
   void on_commit_proof(const Params& p, const NodeView& v, const CommitProof& proof, Outbox<Message>& out);
+  void on_fetch_view_change(const NodeView& v, NodeId from, const FetchViewChange& f, Outbox<Message>& out);
   void note_higher_view(const Params& p, const NodeView& v, NodeId from, View seen, Outbox<Message>& out);
 
   // replica_checkpoint.cpp
@@ -125,6 +126,7 @@ class Replica {
                    Outbox<Message>& out);
   void on_fetch_state(const Params& p, NodeId from, const FetchState& f, Outbox<Message>& out);
   void on_state_reply(const Params& p, const NodeView& v, const StateReply& r, Outbox<Message>& out);
+  void start_state_transfer(const Params& p, const NodeView& v, Outbox<Message>& out);
   void request_state(const Params& p, Outbox<Message>& out);
 
   // replica_view_change.cpp

@@ -51,16 +51,22 @@ void Replica::make_stable(const Params& p, const NodeView& v, Seq seq, Digest st
   snapshots_.erase(snapshots_.begin(), snapshots_.lower_bound(seq));
   out.note(kNoteCheckpointStable, static_cast<int64_t>(seq));
   if (next_seq_ <= seq) next_seq_ = seq + 1;
-  if (last_executed_ < seq) {
-    fetching_ = seq;
-    fetch_from_.clear();
-    for (const Signer& s : stable_proof_)
-      if (s.replica != v.self) fetch_from_.push_back(s.replica);
-    fetch_next_ = static_cast<size_t>(v.rng->below(std::max<size_t>(fetch_from_.size(), 1)));
-    request_state(p, out);
-    arm_status(p, out);
-  }
+  if (last_executed_ < seq) start_state_transfer(p, v, out);
   maybe_propose(p, v, false, out);
+}
+
+// Fetches the state of the stable checkpoint low_ from the replicas that signed it: the
+// slots up to low_ are gone from every log (ours and the others'), so nothing but the state
+// can take us past it (§4.3; Castro's thesis §5.3.2). Started by make_stable, and again by
+// start() after a crash, which loses the fetch but not low_.
+void Replica::start_state_transfer(const Params& p, const NodeView& v, Outbox<Message>& out) {
+  fetching_ = low_;
+  fetch_from_.clear();
+  for (const Signer& s : stable_proof_)
+    if (s.replica != v.self) fetch_from_.push_back(s.replica);
+  fetch_next_ = static_cast<size_t>(v.rng->below(std::max<size_t>(fetch_from_.size(), 1)));
+  request_state(p, out);
+  arm_status(p, out);
 }
 
 // Asks one replica that signed the checkpoint at a time, rotating on each retry.

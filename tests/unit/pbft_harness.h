@@ -34,6 +34,7 @@ inline std::string describe(const Message& m) {
         else if constexpr (std::is_same_v<T, FetchNewView>) o << "FetchNewView v" << x.view;
         else if constexpr (std::is_same_v<T, FetchCommitted>) o << "FetchCommitted n" << x.first << ".." << x.last;
         else if constexpr (std::is_same_v<T, CommitProof>) o << "CommitProof v" << x.view << " n" << x.seq;
+        else if constexpr (std::is_same_v<T, FetchViewChange>) o << "FetchViewChange v" << x.view;
       },
       m);
   return o.str();

@@ -208,3 +208,66 @@ TEST_CASE("pbft transcript: checkpoints become stable, the log is collected, a r
   CHECK(h.replica(3).store().digest() == h.replica(0).store().digest());
   compare_with_golden("checkpoint.txt", h);
 }
+
+// Issue 9 (chaos seed 1383): a replica learns that a checkpoint is stable before it has
+// executed that far, and crashes before the state arrives. The fetch is volatile, the
+// stable checkpoint durable, and the slots below it are collected everywhere: on recovery
+// it must fetch the state again, or it never executes another request.
+TEST_CASE("pbft step: a replica that crashed while fetching a checkpoint's state fetches it again on recovery") {
+  Params p = four();
+  p.checkpoint_interval = 2;
+  p.log_window = 4;
+  Harness h(p);
+  // r3 sees nothing of requests 1 and 2 but the checkpoint at 2, and its fetch is lost.
+  for (int i = 0; i < 2; ++i) {
+    h.issue(4);
+    h.deliver_all([](const Harness::Envelope& e) {
+      if (e.to == 3) return std::holds_alternative<Checkpoint>(e.msg);
+      return !(e.from == 3 && std::holds_alternative<FetchState>(e.msg));
+    });
+  }
+  REQUIRE(h.replica(3).stable_seq() == 2);
+  REQUIRE(h.replica(3).last_executed() == 0);
+  h.crash(3);
+  h.recover(3);
+  h.deliver_all();
+  CHECK(h.replica(3).last_executed() == 2);
+  CHECK(h.replica(3).store().digest() == h.replica(0).store().digest());
+  h.issue(4);
+  h.deliver_all();
+  CHECK(h.replica(3).last_executed() == 3);
+}
+
+// Issue 9 (chaos seed 3540): r1, the primary of view 1, is down; r0, r2 and r3 change to
+// view 1 and each VIEW-CHANGE is lost on one link, so that r0 holds r3's, r3 r2's and r2
+// r0's. Each replica re-sends its own to the one it has not heard from, which holds it
+// already; only asking the replicas it has not heard from gets each the one it lacks, and
+// with it the 2f+1 that start the view-change timer (§4.5.2).
+TEST_CASE("pbft step: a replica asks for the VIEW-CHANGEs it lacks, not only re-sends its own") {
+  Harness h(four());
+  h.crash(1);
+  h.issue(4);
+  h.deliver_all([](const Harness::Envelope& e) { return !std::holds_alternative<PrePrepare>(e.msg); });
+  h.now = h.now + Duration::seconds(1);
+  h.fire(4, kClientRetryTimer);  // every replica now waits for the request
+  h.deliver_all();
+  for (NodeId r : {0, 2, 3}) h.fire(r, kViewChangeTimer);
+  h.deliver_all([](const Harness::Envelope& e) {
+    const bool lost = (e.from == 2 && e.to == 0) || (e.from == 0 && e.to == 3) || (e.from == 3 && e.to == 2);
+    return !(lost && std::holds_alternative<ViewChange>(e.msg));
+  });
+  REQUIRE(h.count("r2 -> r0 ViewChange to v1") == 0);
+  // One view-change timeout of status ticks (T = 500 ms, one tick per 100 ms).
+  for (int tick = 0; tick < 5; ++tick)
+    for (NodeId r : {0, 2, 3}) h.fire(r, kStatusTimer);
+  h.deliver_all();
+  CHECK(h.count("r2 -> r0 ViewChange to v1") == 1);
+  CHECK(h.count("r0 -> r3 ViewChange to v1") == 1);
+  CHECK(h.count("r3 -> r2 ViewChange to v1") == 1);
+  // View 1 never starts; its timer moves everyone to view 2, whose primary r2 is correct.
+  for (NodeId r : {0, 2, 3}) h.fire(r, kViewChangeTimer);
+  h.deliver_all();
+  CHECK(h.replica(2).view() == 2);
+  CHECK_FALSE(h.replica(2).in_view_change());
+  CHECK(h.client(4).workload().completed() == 1);
+}

@@ -48,6 +48,35 @@ TEST_CASE("pbft scenario: the chaos sweep with one Byzantine replica has no viol
   }
 }
 
+// Issue 9, seed 1383: replica 2 learns that checkpoint 864 is stable while it has executed
+// only 863 and crashes before the state arrives. The fetch was volatile, the checkpoint is
+// not: it used to come back with nothing to fetch and slot 864 garbage-collected
+// everywhere, stuck for ever at 863; with replica 1 silent no checkpoint above 864 could
+// become stable and the others stopped at the high water mark (896).
+TEST_CASE("pbft scenario: a replica that crashes during state transfer resumes it on recovery (chaos seed 1383)") {
+  Outcome o = run_pbft("chaos.toml", 1383);
+  INFO(o.result.failure);
+  CHECK(o.result.status == RunStatus::complete);
+  bool resumed = false;
+  for (const LogEntry& e : o.log)
+    if (e.kind == "pbft.state-transfer" && e.detail == "replica 2 installs the state at 864") resumed = true;
+  CHECK(resumed);
+  CHECK(o.scalars["pbft_executed_slots"] > 896);
+}
+
+// Issue 9, seed 3540: replicas 0, 2 and 3 change to view 5 (primary: replica 1, silent) and
+// each holds the VIEW-CHANGE of only one other (0 has 3's, 3 has 2's, 2 has 0's). Each used
+// to re-send its own only to the replica it had not heard from, which had it already, so
+// none reached 2f+1, no view-change timer started and view 5 never ended. Now each asks the
+// replicas it has not heard from for their VIEW-CHANGE.
+TEST_CASE("pbft scenario: VIEW-CHANGEs are retransmitted until every replica holds them (chaos seed 3540)") {
+  Outcome o = run_pbft("chaos.toml", 3540);
+  INFO(o.result.failure);
+  CHECK(o.result.status == RunStatus::complete);
+  CHECK(o.scalars["pbft_sent_fetch_view_change"] > 0);
+  CHECK(o.scalars["pbft_final_view"] >= 6);
+}
+
 TEST_CASE("pbft scenario: f+1 colluders break agreement and the checker catches it") {
   // colluders.toml says `[expect] failure = "pbft.agreement"`: the run is complete when that
   // checker, and only that one, stops it.
