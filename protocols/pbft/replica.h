@@ -50,8 +50,9 @@ class Replica {
   void start(const Params& p, const NodeView& v, Outbox<Message>& out);
   void on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, Outbox<Message>& out);
   void on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Message>& out);
-  // View, log, checkpoints and the service state are durable (DESIGN.md); the primary's
-  // batch queue, the requests being waited on and fetches in progress are not.
+  // View, log, checkpoints and the service state are durable (a crash keeps them, see
+  // docs/architecture.md, "Faults"); the primary's batch queue, the requests being waited
+  // on and fetches in progress are not.
   void crash();
 
   View view() const { return view_; }
