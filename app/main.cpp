@@ -50,7 +50,7 @@ int main(int argc, char** argv) try {
   run_cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required();
   add_run_options(run_cmd, true);
   run_cmd->add_flag("--json", run.json, "Print one JSON object instead of the summary");
-  run_cmd->add_flag("!--no-progress", run.progress, "Do not show progress on a terminal");
+  run_cmd->add_flag("!--no-progress,!--quiet", run.progress, "Show no progress on stderr");
 
   std::string seeds = "1..10";
   unsigned threads = cli::default_threads();

@@ -30,9 +30,11 @@ class Simulation {
   Simulation& operator=(const Simulation&) = delete;
 
   void add_observer(RunObserver* o) { observers_.push_back(o); }
-  // Runs to the scenario's end time or event limit. `progress` (optional) is called about
-  // every million events; sim/ reads no wall clock, so timing is the caller's business.
+  // Runs to the scenario's end time or event limit. `progress` (optional) is called every
+  // 65,536 events, and once more when the event loop is over and the end-of-run checks
+  // begin (finishing() is then true); sim/ reads no wall clock, so timing is the caller's.
   RunResult run(const RunInfo& info, const std::function<void(const Simulation&)>& progress = {});
+  bool finishing() const { return finishing_; }
 
   // ---- what modules may use (all deterministic) ----
   SimTime now() const { return now_; }
@@ -126,6 +128,7 @@ class Simulation {
   std::vector<FaultSpec> faults_;  // scenario faults plus the ones chaos drew
   std::vector<FaultAction> actions_;
   std::optional<Violation> violation_;
+  bool finishing_ = false;
   Fingerprint fingerprint_;
   Metrics metrics_;
   std::vector<RunObserver*> observers_;

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 namespace meshsim {
@@ -57,6 +58,23 @@ std::string format_duration(Duration d) {
   for (const Unit& u : units)
     if (d.ns % u.scale == 0) return std::to_string(d.ns / u.scale) + u.name;
   return std::to_string(d.ns) + "ns";
+}
+
+std::string format_readable(Duration d) {
+  struct Unit { double scale; const char* name; };
+  static constexpr Unit units[] = {{3600e9, "h"}, {1e9, "s"}, {1e6, "ms"}, {1e3, "us"}};
+  double magnitude = std::abs(static_cast<double>(d.ns));
+  for (const Unit& u : units) {
+    // Hours only from 10 h up: "5400 s" reads worse than "1.5 h", "36000 s" than "10 h".
+    if (magnitude < u.scale * (u.name[0] == 'h' ? 10 : 1)) continue;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(d.ns) / u.scale);
+    std::string text = buf;
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') text.pop_back();
+    return text + " " + u.name;
+  }
+  return std::to_string(d.ns) + " ns";
 }
 
 }  // namespace meshsim

@@ -39,4 +39,9 @@ std::optional<Duration> parse_duration(std::string_view text);
 // Formats with the largest unit that keeps it exact ("150ms", "2s", "1500us").
 std::string format_duration(Duration d);
 
+// For people reading a summary, a failure or a log: "23.67 s", "4.627 s", "63.1 ms",
+// "12.5 us", "750 ns" — at most three decimals, trailing zeros dropped. Machine outputs
+// (--json, CSV, SQLite) keep integer nanoseconds instead.
+std::string format_readable(Duration d);
+
 }  // namespace meshsim

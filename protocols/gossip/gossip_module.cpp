@@ -21,7 +21,7 @@ uint32_t threshold(uint32_t n, uint32_t percent) {
   return static_cast<uint32_t>((static_cast<uint64_t>(n) * percent + 99) / 100);
 }
 
-std::string format_time(int64_t ns) { return format_duration(Duration{ns}); }
+std::string format_time(int64_t ns) { return format_readable(Duration{ns}); }
 
 double coverage(uint32_t informed, uint32_t n) { return n == 0 ? 0.0 : static_cast<double>(informed) / n; }
 

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# What a person sees every day: readable summaries (no raw nanosecond counts), progress on
+# stderr that never goes silent, failed runs that keep their metrics, sweeps that report a
+# bad --set once. Usage: everyday_tests.sh MESHSIM_BINARY REPO_ROOT
+MESHSIM=$1
+ROOT=$2
+source "$(dirname "$0")/lib.sh"
+DB="$WORK/runs.db"
+
+out=$("$MESHSIM" run scenarios/quickstart.toml --db "$DB" 2>&1)
+if grep -qE '[0-9]{5,}ns|[0-9]e\+0[6-9]' <<<"$(grep -vE '^\s+(bytes_sent|messages|events|handled|redundant|deliveries)' <<<"$out")"; then
+  fail "the summary prints raw nanoseconds" "$out"
+else pass "the summary prints no raw nanosecond count"; fi
+expect_exit "duration metrics are in time units" 0 "coverage_time_100_ns_max +[0-9.]+ s$" "$MESHSIM" run scenarios/quickstart.toml --db "$DB"
+expect_exit "the event log shows readable times" 0 "^ +2 s  crash  nodes 100..119" "$MESHSIM" run scenarios/quickstart.toml --db "$DB"
+expect_exit "a failure's time is readable" 0 "expected +checker pbft.agreement violated at [0-9.]+ (s|ms):" \
+  "$MESHSIM" run scenarios/pbft/colluders.toml --db "$DB"
+expect_exit "--json keeps integer nanoseconds" 0 '"sim_time_ns": 10000000000,' "$MESHSIM" run scenarios/quickstart.toml --db "$DB" --json
+
+expect_exit "piped, progress is a plain line on stderr" 0 "^quickstart  simulated [0-9.]+ (s|ms) of 10 s \([0-9]+ %\)" \
+  env MESHSIM_PROGRESS_EVERY_MS=1 "$MESHSIM" run scenarios/quickstart.toml --db "$DB"
+quiet=$(MESHSIM_PROGRESS_EVERY_MS=1 "$MESHSIM" run scenarios/quickstart.toml --db "$DB" --quiet 2>&1 >/dev/null)
+[[ -z "$quiet" ]] && pass "--quiet shows no progress" || fail "--quiet still printed" "$quiet"
+expect_exit "end-of-run checks have their own progress line" 0 "end-of-run checks \(history, linearizability\) running for" \
+  env MESHSIM_PROGRESS_EVERY_MS=1 "$MESHSIM" run scenarios/raft/quiet.toml --db "$DB"
+
+# A failed run keeps every metric a complete one has.
+"$MESHSIM" run scenarios/pbft/colluders.toml --db "$DB" --set 'expect.failure="pbft.validity"' >/dev/null 2>&1
+nscalars=$(sqlite3 "$DB" "select count(*) from scalars where run_id = (select max(run_id) from runs)")
+status=$(sqlite3 "$DB" "select status from runs where run_id = (select max(run_id) from runs)")
+has=$(sqlite3 "$DB" "select count(*) from scalars where run_id = (select max(run_id) from runs) and name in ('throughput_ops_per_s', 'linearizable')")
+[[ $status == failed && $has == 2 && $nscalars -gt 40 ]] && pass "a failed run stores all its scalars ($nscalars)" \
+  || fail "failed run: status $status, $nscalars scalars, throughput/linearizable present: $has"
+
+out=$("$MESHSIM" sweep scenarios/quickstart.toml --seeds 1..20 --db "$DB" --set topology.nodes=0 2>&1)
+[[ $? == 2 && $(grep -c "out of range" <<<"$out") == 1 ]] && pass "a sweep reports a bad --set once" \
+  || fail "a sweep with a bad --set" "$out"
+expect_exit "check names the slow runs while they run" 0 "done; running: quickstart \(" \
+  env MESHSIM_PROGRESS_EVERY_MS=1 bash -c "mkdir -p '$WORK/one' && cp scenarios/quickstart.toml '$WORK/one/' && '$MESHSIM' check '$WORK/one' --db '$DB'"
+finish
