@@ -1,5 +1,6 @@
 #include "app/batch_status.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "app/readable.h"
@@ -13,7 +14,8 @@ BatchStatus::BatchStatus(ProgressMode mode, size_t total, unsigned slots)
     auto every = mode_ == ProgressMode::terminal ? std::chrono::milliseconds(500) : plain_interval(std::chrono::seconds(10));
     auto next = Clock::now() + every;
     while (!stop_) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      // Short naps so that stopping is prompt; shorter still when the interval is.
+      std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(50), every));
       if (Clock::now() < next) continue;
       next += every;
       tick();

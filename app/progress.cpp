@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -74,10 +75,14 @@ void Progress::start_checks() {
   events_wall_s_ = seconds_since(started_);
   checks_started_ = Clock::now();
   if (mode_ == ProgressMode::off) return;
+  // A run long enough to have shown progress says at once that its events are done.
+  if (mode_ == ProgressMode::plain && events_wall_s_ >= std::chrono::duration<double>(interval(mode_)).count())
+    show(label_ + "  simulation done in " + readable_seconds(events_wall_s_) + "; end-of-run checks (history, linearizability) running");
   ticker_ = std::thread([this] {
     auto next = Clock::now() + interval(mode_);
     while (!stop_ticker_) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      // Short naps so that stopping is prompt; shorter still when the interval is.
+      std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(50), interval(mode_)));
       if (Clock::now() < next) continue;
       next += interval(mode_);
       show(label_ + "  simulation done; end-of-run checks (history, linearizability) running for " +

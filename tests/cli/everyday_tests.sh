@@ -21,7 +21,7 @@ expect_exit "piped, progress is a plain line on stderr" 0 "^quickstart  simulate
   env MESHSIM_PROGRESS_EVERY_MS=1 "$MESHSIM" run scenarios/quickstart.toml --db "$DB"
 quiet=$(MESHSIM_PROGRESS_EVERY_MS=1 "$MESHSIM" run scenarios/quickstart.toml --db "$DB" --quiet 2>&1 >/dev/null)
 [[ -z "$quiet" ]] && pass "--quiet shows no progress" || fail "--quiet still printed" "$quiet"
-expect_exit "end-of-run checks have their own progress line" 0 "end-of-run checks \(history, linearizability\) running for" \
+expect_exit "end-of-run checks have their own progress line" 0 "simulation done in [0-9.]+ s; end-of-run checks \(history, linearizability\) running" \
   env MESHSIM_PROGRESS_EVERY_MS=1 "$MESHSIM" run scenarios/raft/quiet.toml --db "$DB"
 
 # A failed run keeps every metric a complete one has.
@@ -35,6 +35,6 @@ has=$(sqlite3 "$DB" "select count(*) from scalars where run_id = (select max(run
 out=$("$MESHSIM" sweep scenarios/quickstart.toml --seeds 1..20 --db "$DB" --set topology.nodes=0 2>&1)
 [[ $? == 2 && $(grep -c "out of range" <<<"$out") == 1 ]] && pass "a sweep reports a bad --set once" \
   || fail "a sweep with a bad --set" "$out"
-expect_exit "check names the slow runs while they run" 0 "done; running: quickstart \(" \
-  env MESHSIM_PROGRESS_EVERY_MS=1 bash -c "mkdir -p '$WORK/one' && cp scenarios/quickstart.toml '$WORK/one/' && '$MESHSIM' check '$WORK/one' --db '$DB'"
+expect_exit "check names the slow runs while they run" 0 "done; running: leader_crash \(" \
+  env MESHSIM_PROGRESS_EVERY_MS=1 bash -c "mkdir -p '$WORK/one' && cp scenarios/raft/leader_crash.toml '$WORK/one/' && '$MESHSIM' check '$WORK/one' --db '$DB'"
 finish
