@@ -109,10 +109,17 @@ std::string reproduce_command(const std::string& scenario, uint64_t seed, const 
 }
 
 void prepare_db_path(const std::string& db) {
-  std::filesystem::path parent = std::filesystem::path(db).parent_path();
-  if (parent.empty()) return;
+  namespace fs = std::filesystem;
+  fs::path parent = fs::path(db).parent_path();
   std::error_code ec;
-  std::filesystem::create_directories(parent, ec);
+  if (parent.empty() || fs::is_directory(parent, ec)) return;
+  // Only the last folder is created: `--db runs/today.db` is a natural request, while a
+  // whole missing tree usually means a typo that would otherwise scatter folders about.
+  fs::path grandparent = parent.parent_path();
+  if (!grandparent.empty() && !fs::is_directory(grandparent, ec))
+    throw ScenarioError(db + ": folder " + grandparent.string() +
+                        " does not exist (meshsim creates only the database's own folder)");
+  fs::create_directory(parent, ec);
   if (ec) throw ScenarioError(db + ": cannot create the folder for the results database: " + ec.message());
 }
 

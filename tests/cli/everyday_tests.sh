@@ -37,4 +37,8 @@ out=$("$MESHSIM" sweep scenarios/quickstart.toml --seeds 1..20 --db "$DB" --set 
   || fail "a sweep with a bad --set" "$out"
 expect_exit "check names the slow runs while they run" 0 "done; running: leader_crash \(" \
   env MESHSIM_PROGRESS_EVERY_MS=1 bash -c "mkdir -p '$WORK/one' && cp scenarios/raft/leader_crash.toml '$WORK/one/' && '$MESHSIM' check '$WORK/one' --db '$DB'"
+expect_exit "--db creates the database's own folder" 0 "results +run 1 in" "$MESHSIM" run scenarios/raft/quiet.toml --db "$WORK/new/r.db"
+expect_exit "--db does not create a whole missing tree" 2 "folder .*/a does not exist \(meshsim creates only the database's own folder\)" \
+  "$MESHSIM" run scenarios/raft/quiet.toml --db "$WORK/a/b/r.db"
+[[ ! -e "$WORK/a" ]] && pass "... and creates nothing" || fail "a missing tree was partly created"
 finish
