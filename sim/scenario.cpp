@@ -8,6 +8,7 @@
 
 #include "sim/scenario_faults.h"
 #include "sim/scenario_link.h"
+#include "sim/scenario_text.h"
 
 namespace meshsim {
 
@@ -48,11 +49,16 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
   if (eq == std::string::npos || eq == 0)
     throw ScenarioError("--set " + assignment + ": expected key=value, e.g. --set protocol.fanout=4");
   std::string key = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  check_scenario_text(value, "--set " + key);
   toml::table parsed;
   try {
     parsed = toml::parse("v = " + value, std::string_view("--set"));
   } catch (const toml::parse_error&) {
-    parsed = toml::parse("v = \"\"\"" + value + "\"\"\"", std::string_view("--set"));
+    try {
+      parsed = toml::parse("v = \"\"\"" + value + "\"\"\"", std::string_view("--set"));
+    } catch (const toml::parse_error&) {  // quotes that close the string early: not a value at all
+      throw ScenarioError("--set " + assignment + ": not a TOML value (quote strings: --set 'key=\"text\"')");
+    }
   }
   toml::table* table = &root;
   std::string path;
@@ -209,15 +215,24 @@ void read_expectations(const toml::table* t, Scenario& sc) {
       if (!known || number.empty())
         throw ScenarioError(where + "expected \"OP VALUE\" like \"<= 0.01\" or \"< 2s\" (OP one of < <= > >= == !=)");
       e.op = op;
-      if (auto d = parse_duration(number)) {
+      std::string range_error;
+      if (auto d = parse_duration(number, &range_error)) {
         e.value = static_cast<double>(d->ns);  // durations compare in ns
       } else {
+        if (!range_error.empty()) throw ScenarioError(where + range_error);
         char* end = nullptr;
         e.value = std::strtod(number.c_str(), &end);
         if (*end != '\0') throw ScenarioError(where + "'" + number + "' is not a number or duration");
       }
     } else {
       throw ScenarioError(where + "expected a number or a string like \">= 0.99\"");
+    }
+    // NaN compares false with everything and infinity with nothing useful: an expectation
+    // against them can never mean what its writer wanted.
+    if (!std::isfinite(e.value)) {
+      std::ostringstream text;
+      text << e.value;
+      throw ScenarioError(where + "'" + text.str() + "' is not a finite number");
     }
     sc.expectations.push_back(e);
   }
@@ -229,9 +244,12 @@ std::string read_file(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) throw ScenarioError(path + ": is a directory, not a scenario file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path + ": cannot open for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  // Read at most one byte past the limit: enough to refuse a huge file (or /dev/zero)
+  // without reading it all.
+  std::string text(kMaxScenarioBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
 }
 
 }  // namespace
@@ -246,6 +264,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
     throw ScenarioError(path + ": the file is empty; a scenario needs at least [topology] and [protocol]");
   if (text.find('\0') != std::string::npos)
     throw ScenarioError(path + ": this is a binary file, not a TOML scenario");
+  check_scenario_text(text, path);
   auto root = std::make_shared<toml::table>();
   try {
     *root = toml::parse(text, std::string_view(path));
@@ -296,6 +315,11 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
 
   ConfigSection metrics(table("metrics"), "metrics", path);
   sc.sample_interval = metrics.get_duration("interval", Duration::millis(100));
+  if (static_cast<uint64_t>(sc.end.ns / sc.sample_interval.ns) >= kMaxSamples)
+    metrics.fail("interval", format_duration(sc.sample_interval) + " over run.duration = " +
+                                 format_duration(Duration{sc.end.ns}) + " is " +
+                                 std::to_string(sc.end.ns / sc.sample_interval.ns) + " samples; at most " +
+                                 std::to_string(kMaxSamples));
   metrics.finish();
 
   read_modules(*root, sc, registry);
