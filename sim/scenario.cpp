@@ -175,7 +175,10 @@ void read_modules(const toml::table& root, Scenario& sc, const ModuleRegistry& r
     sc.modules.push_back({name, section, t});
   };
   const toml::node* protocol = root.get("protocol");
-  if (!protocol || !protocol->is_table())
+  if (protocol && !protocol->is_table())
+    throw ScenarioError(sc.path + ":" + std::to_string(protocol->source().begin.line) +
+                        ": protocol: expected a table [protocol]");
+  if (!protocol)
     throw ScenarioError(sc.path + ": protocol: required section [protocol] with name = \"...\" (" +
                         registry.names() + ")");
   add(protocol->as_table(), "protocol");
@@ -315,11 +318,14 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
 
   ConfigSection metrics(table("metrics"), "metrics", path);
   sc.sample_interval = metrics.get_duration("interval", Duration::millis(100));
-  if (static_cast<uint64_t>(sc.end.ns / sc.sample_interval.ns) >= kMaxSamples)
-    metrics.fail("interval", format_duration(sc.sample_interval) + " over run.duration = " +
-                                 format_duration(Duration{sc.end.ns}) + " is " +
-                                 std::to_string(sc.end.ns / sc.sample_interval.ns) + " samples; at most " +
-                                 std::to_string(kMaxSamples));
+  if (static_cast<uint64_t>(sc.end.ns / sc.sample_interval.ns) >= kMaxSamples) {
+    // Blame the key that is written: with the default interval, that is run.duration.
+    std::string what = "metrics.interval = " + format_duration(sc.sample_interval) + " over run.duration = " +
+                       format_duration(Duration{sc.end.ns}) + " is " + std::to_string(sc.end.ns / sc.sample_interval.ns) +
+                       " samples; at most " + std::to_string(kMaxSamples);
+    if (metrics.has("interval")) metrics.fail("interval", what);
+    run.fail("duration", what);
+  }
   metrics.finish();
 
   read_modules(*root, sc, registry);
