@@ -8,6 +8,7 @@
 
 #include "sim/scenario_faults.h"
 #include "sim/scenario_link.h"
+#include "sim/scenario_text.h"
 
 namespace meshsim {
 
@@ -48,6 +49,7 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
   if (eq == std::string::npos || eq == 0)
     throw ScenarioError("--set " + assignment + ": expected key=value, e.g. --set protocol.fanout=4");
   std::string key = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  check_scenario_text(value, "--set " + key);
   toml::table parsed;
   try {
     parsed = toml::parse("v = " + value, std::string_view("--set"));
@@ -173,7 +175,10 @@ void read_modules(const toml::table& root, Scenario& sc, const ModuleRegistry& r
     sc.modules.push_back({name, section, t});
   };
   const toml::node* protocol = root.get("protocol");
-  if (!protocol || !protocol->is_table())
+  if (protocol && !protocol->is_table())
+    throw ScenarioError(sc.path + ":" + std::to_string(protocol->source().begin.line) +
+                        ": protocol: expected a table [protocol]");
+  if (!protocol)
     throw ScenarioError(sc.path + ": protocol: required section [protocol] with name = \"...\" (" +
                         registry.names() + ")");
   add(protocol->as_table(), "protocol");
@@ -220,15 +225,24 @@ void read_expectations(const toml::table* t, Scenario& sc) {
       if (!known || number.empty())
         throw ScenarioError(where + "expected \"OP VALUE\" like \"<= 0.01\" or \"< 2s\" (OP one of < <= > >= == !=)");
       e.op = op;
-      if (auto d = parse_duration(number)) {
+      std::string range_error;
+      if (auto d = parse_duration(number, &range_error)) {
         e.value = static_cast<double>(d->ns);  // durations compare in ns
       } else {
+        if (!range_error.empty()) throw ScenarioError(where + range_error);
         char* end = nullptr;
         e.value = std::strtod(number.c_str(), &end);
         if (*end != '\0') throw ScenarioError(where + "'" + number + "' is not a number or duration");
       }
     } else {
       throw ScenarioError(where + "expected a number or a string like \">= 0.99\"");
+    }
+    // NaN compares false with everything and infinity with nothing useful: an expectation
+    // against them can never mean what its writer wanted.
+    if (!std::isfinite(e.value)) {
+      std::ostringstream text;
+      text << e.value;
+      throw ScenarioError(where + "'" + text.str() + "' is not a finite number");
     }
     sc.expectations.push_back(e);
   }
@@ -240,9 +254,12 @@ std::string read_file(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) throw ScenarioError(path + ": is a directory, not a scenario file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path + ": cannot open for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  // Read at most one byte past the limit: enough to refuse a huge file (or /dev/zero)
+  // without reading it all.
+  std::string text(kMaxScenarioBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
 }
 
 }  // namespace
@@ -257,6 +274,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
     throw ScenarioError(path + ": the file is empty; a scenario needs at least [topology] and [protocol]");
   if (text.find('\0') != std::string::npos)
     throw ScenarioError(path + ": this is a binary file, not a TOML scenario");
+  check_scenario_text(text, path);
   auto root = std::make_shared<toml::table>();
   try {
     *root = toml::parse(text, std::string_view(path));
@@ -273,8 +291,9 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
     bool ok = false;
     for (const char* name : known) ok |= k.str() == name;
     if (!ok)
-      throw ScenarioError(path + ":" + std::to_string(v.source().begin.line) + ": " + std::string(k.str()) +
-                          ": unknown section (known: run, topology, network, protocol, modules, faults, "
+      throw ScenarioError((v.source().begin.line > 0 ? path + ":" + std::to_string(v.source().begin.line)
+                                                     : path + " (--set)") +  // a key only --set wrote has no line
+                          ": " + std::string(k.str()) + ": unknown section (known: run, topology, network, protocol, modules, faults, "
                           "chaos, metrics, expect)");
   }
   auto table = [&](const char* name) -> const toml::table* {
@@ -307,6 +326,14 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
 
   ConfigSection metrics(table("metrics"), "metrics", path);
   sc.sample_interval = metrics.get_duration("interval", Duration::millis(100));
+  if (static_cast<uint64_t>(sc.end.ns / sc.sample_interval.ns) >= kMaxSamples) {
+    // Blame the key that is written: with the default interval, that is run.duration.
+    std::string what = "metrics.interval = " + format_duration(sc.sample_interval) + " over run.duration = " +
+                       format_duration(Duration{sc.end.ns}) + " is " + std::to_string(sc.end.ns / sc.sample_interval.ns) +
+                       " samples; at most " + std::to_string(kMaxSamples);
+    if (metrics.has("interval")) metrics.fail("interval", what);
+    run.fail("duration", what);
+  }
   metrics.finish();
 
   read_modules(*root, sc, registry);

@@ -96,6 +96,8 @@ class Simulation {
   void crash_node(NodeId n);
   void hand_over(const Event& e, uint16_t msg_type);
   void begin_processing(const Event& e);
+  // now + a + b for an event's time, saturating and capped just past the run's end.
+  int64_t event_time(Duration a, Duration b = {}) const;
   void report_processing();
   void recover_node(NodeId n);
   void resume_node(NodeId n);
