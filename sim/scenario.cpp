@@ -67,13 +67,34 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
     size_t dot = key.find('.', start);
     std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (part.empty()) throw ScenarioError("--set " + assignment + ": empty key component");
+    // `faults[1]` or `modules[0]`: one table of an array of tables ([[faults]]).
+    std::optional<size_t> index;
+    if (size_t open = part.find('['); open != std::string::npos) {
+      std::string digits = part.substr(open + 1, part.size() - open - 2);
+      if (part.back() != ']' || digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+        throw ScenarioError("--set " + assignment + ": '" + part + "' is not NAME or NAME[INDEX]");
+      index = std::stoul(digits);
+      part = part.substr(0, open);
+    }
     path += (path.empty() ? "" : ".") + part;
-    if (dot == std::string::npos) {
+    if (dot == std::string::npos && !index) {
       table->insert_or_assign(part, *parsed.get("v"));
       return;
     }
     toml::node* next = table->get(part);
-    if (!next) {
+    if (index) {
+      toml::array* array = next ? next->as_array() : nullptr;
+      if (!array || !array->is_array_of_tables())
+        throw ScenarioError(file + ": --set " + assignment + ": the scenario has no [[" + path + "]] tables");
+      if (*index >= array->size())
+        throw ScenarioError(file + ": --set " + assignment + ": " + path + "[" + std::to_string(*index) +
+                            "] does not exist (the scenario has " + std::to_string(array->size()) + " [[" + path +
+                            "]] table(s), counted from 0)");
+      path += "[" + std::to_string(*index) + "]";
+      if (dot == std::string::npos)
+        throw ScenarioError(file + ": --set " + assignment + ": name a key inside " + path + ", like " + path + ".at");
+      next = array->get(*index);
+    } else if (!next) {
       table->insert(part, toml::table{});
       next = table->get(part);
     }

@@ -41,4 +41,9 @@ expect_exit "--db creates the database's own folder" 0 "results +run 1 in" "$MES
 expect_exit "--db does not create a whole missing tree" 2 "folder .*/a does not exist \(meshsim creates only the database's own folder\)" \
   "$MESHSIM" run scenarios/raft/quiet.toml --db "$WORK/a/b/r.db"
 [[ ! -e "$WORK/a" ]] && pass "... and creates nothing" || fail "a missing tree was partly created"
+expect_exit "--set reaches a [[faults]] table" 0 "^ +3 s  crash" "$MESHSIM" run scenarios/raft/leader_crash.toml --db "$DB" --set 'faults[0].at=3s'
+expect_exit "--set of a [[faults]] key is checked as one" 2 "leader_crash.toml \(--set\): faults\[0\].target: unknown role 'primary'" \
+  "$MESHSIM" run scenarios/raft/leader_crash.toml --db "$DB" --set 'faults[0].target=primary'
+expect_exit "--set of a missing [[faults]] table says how many there are" 2 "faults\[5\] does not exist \(the scenario has 1 \[\[faults\]\] table" \
+  "$MESHSIM" run scenarios/raft/leader_crash.toml --db "$DB" --set 'faults[5].at=3s'
 finish
