@@ -132,6 +132,14 @@ void read_topology(ConfigSection s, Scenario& sc) {
                        "barabasi-albert", "edge-list", "none", "random-picks"});
   t.degree = static_cast<uint32_t>(s.get_int("degree", t.degree, 1, 1'000'000));
   t.p = s.get_probability("p", t.p);
+  if (t.kind == "erdos-renyi") {
+    // Below 1e-12 Boost's geometric skip draws degenerate; past 200 M edges (about 3 GB of
+    // adjacency) the graph is a typo, not an experiment.
+    double expected = static_cast<double>(t.nodes) * (static_cast<double>(t.nodes) - 1) / 2 * t.p;
+    if (t.p > 0 && t.p < 1e-12) s.fail("p", "must be 0 or at least 1e-12");
+    if (expected > 200e6)
+      s.fail("p", "would give about " + std::to_string(static_cast<uint64_t>(expected)) + " edges; at most 200000000 are allowed");
+  }
   t.k = static_cast<uint32_t>(s.get_int("k", t.k, 2, 1'000'000));
   t.m = static_cast<uint32_t>(s.get_int("m", t.m, 1, 1'000'000));
   t.width = static_cast<uint32_t>(s.get_int("width", 0, 0, 100'000'000));

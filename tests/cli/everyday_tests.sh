@@ -46,4 +46,11 @@ expect_exit "--set of a [[faults]] key is checked as one" 2 "leader_crash.toml \
   "$MESHSIM" run scenarios/raft/leader_crash.toml --db "$DB" --set 'faults[0].target=primary'
 expect_exit "--set of a missing [[faults]] table says how many there are" 2 "faults\[5\] does not exist \(the scenario has 1 \[\[faults\]\] table" \
   "$MESHSIM" run scenarios/raft/leader_crash.toml --db "$DB" --set 'faults[5].at=3s'
+er='[topology]\nkind = "erdos-renyi"\nnodes = 50\n[protocol]\nname = "gossip"\n'
+for p in 0 1; do
+  printf "$er"'[run]\nduration = "1s"\n' >"$WORK/er$p.toml" && sed -i "3a p = $p" "$WORK/er$p.toml"
+  expect_exit "erdos-renyi with p = $p runs" 0 "status +complete" "$MESHSIM" run "$WORK/er$p.toml" --db "$DB"
+done
+printf "$er" >"$WORK/er_tiny.toml" && sed -i '3a p = 1e-300' "$WORK/er_tiny.toml"
+expect_exit "erdos-renyi with p = 1e-300 is refused with its line" 2 "er_tiny.toml:4: topology.p: must be 0 or at least 1e-12" "$MESHSIM" run "$WORK/er_tiny.toml" --db "$DB"
 finish
