@@ -104,7 +104,7 @@ int main(int argc, char** argv) try {
       std::error_code ec;
       std::filesystem::create_directories(csv_dir, ec);  // a new folder is what users expect
       export_run_csv(db, run_id, csv_dir);
-      std::cout << "wrote run " << run_id << " to " << csv_dir << "/{run,parameters,scalars,series,node_summaries,events_log}.csv\n";
+      std::cout << "wrote run " << run_id << " to " << csv_dir << "/{run,parameters,scalars,series,node_summaries,node_series,events_log}.csv\n";
     }
     if (*import_cmd) return import_command(import_file, import_db);
     if (*protocols_cmd)

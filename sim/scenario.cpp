@@ -363,6 +363,9 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
     if (metrics.has("interval")) metrics.fail("interval", what);
     run.fail("duration", what);
   }
+  // Per-node series cost a row per node per sample: on by default for meshes of up to
+  // 100 nodes (a Raft or pBFT cluster), asked for explicitly above that.
+  sc.node_series = metrics.get_bool("node_series", sc.topology.nodes <= 100);
   metrics.finish();
 
   read_modules(*root, sc, registry);

@@ -122,6 +122,7 @@ struct Scenario {
   std::vector<FaultSpec> faults;
   ChaosSpec chaos;
   Duration sample_interval = Duration::millis(100);
+  bool node_series = true;  // [metrics] node_series: record per-node time series
   std::vector<ModuleSpec> modules;
   std::vector<Expectation> expectations;
   std::optional<ExpectedFailure> expected_failure;

@@ -20,6 +20,7 @@ Simulation::Simulation(const Scenario& scenario, const ModuleRegistry& registry)
     : scenario_(scenario),
       topology_(build_topology(scenario.topology, scenario.seed, scenario.path, scenario.directory())) {
   const uint32_t n = topology_.node_count();
+  metrics_.enable_node_series(scenario.node_series);
   state_.assign(n, NodeState::up);
   node_seq_.assign(n, 0);
   faults_ = scenario.faults;
@@ -303,6 +304,12 @@ RunResult Simulation::run(const RunInfo& info, const std::function<void(const Si
   for (auto& m : modules_)
     if (auto v = m->finish(now_, metrics_); v && !violation_) violation_ = v;
   const NetworkCounters& c = network_->counters();
+  if (!metrics_.node_series().empty()) {
+    // Say how many nodes the per-node series cover: all of them, or a sample (metrics.h).
+    std::vector<bool> seen(n, false);
+    for (const NodeSeriesPoint& p : metrics_.node_series()) seen[p.node] = true;
+    metrics_.set_scalar("node_series_nodes", static_cast<double>(std::count(seen.begin(), seen.end(), true)));
+  }
   metrics_.set_scalar("events", static_cast<double>(events_));
   metrics_.set_scalar("handled_events", static_cast<double>(handled_));
   metrics_.set_scalar("messages_sent", static_cast<double>(c.sent));

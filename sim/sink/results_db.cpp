@@ -258,6 +258,18 @@ std::string show_run(const std::string& db_path, int64_t run_id) {
                                             format_real(q.real(5), 6),
                                             series_sparkline(db, run_id, q.text(0), q.i64(2), q.i64(3), q.real(4), q.real(5))};
           });
+  // Per-node series (schema version 2): for each series, the spread over nodes at the end,
+  // and the shape of the slowest node's curve is one `export` away.
+  Query has_node_series(db, "SELECT count(*) FROM sqlite_master WHERE name = 'node_series'");
+  if (has_node_series.next() && has_node_series.i64(0) > 0) {
+    section("per-node series (export for every point)",
+            "SELECT name, count(DISTINCT node), count(*), min(value), max(value) FROM node_series"
+            " WHERE run_id = ? GROUP BY name ORDER BY name",
+            {"name", "nodes", "points", "min", "max"}, {false, true, true, true, true}, [](const Query& q) {
+              return std::vector<std::string>{q.text(0), std::to_string(q.i64(1)), std::to_string(q.i64(2)),
+                                              format_real(q.real(3), 6), format_real(q.real(4), 6)};
+            });
+  }
   section("node summaries",
           "SELECT name, count(*), min(value), avg(value), max(value)"
           " FROM node_summaries WHERE run_id = ? GROUP BY name ORDER BY name",

@@ -8,7 +8,7 @@ namespace {
 
 // Must stay byte-for-byte equal to results/schema.sql (checked by test_sqlite_sink.cpp).
 constexpr std::string_view kSchemaSql =
-    R"schema(-- meshsim results database, schema version 1 (PRAGMA user_version).
+    R"schema(-- meshsim results database, schema version 2 (PRAGMA user_version).
 -- Modelled on OMNeT++'s SQLite result files: one row per run, everything else keyed by
 -- run_id. Simulated time is an INTEGER count of nanoseconds, never a REAL, as in the engine.
 -- The binary embeds this text (sim/sink/schema.cpp) so meshsim can create a database
@@ -70,6 +70,15 @@ CREATE TABLE IF NOT EXISTS node_summaries (
 );
 CREATE INDEX IF NOT EXISTS node_summaries_by_run ON node_summaries (run_id, name, node);
 
+CREATE TABLE IF NOT EXISTS node_series (
+  run_id      INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  node        INTEGER NOT NULL,
+  name        TEXT NOT NULL,
+  sim_time_ns INTEGER NOT NULL,
+  value       REAL
+);
+CREATE INDEX IF NOT EXISTS node_series_by_run ON node_series (run_id, name, node, sim_time_ns);
+
 CREATE TABLE IF NOT EXISTS events_log (
   run_id      INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
   sim_time_ns INTEGER NOT NULL,
@@ -78,11 +87,26 @@ CREATE TABLE IF NOT EXISTS events_log (
 );
 CREATE INDEX IF NOT EXISTS events_log_by_run ON events_log (run_id, sim_time_ns);
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 )schema";
+
+// Version 1 to 2: per-node time series. Additive, so version-1 files keep every row.
+constexpr std::string_view kMigrateV1toV2 =
+    R"sql(
+CREATE TABLE IF NOT EXISTS node_series (
+  run_id      INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  node        INTEGER NOT NULL,
+  name        TEXT NOT NULL,
+  sim_time_ns INTEGER NOT NULL,
+  value       REAL
+);
+CREATE INDEX IF NOT EXISTS node_series_by_run ON node_series (run_id, name, node, sim_time_ns);
+PRAGMA user_version = 2;
+)sql";
 
 }  // namespace
 
 std::string_view results_schema_sql() { return kSchemaSql; }
+std::string_view results_schema_migration(int from_version) { return from_version == 1 ? kMigrateV1toV2 : ""; }
 
 }  // namespace meshsim

@@ -53,4 +53,25 @@ for p in 0 1; do
 done
 printf "$er" >"$WORK/er_tiny.toml" && sed -i '3a p = 1e-300' "$WORK/er_tiny.toml"
 expect_exit "erdos-renyi with p = 1e-300 is refused with its line" 2 "er_tiny.toml:4: topology.p: must be 0 or at least 1e-12" "$MESHSIM" run "$WORK/er_tiny.toml" --db "$DB"
+# Per-node time series: Raft's term and commit index per server, gossip's coverage per node.
+NS="$WORK/node_series.db"
+"$MESHSIM" run scenarios/raft/leader_crash.toml --db "$NS" >/dev/null
+expect_exit "show lists the per-node series" 0 "raft_term +5 +[0-9]+" "$MESHSIM" show 1 --db "$NS"
+terms=$(sqlite3 "$NS" "select count(distinct value) from node_series where name = 'raft_term' and node = 0")
+[[ $terms -gt 3 ]] && pass "a server's term moves through the leader crashes ($terms values)" || fail "raft_term of server 0 took $terms values"
+expect_exit "export writes node_series.csv" 0 "node_series" bash -c "'$MESHSIM' export 1 --db '$NS' --csv '$WORK/nscsv' && head -1 '$WORK/nscsv/node_series.csv'"
+printf '[run]\nduration = "1s"\n[topology]\nkind = "ring"\nnodes = 3000\n[protocol]\nname = "gossip"\n[metrics]\nnode_series = true\n' >"$WORK/big.toml"
+"$MESHSIM" run "$WORK/big.toml" --db "$NS" >/dev/null
+expect_exit "a big mesh samples 1000 nodes, and says so" 0 "^1000(\.0)?\|1000$" \
+  sqlite3 "$NS" "select (select value from scalars where run_id = 2 and name = 'node_series_nodes'), (select count(distinct node) from node_series where run_id = 2)"
+"$MESHSIM" run scenarios/quickstart.toml --db "$NS" >/dev/null
+expect_exit "above 100 nodes per-node series are off unless asked for" 0 "^0$" \
+  sqlite3 "$NS" "select count(*) from node_series where run_id = 3"
+# A version-1 database (no node_series) is migrated in place, its runs kept.
+V1="$WORK/v1.db"
+python3 -c "import re,sys; t=open('results/schema.sql').read(); t=re.sub(r'CREATE TABLE IF NOT EXISTS node_series.*?;\n.*?;\n', '', t, flags=re.S); print(t.replace('user_version = 2', 'user_version = 1'))" | sqlite3 "$V1"
+sqlite3 "$V1" "insert into runs (scenario_name, scenario_path, scenario_text, seed, build_id, command_line, status, started_at, pid, host) values ('old', 'old.toml', '', 1, 'x', 'x', 'complete', 'then', 1, 'h')"
+"$MESHSIM" run scenarios/raft/quiet.toml --db "$V1" >/dev/null
+expect_exit "a version-1 database is migrated to version 2 and keeps its runs" 0 "^2\|2\|1$" \
+  sqlite3 "$V1" "select (select user_version from pragma_user_version), (select count(*) from runs), (select count(*) > 0 from node_series)"
 finish

@@ -202,7 +202,7 @@ TEST_CASE("a run round-trips through the database") {
     CHECK_FALSE(sink.run_in_progress());
   }
   RawDb raw(db);
-  CHECK(raw.one("PRAGMA user_version") == "1");
+  CHECK(raw.one("PRAGMA user_version") == std::to_string(kResultsSchemaVersion));
   CHECK(raw.one("PRAGMA journal_mode") == "wal");
   auto run = raw.rows(
       "SELECT scenario_name, scenario_path, scenario_text, printf('%llu', seed),"
