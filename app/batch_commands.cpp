@@ -11,7 +11,10 @@
 #include <mutex>
 #include <thread>
 
+#include "app/batch_status.h"
+#include "app/readable.h"
 #include "sim/config_section.h"
+#include "sim/scenario.h"
 
 namespace meshsim::cli {
 
@@ -23,22 +26,31 @@ std::vector<RunOutcome> run_parallel(const std::vector<RunOptions>& jobs, unsign
                                      const ModuleRegistry& registry) {
   std::vector<RunOutcome> outcomes(jobs.size());
   std::atomic<size_t> next{0};
-  std::mutex print;
+  std::atomic<unsigned> slots{0};
+  BatchStatus status(progress_mode(true), jobs.size(), std::max(1u, threads));
+  auto label = [](const RunOptions& job) {
+    std::string name = std::filesystem::path(job.scenario).stem().string();
+    return job.seed ? name + " seed " + std::to_string(*job.seed) : name;
+  };
   auto worker = [&] {
+    const unsigned slot = slots++;
     for (size_t i = next++; i < jobs.size(); i = next++) {
+      status.started(slot, label(jobs[i]));
       outcomes[i] = execute_run(jobs[i], registry);
-      std::lock_guard lock(print);
+      status.ended(slot);
       const RunOutcome& o = outcomes[i];
-      if (o.exit_code >= 2) {
-        std::fprintf(stderr, "  %-28s seed %-8llu ERROR  %s\n", jobs[i].scenario.c_str(),
-                     static_cast<unsigned long long>(jobs[i].seed.value_or(0)), o.error.c_str());
-      } else {
-        std::fprintf(stdout, "  %-28s seed %-8llu %-8s %10llu events  %016llx  %.2fs\n", o.scenario_name.c_str(),
-                     static_cast<unsigned long long>(o.seed), o.exit_code == 0 ? "ok" : "FAILED",
-                     static_cast<unsigned long long>(o.result.events),
-                     static_cast<unsigned long long>(o.result.fingerprint), o.result.wall_s);
-      }
-      std::fflush(stdout);
+      status.print([&] {
+        if (o.exit_code >= 2 && o.exit_code != kExitResultsAside) {
+          std::fprintf(stderr, "  %-28s seed %-8llu ERROR  %s\n", jobs[i].scenario.c_str(),
+                       static_cast<unsigned long long>(jobs[i].seed.value_or(0)), o.error.c_str());
+        } else {
+          const char* verdict = o.exit_code == 0 ? "ok" : o.exit_code == 1 ? "FAILED" : "ASIDE";
+          std::fprintf(stdout, "  %-28s seed %-8llu %-8s %10llu events  %016llx  %s\n", o.scenario_name.c_str(),
+                       static_cast<unsigned long long>(o.seed), verdict, static_cast<unsigned long long>(o.result.events),
+                       static_cast<unsigned long long>(o.result.fingerprint), readable_seconds(o.result.wall_s).c_str());
+        }
+        std::fflush(stdout);
+      });
     }
   };
   // Thread creation can fail (a process or memory limit): go on with the workers there
@@ -173,6 +185,9 @@ int sweep_command(const RunOptions& base, const std::string& seed_text, unsigned
   try {
     seeds = parse_seeds(seed_text);
     threads = bounded_threads(threads);
+    // Checked once here, not once per seed: a bad --set would otherwise repeat its
+    // message for every seed of the sweep.
+    if (!seeds.empty()) load_scenario(base.scenario, base.sets, registry, seeds.front());
   } catch (const ScenarioError& e) {
     std::cerr << "meshsim: " << e.what() << std::endl;
     return 2;

@@ -51,7 +51,7 @@ int main(int argc, char** argv) try {
   run_cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required();
   add_run_options(run_cmd, true);
   run_cmd->add_flag("--json", run.json, "Print one JSON object instead of the summary");
-  run_cmd->add_flag("!--no-progress", run.progress, "Do not show progress on a terminal");
+  run_cmd->add_flag("!--no-progress,!--quiet", run.progress, "Show no progress on stderr");
 
   std::string seeds = "1..10";
   unsigned threads = cli::default_threads();
@@ -105,7 +105,7 @@ int main(int argc, char** argv) try {
       std::error_code ec;
       std::filesystem::create_directories(csv_dir, ec);  // a new folder is what users expect
       export_run_csv(db, run_id, csv_dir);
-      std::cout << "wrote run " << run_id << " to " << csv_dir << "/{run,parameters,scalars,series,node_summaries,events_log}.csv\n";
+      std::cout << "wrote run " << run_id << " to " << csv_dir << "/{run,parameters,scalars,series,node_summaries,node_series,events_log}.csv\n";
     }
     if (*import_cmd) return import_command(import_file, import_db);
     if (*protocols_cmd) cli::print_protocols(registry, std::cout);

@@ -16,7 +16,7 @@ struct RunOptions {
   std::string db = "results/meshsim.db";
   std::vector<std::string> sets;
   bool json = false;
-  bool progress = true;   // only shown when stderr is a terminal
+  bool progress = true;   // a rewritten line on a terminal, a line every few seconds otherwise
   bool quiet = false;     // sweeps print one line per run instead of the summary
   double db_wait_s = 600;  // how long to wait for other writers before saving results aside
 };
@@ -31,6 +31,8 @@ struct RunOutcome {
   std::string scenario_name;
   std::string error;  // for exit code 2/3
   std::string reproduce;
+  double events_wall_s = 0;    // wall time of the event loop
+  double checks_wall_s = 0;    // wall time of the end-of-run checks (a linearizability search)
   double results_write_s = 0;  // wall time of writing the run's results at its end
   std::string side_file;       // where the results went when the database refused them
 };

@@ -1,4 +1,4 @@
--- meshsim results database, schema version 1 (PRAGMA user_version).
+-- meshsim results database, schema version 2 (PRAGMA user_version).
 -- Modelled on OMNeT++'s SQLite result files: one row per run, everything else keyed by
 -- run_id. Simulated time is an INTEGER count of nanoseconds, never a REAL, as in the engine.
 -- The binary embeds this text (sim/sink/schema.cpp) so meshsim can create a database
@@ -60,6 +60,15 @@ CREATE TABLE IF NOT EXISTS node_summaries (
 );
 CREATE INDEX IF NOT EXISTS node_summaries_by_run ON node_summaries (run_id, name, node);
 
+CREATE TABLE IF NOT EXISTS node_series (
+  run_id      INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  node        INTEGER NOT NULL,
+  name        TEXT NOT NULL,
+  sim_time_ns INTEGER NOT NULL,
+  value       REAL
+);
+CREATE INDEX IF NOT EXISTS node_series_by_run ON node_series (run_id, name, node, sim_time_ns);
+
 CREATE TABLE IF NOT EXISTS events_log (
   run_id      INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
   sim_time_ns INTEGER NOT NULL,
@@ -68,4 +77,4 @@ CREATE TABLE IF NOT EXISTS events_log (
 );
 CREATE INDEX IF NOT EXISTS events_log_by_run ON events_log (run_id, sim_time_ns);
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;

@@ -124,7 +124,9 @@ std::optional<Duration> ConfigSection::get_optional_duration(const std::string& 
       fail(key, "a duration needs a unit, e.g. \"150ms\" or \"2s\"");
     fail(key, "expected a duration string like \"150ms\", got " + type_name(*n));
   }
-  auto d = parse_duration(*text);
+  std::string range_error;
+  auto d = parse_duration(*text, &range_error);
+  if (!range_error.empty()) fail(key, range_error);
   if (!d) fail(key, "'" + *text + "' is not a duration (use ns, us, ms, s, m or h)");
   if (d->ns < 0) fail(key, "duration must not be negative");
   if (d->ns == 0 && !allow_zero) fail(key, "duration must be greater than zero");
@@ -137,37 +139,45 @@ Duration ConfigSection::get_duration(const std::string& key, Duration fallback, 
 }
 
 namespace {
+constexpr int64_t kMaxNodeId = 0xfffffffeLL;  // kNoNode (0xffffffff) marks "no node"
+
+// A node id written in a string ("7", either end of "0..9"): decimal digits only. The value
+// saturates just past the largest id, so "4294967297" is refused as too large instead of
+// being cast to 32 bits (where it would be node 1).
+bool parse_id_text(std::string_view text, int64_t& id) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.empty()) return false;
+  id = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    id = std::min(kMaxNodeId + 1, id * 10 + (c - '0'));
+  }
+  return true;
+}
+
 // Parses one element: an integer id, "7", or "a..b".
 bool parse_range(const toml::node& n, NodeId& first, NodeId& last, std::string& error) {
   if (auto i = n.value_exact<int64_t>()) {
     if (*i < 0) { error = "node id " + std::to_string(*i) + " is negative"; return false; }
-    first = last = static_cast<NodeId>(std::min<int64_t>(*i, 0xfffffffeLL));
-    if (*i > 0xfffffffeLL) { error = "node id " + std::to_string(*i) + " is too large"; return false; }
+    if (*i > kMaxNodeId) { error = "node id " + std::to_string(*i) + " is too large"; return false; }
+    first = last = static_cast<NodeId>(*i);
     return true;
   }
   auto s = n.value_exact<std::string>();
   if (!s) { error = "expected a node id or a range like \"0..9\""; return false; }
-  auto dots = s->find("..");
-  try {
-    size_t used = 0;
-    if (dots == std::string::npos) {
-      long long v = std::stoll(*s, &used);
-      if (used != s->size() || v < 0) throw std::invalid_argument("");
-      first = last = static_cast<NodeId>(v);
-      return true;
-    }
-    long long a = std::stoll(s->substr(0, dots), &used);
-    if (used != dots) throw std::invalid_argument("");
-    std::string rest = s->substr(dots + 2);
-    long long b = std::stoll(rest, &used);
-    if (used != rest.size() || a < 0 || b < a || b > 0xfffffffeLL) throw std::invalid_argument("");
-    first = static_cast<NodeId>(a);
-    last = static_cast<NodeId>(b);
-    return true;
-  } catch (const std::exception&) {
-    error = "'" + *s + "' is not a node id or range like \"0..9\"";
-    return false;
-  }
+  const std::string_view text(*s);
+  const size_t dots = text.find("..");
+  int64_t a = 0, b = 0;
+  const bool ok = dots == std::string_view::npos
+                      ? parse_id_text(text, a) && (b = a, true)
+                      : parse_id_text(text.substr(0, dots), a) && parse_id_text(text.substr(dots + 2), b);
+  if (!ok) { error = "'" + *s + "' is not a node id or range like \"0..9\""; return false; }
+  if (a > kMaxNodeId || b > kMaxNodeId) { error = "'" + *s + "': node id too large"; return false; }
+  if (b < a) { error = "'" + *s + "' is an empty range (it ends before it starts)"; return false; }
+  first = static_cast<NodeId>(a);
+  last = static_cast<NodeId>(b);
+  return true;
 }
 }  // namespace
 

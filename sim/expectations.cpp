@@ -26,7 +26,7 @@ std::optional<std::string> check_expectations(const Scenario& s, const Metrics& 
 }
 
 std::string describe_violation(const Violation& v) {
-  return "checker " + v.checker + " violated at " + format_duration(Duration{v.at.ns}) + ": " + v.detail;
+  return "checker " + v.checker + " violated at " + format_readable(Duration{v.at.ns}) + ": " + v.detail;
 }
 
 Verdict judge_run(const Scenario& s, const Metrics& m, const std::optional<Violation>& violation) {

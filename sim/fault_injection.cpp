@@ -168,7 +168,9 @@ void Simulation::generate_chaos() {
   SimTime stop = c.stop.ns == 0 ? scenario_.end : std::min(c.stop, scenario_.end);
   Rng rng(derive_stream(seed(), static_cast<uint64_t>(StreamKind::chaos)));
   auto exp_ns = [&](double mean_ns) {
-    return static_cast<int64_t>(-std::log(1.0 - rng.unit()) * mean_ns) + 1;
+    // Clamped: the tail of an exponential reaches ~37 means, past int64 for a mean near
+    // kMaxDuration. A gap or downtime that long outlasts the run either way.
+    return static_cast<int64_t>(std::min(-std::log(1.0 - rng.unit()) * mean_ns, static_cast<double>(kMaxDuration.ns))) + 1;
   };
   auto add = [&](FaultKind kind, int64_t at, int64_t length, NodeSet nodes) {
     FaultSpec f;

@@ -11,7 +11,14 @@
 namespace meshsim {
 
 namespace {
-int64_t to_ns(double v) { return v <= 0 ? 0 : static_cast<int64_t>(std::llround(v)); }
+// A draw in ns, clamped to [0, kMaxDuration]: heavy tails (Pareto with a small shape,
+// lognormal with a large sigma) reach infinity, and converting that, or NaN, to an integer
+// is undefined. A message so late arrives after the end of any run, as it would anyway.
+int64_t to_ns(double v) {
+  if (!(v > 0)) return 0;
+  if (v >= static_cast<double>(kMaxDuration.ns)) return kMaxDuration.ns;
+  return static_cast<int64_t>(std::llround(v));
+}
 }  // namespace
 
 Duration LatencySpec::draw(Rng& rng) const {

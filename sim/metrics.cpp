@@ -42,4 +42,10 @@ void Metrics::summarize_histograms() {
   }
 }
 
+uint32_t Metrics::node_series_id(const std::string& name) {
+  auto [it, added] = node_series_index_.try_emplace(name, static_cast<uint32_t>(node_series_names_.size()));
+  if (added) node_series_names_.push_back(name);
+  return it->second;
+}
+
 }  // namespace meshsim

@@ -39,6 +39,14 @@ struct NodeSummary {
   double value;
 };
 
+// One sample of one node's state ("raft_term" of server 2 at 1.5 s).
+struct NodeSeriesPoint {
+  uint32_t node;
+  uint32_t name;  // index into Metrics::node_series_names()
+  int64_t sim_time_ns;
+  double value;
+};
+
 // A line of the run's event log: faults, heals, checker violations, protocol milestones.
 struct LogEntry {
   int64_t sim_time_ns;
@@ -60,6 +68,28 @@ class Metrics {
   void sample(const std::string& name, SimTime t, double v) { series_[name].push_back({t.ns, v}); }
   const std::map<std::string, std::vector<SeriesPoint>>& series() const { return series_; }
 
+  // Per-node time series, for protocols with per-node state (a Raft server's term, a gossip
+  // node's coverage). Bounded for large meshes: only the nodes node_series_sampled(n)
+  // picks are recorded, and the scalar node_series_nodes says how many.
+  static constexpr uint32_t kNodeSeriesMaxNodes = 1000;
+  // The nodes to sample out of n: all of them up to kNodeSeriesMaxNodes, else that many
+  // spread evenly over the ids (deterministic, the same for every seed).
+  static bool node_series_sampled(uint32_t node, uint32_t n) {
+    if (n <= kNodeSeriesMaxNodes) return true;
+    // Node ceil(i * n / max) for each i in [0, max): the first node of each of max slices.
+    const uint64_t max = kNodeSeriesMaxNodes, i = static_cast<uint64_t>(node) * max / n;
+    return (i * n + max - 1) / max == node;
+  }
+  // Whether the scenario asked for per-node series ([metrics] node_series); modules skip
+  // their per-node sampling when not.
+  bool node_series_enabled() const { return node_series_enabled_; }
+  void enable_node_series(bool on) { node_series_enabled_ = on; }
+  // The id of a per-node series, for node_sample in a loop over nodes (no name lookup).
+  uint32_t node_series_id(const std::string& name);
+  void node_sample(uint32_t node, uint32_t series_id, SimTime t, double v) { node_series_.push_back({node, series_id, t.ns, v}); }
+  const std::vector<NodeSeriesPoint>& node_series() const { return node_series_; }
+  const std::vector<std::string>& node_series_names() const { return node_series_names_; }
+
   void node_summary(uint32_t node, const std::string& name, double v) {
     node_summaries_.push_back({node, name, v});
   }
@@ -78,6 +108,10 @@ class Metrics {
   std::map<std::string, Histogram> histograms_;
   std::map<std::string, std::vector<SeriesPoint>> series_;
   std::vector<NodeSummary> node_summaries_;
+  bool node_series_enabled_ = false;
+  std::vector<NodeSeriesPoint> node_series_;
+  std::vector<std::string> node_series_names_;
+  std::map<std::string, uint32_t> node_series_index_;
   std::vector<LogEntry> log_;
 };
 

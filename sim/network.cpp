@@ -80,8 +80,12 @@ MessageFate Network::route(NodeId from, NodeId to, uint32_t bytes, SimTime now,
       fate.dropped = DropReason::queue_full;
       return fate;
     }
-    int64_t tx_ns = static_cast<int64_t>(static_cast<double>(bytes) * 8e9 / spec.bandwidth_bps);
-    free_at = start + tx_ns;
+    // Clamped, like latency draws: a tiny bandwidth gives an infinite serialization time, and
+    // a long backlog must not grow free_at past the int64 range. A message that would start
+    // transmitting after now + kMaxDuration arrives after the end of any run either way.
+    const double tx = static_cast<double>(bytes) * 8e9 / spec.bandwidth_bps;
+    const int64_t tx_ns = tx < static_cast<double>(kMaxDuration.ns) ? static_cast<int64_t>(tx) : kMaxDuration.ns;
+    free_at = std::min(start, now.ns + kMaxDuration.ns) + tx_ns;
     serialization = Duration{free_at - now.ns};
   }
   fate.delay[0] = serialization + link_latency(spec, from, to, rng);

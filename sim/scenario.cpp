@@ -8,6 +8,7 @@
 
 #include "sim/scenario_faults.h"
 #include "sim/scenario_link.h"
+#include "sim/scenario_text.h"
 
 namespace meshsim {
 
@@ -48,6 +49,7 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
   if (eq == std::string::npos || eq == 0)
     throw ScenarioError("--set " + assignment + ": expected key=value, e.g. --set protocol.fanout=4");
   std::string key = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  check_scenario_text(value, "--set " + key);
   toml::table parsed;
   try {
     parsed = toml::parse("v = " + value, std::string_view("--set"));
@@ -65,13 +67,34 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
     size_t dot = key.find('.', start);
     std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (part.empty()) throw ScenarioError("--set " + assignment + ": empty key component");
+    // `faults[1]` or `modules[0]`: one table of an array of tables ([[faults]]).
+    std::optional<size_t> index;
+    if (size_t open = part.find('['); open != std::string::npos) {
+      std::string digits = part.substr(open + 1, part.size() - open - 2);
+      if (part.back() != ']' || digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+        throw ScenarioError("--set " + assignment + ": '" + part + "' is not NAME or NAME[INDEX]");
+      index = std::stoul(digits);
+      part = part.substr(0, open);
+    }
     path += (path.empty() ? "" : ".") + part;
-    if (dot == std::string::npos) {
+    if (dot == std::string::npos && !index) {
       table->insert_or_assign(part, *parsed.get("v"));
       return;
     }
     toml::node* next = table->get(part);
-    if (!next) {
+    if (index) {
+      toml::array* array = next ? next->as_array() : nullptr;
+      if (!array || !array->is_array_of_tables())
+        throw ScenarioError(file + ": --set " + assignment + ": the scenario has no [[" + path + "]] tables");
+      if (*index >= array->size())
+        throw ScenarioError(file + ": --set " + assignment + ": " + path + "[" + std::to_string(*index) +
+                            "] does not exist (the scenario has " + std::to_string(array->size()) + " [[" + path +
+                            "]] table(s), counted from 0)");
+      path += "[" + std::to_string(*index) + "]";
+      if (dot == std::string::npos)
+        throw ScenarioError(file + ": --set " + assignment + ": name a key inside " + path + ", like " + path + ".at");
+      next = array->get(*index);
+    } else if (!next) {
       table->insert(part, toml::table{});
       next = table->get(part);
     }
@@ -109,6 +132,14 @@ void read_topology(ConfigSection s, Scenario& sc) {
                        "barabasi-albert", "edge-list", "none", "random-picks"});
   t.degree = static_cast<uint32_t>(s.get_int("degree", t.degree, 1, 1'000'000));
   t.p = s.get_probability("p", t.p);
+  if (t.kind == "erdos-renyi") {
+    // Below 1e-12 Boost's geometric skip draws degenerate; past 200 M edges (about 3 GB of
+    // adjacency) the graph is a typo, not an experiment.
+    double expected = static_cast<double>(t.nodes) * (static_cast<double>(t.nodes) - 1) / 2 * t.p;
+    if (t.p > 0 && t.p < 1e-12) s.fail("p", "must be 0 or at least 1e-12");
+    if (expected > 200e6)
+      s.fail("p", "would give about " + std::to_string(static_cast<uint64_t>(expected)) + " edges; at most 200000000 are allowed");
+  }
   t.k = static_cast<uint32_t>(s.get_int("k", t.k, 2, 1'000'000));
   t.m = static_cast<uint32_t>(s.get_int("m", t.m, 1, 1'000'000));
   t.width = static_cast<uint32_t>(s.get_int("width", 0, 0, 100'000'000));
@@ -174,7 +205,10 @@ std::vector<MetricInfo> read_modules(const toml::table& root, Scenario& sc, cons
     sc.modules.push_back({name, section, t});
   };
   const toml::node* protocol = root.get("protocol");
-  if (!protocol || !protocol->is_table())
+  if (protocol && !protocol->is_table())
+    throw ScenarioError(sc.path + ":" + std::to_string(protocol->source().begin.line) +
+                        ": protocol: expected a table [protocol]");
+  if (!protocol)
     throw ScenarioError(sc.path + ": protocol: required section [protocol] with name = \"...\" (" +
                         registry.names() + ")");
   add(protocol->as_table(), "protocol");
@@ -237,15 +271,24 @@ void read_expectations(const toml::table* t, Scenario& sc, const std::vector<Met
       if (!known || number.empty())
         throw ScenarioError(where + "expected \"OP VALUE\" like \"<= 0.01\" or \"< 2s\" (OP one of < <= > >= == !=)");
       e.op = op;
-      if (auto d = parse_duration(number)) {
+      std::string range_error;
+      if (auto d = parse_duration(number, &range_error)) {
         e.value = static_cast<double>(d->ns);  // durations compare in ns
       } else {
+        if (!range_error.empty()) throw ScenarioError(where + range_error);
         char* end = nullptr;
         e.value = std::strtod(number.c_str(), &end);
         if (*end != '\0') throw ScenarioError(where + "'" + number + "' is not a number or duration");
       }
     } else {
       throw ScenarioError(where + "expected a number or a string like \">= 0.99\"");
+    }
+    // NaN compares false with everything and infinity with nothing useful: an expectation
+    // against them can never mean what its writer wanted.
+    if (!std::isfinite(e.value)) {
+      std::ostringstream text;
+      text << e.value;
+      throw ScenarioError(where + "'" + text.str() + "' is not a finite number");
     }
     sc.expectations.push_back(e);
   }
@@ -257,9 +300,12 @@ std::string read_file(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) throw ScenarioError(path + ": is a directory, not a scenario file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path + ": cannot open for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  // Read at most one byte past the limit: enough to refuse a huge file (or /dev/zero)
+  // without reading it all.
+  std::string text(kMaxScenarioBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
 }
 
 }  // namespace
@@ -274,6 +320,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
     throw ScenarioError(path + ": the file is empty; a scenario needs at least [topology] and [protocol]");
   if (text.find('\0') != std::string::npos)
     throw ScenarioError(path + ": this is a binary file, not a TOML scenario");
+  check_scenario_text(text, path);
   auto root = std::make_shared<toml::table>();
   try {
     *root = toml::parse(text, std::string_view(path));
@@ -290,8 +337,9 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
     bool ok = false;
     for (const char* name : known) ok |= k.str() == name;
     if (!ok)
-      throw ScenarioError(path + ":" + std::to_string(v.source().begin.line) + ": " + std::string(k.str()) +
-                          ": unknown section (known: run, topology, network, protocol, modules, faults, "
+      throw ScenarioError((v.source().begin.line > 0 ? path + ":" + std::to_string(v.source().begin.line)
+                                                     : path + " (--set)") +  // a key only --set wrote has no line
+                          ": " + std::string(k.str()) + ": unknown section (known: run, topology, network, protocol, modules, faults, "
                           "chaos, metrics, expect)");
   }
   auto table = [&](const char* name) -> const toml::table* {
@@ -324,6 +372,17 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
 
   ConfigSection metrics(table("metrics"), "metrics", path);
   sc.sample_interval = metrics.get_duration("interval", Duration::millis(100));
+  if (static_cast<uint64_t>(sc.end.ns / sc.sample_interval.ns) >= kMaxSamples) {
+    // Blame the key that is written: with the default interval, that is run.duration.
+    std::string what = "metrics.interval = " + format_duration(sc.sample_interval) + " over run.duration = " +
+                       format_duration(Duration{sc.end.ns}) + " is " + std::to_string(sc.end.ns / sc.sample_interval.ns) +
+                       " samples; at most " + std::to_string(kMaxSamples);
+    if (metrics.has("interval")) metrics.fail("interval", what);
+    run.fail("duration", what);
+  }
+  // Per-node series cost a row per node per sample: on by default for meshes of up to
+  // 100 nodes (a Raft or pBFT cluster), asked for explicitly above that.
+  sc.node_series = metrics.get_bool("node_series", sc.topology.nodes <= 100);
   metrics.finish();
 
   const std::vector<MetricInfo> declared = read_modules(*root, sc, registry);

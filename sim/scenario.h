@@ -102,6 +102,13 @@ struct ModuleSpec {
   const toml::table* table = nullptr;  // owned by Scenario::document
 };
 
+// Work a scenario may ask for before a single event runs: fault windows expanded from
+// `every` plus those [chaos] is expected to draw, and metrics samples over the run. Both
+// are held in memory, so "every = \"1ns\"" or "crash_rate = 1e6" would otherwise exhaust
+// it (or take hours) instead of being an error.
+inline constexpr uint64_t kMaxFaults = 100'000;
+inline constexpr uint64_t kMaxSamples = 1'000'000;
+
 struct Scenario {
   std::string path;
   std::string name;
@@ -115,6 +122,7 @@ struct Scenario {
   std::vector<FaultSpec> faults;
   ChaosSpec chaos;
   Duration sample_interval = Duration::millis(100);
+  bool node_series = true;  // [metrics] node_series: record per-node time series
   std::vector<ModuleSpec> modules;
   std::vector<Expectation> expectations;
   std::optional<ExpectedFailure> expected_failure;

@@ -177,7 +177,12 @@ void read_faults(const toml::table& root, Scenario& sc, const ModuleRegistry& re
       sc.faults.push_back(std::move(f));
       continue;
     }
-    for (SimTime at = f.at; at < std::min(stop, sc.end); at = at + *every) {
+    const SimTime last = std::min(stop, sc.end);
+    const uint64_t windows = last > f.at ? static_cast<uint64_t>((last.ns - f.at.ns - 1) / every->ns) + 1 : 0;
+    if (sc.faults.size() + windows > kMaxFaults)
+      s.fail("every", format_duration(*every) + " repeats the fault " + std::to_string(windows) +
+                          " times; a scenario may hold at most " + std::to_string(kMaxFaults) + " faults");
+    for (SimTime at = f.at; at < last; at = at + *every) {
       FaultSpec copy = f;
       copy.at = at;
       copy.until = SimTime{std::min(at.ns + lasting.ns, sc.end.ns)};
@@ -199,6 +204,16 @@ void read_chaos(const toml::table* table, Scenario& sc) {
   c.stop = SimTime{s.get_duration("stop", Duration{sc.end.ns}, true).ns};
   if (c.stop <= c.start) s.fail("stop", "must be after chaos.start");
   c.max_down = static_cast<uint32_t>(s.get_int("max_down", 0, 0, sc.topology.nodes));
+  // The faults chaos draws are all generated before the run: bound their expected number.
+  const double seconds = static_cast<double>(std::min(c.stop, sc.end).ns - c.start.ns) / 1e9;
+  const double nodes = sc.topology.nodes;
+  const std::pair<const char*, double> expected[] = {{"crash_rate", c.crash_rate_per_s * nodes * seconds},
+                                                     {"pause_rate", c.pause_rate_per_s * nodes * seconds},
+                                                     {"partition_rate", c.partition_rate_per_s * seconds}};
+  for (auto [key, count] : expected)
+    if (count > static_cast<double>(kMaxFaults))
+      s.fail(key, "would draw about " + std::to_string(static_cast<uint64_t>(count)) +
+                      " faults over the run; a scenario may hold at most " + std::to_string(kMaxFaults));
   s.finish();
 }
 

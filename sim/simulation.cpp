@@ -20,6 +20,7 @@ Simulation::Simulation(const Scenario& scenario, const ModuleRegistry& registry)
     : scenario_(scenario),
       topology_(build_topology(scenario.topology, scenario.seed, scenario.path, scenario.directory())) {
   const uint32_t n = topology_.node_count();
+  metrics_.enable_node_series(scenario.node_series);
   state_.assign(n, NodeState::up);
   node_seq_.assign(n, 0);
   faults_ = scenario.faults;
@@ -54,12 +55,12 @@ void Simulation::send(ModuleId m, NodeId from, NodeId to, uint32_t slot, uint8_t
     modules_[m]->release(slot);
     return;
   }
-  queue_.push(Event{(now_ + fate.delay[0] + extra_delay).ns, seq, from, to, slot, msg_type,
+  queue_.push(Event{event_time(fate.delay[0], extra_delay), seq, from, to, slot, msg_type,
                     EventKind::message, m});
   if (fate.copies == 2) {
     uint32_t copy = modules_[m]->clone(slot);
     uint64_t copy_seq = node_seq_[from]++;
-    queue_.push(Event{(now_ + fate.delay[1] + extra_delay).ns, copy_seq, from, to, copy, msg_type,
+    queue_.push(Event{event_time(fate.delay[1], extra_delay), copy_seq, from, to, copy, msg_type,
                       EventKind::message, m});
   }
 }
@@ -70,9 +71,9 @@ void Simulation::set_timer(ModuleId m, NodeId node, TimerId id, Duration after) 
   if (!drift_ppm_.empty() && drift_ppm_[node] != 0) {
     // A drifting clock stretches (or shrinks) every interval the node measures.
     __int128 scaled = static_cast<__int128>(after.ns) * (1'000'000 + drift_ppm_[node]) / 1'000'000;
-    after = Duration{static_cast<int64_t>(scaled)};
+    after = Duration{static_cast<int64_t>(std::min<__int128>(scaled, kMaxDuration.ns))};
   }
-  queue_.push(Event{(now_ + after).ns, node_seq_[node]++, node, node, gen, id, EventKind::timer, m});
+  queue_.push(Event{event_time(after), node_seq_[node]++, node, node, gen, id, EventKind::timer, m});
 }
 
 void Simulation::enable_processing(ModuleId m) {
@@ -86,9 +87,10 @@ Duration Simulation::occupy_cpu(NodeId n, Duration work) {
   if (busy_until_.empty()) return {};
   // Even free work waits for its turn: a message that costs nothing to receive must not
   // overtake the ones queued before it.
+  // Capped past the run's end like event times: a backlog of huge costs must not overflow.
   const int64_t start = std::max(now_.ns, busy_until_[n]);
-  busy_until_[n] = start + std::max<int64_t>(work.ns, 0);
-  busy_ns_[n] += std::max<int64_t>(work.ns, 0);
+  busy_until_[n] = std::min(saturating_add(start, std::max<int64_t>(work.ns, 0)), scenario_.end.ns + 1);
+  busy_ns_[n] = saturating_add(busy_ns_[n], std::max<int64_t>(work.ns, 0));
   return Duration{start - now_.ns};
 }
 
@@ -101,10 +103,17 @@ void Simulation::begin_processing(const Event& e) {
   queue_wait_max_ns_ = std::max(queue_wait_max_ns_, wait.ns);
   ++queued_messages_;
   Event done = e;
-  done.time = (now_ + wait + cost).ns;
+  done.time = event_time(wait, cost);
   done.kind = EventKind::processed;
   done.aux = static_cast<uint16_t>((e.aux & 0xff) | cpu_epoch_[e.target] << 8);
   queue_.push(done);
+}
+
+// Events after the end never run, so any time past it is as good as end + 1; capping there
+// keeps the event queue's arithmetic (bucket spans and widths) far from the int64 range,
+// whatever latency a link draws or timeout a protocol computes.
+int64_t Simulation::event_time(Duration a, Duration b) const {
+  return std::min(saturating_add(saturating_add(now_.ns, a.ns), b.ns), scenario_.end.ns + 1);
 }
 
 void Simulation::report_processing() {
@@ -261,7 +270,9 @@ RunResult Simulation::run(const RunInfo& info, const std::function<void(const Si
   queue_.push(Event{0, 0, kSampleOrigin, 0, 0, 0, EventKind::sample, 0});
 
   const uint64_t limit = scenario_.max_events;
-  uint64_t next_progress = 1 << 20;
+  // Every 65,536 events: often enough for a slow protocol (a few thousand events/s) to show
+  // progress, rare enough to cost nothing measurable.
+  uint64_t next_progress = 1 << 16;
   bool hit_limit = false;
   while (!queue_.empty()) {
     if (queue_.top().time > scenario_.end.ns) break;
@@ -276,7 +287,7 @@ RunResult Simulation::run(const RunInfo& info, const std::function<void(const Si
     dispatch(e);
     if (violation_) break;
     if (events_ >= next_progress) {
-      next_progress += 1 << 20;
+      next_progress += 1 << 16;
       if (progress) progress(*this);
     }
   }
@@ -285,13 +296,20 @@ RunResult Simulation::run(const RunInfo& info, const std::function<void(const Si
   if (!hit_limit && !violation_ && now_ < scenario_.end) now_ = scenario_.end;
 
   RunResult result;
-  if (!violation_)
-    for (auto& m : modules_)
-      if (auto v = m->finish(now_, metrics_)) {
-        violation_ = v;
-        break;
-      }
+  finishing_ = true;
+  if (progress) progress(*this);  // the caller may time the end-of-run checks apart
+  // Every module finishes, even after a violation: a failed run keeps all its metrics
+  // (throughput, linearizable, ...), so averages over a sweep do not silently drop the
+  // failures. The first violation is the one reported.
+  for (auto& m : modules_)
+    if (auto v = m->finish(now_, metrics_); v && !violation_) violation_ = v;
   const NetworkCounters& c = network_->counters();
+  if (!metrics_.node_series().empty()) {
+    // Say how many nodes the per-node series cover: all of them, or a sample (metrics.h).
+    std::vector<bool> seen(n, false);
+    for (const NodeSeriesPoint& p : metrics_.node_series()) seen[p.node] = true;
+    metrics_.set_scalar("node_series_nodes", static_cast<double>(std::count(seen.begin(), seen.end(), true)));
+  }
   metrics_.set_scalar("events", static_cast<double>(events_));
   metrics_.set_scalar("handled_events", static_cast<double>(handled_));
   metrics_.set_scalar("messages_sent", static_cast<double>(c.sent));

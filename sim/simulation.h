@@ -30,9 +30,11 @@ class Simulation {
   Simulation& operator=(const Simulation&) = delete;
 
   void add_observer(RunObserver* o) { observers_.push_back(o); }
-  // Runs to the scenario's end time or event limit. `progress` (optional) is called about
-  // every million events; sim/ reads no wall clock, so timing is the caller's business.
+  // Runs to the scenario's end time or event limit. `progress` (optional) is called every
+  // 65,536 events, and once more when the event loop is over and the end-of-run checks
+  // begin (finishing() is then true); sim/ reads no wall clock, so timing is the caller's.
   RunResult run(const RunInfo& info, const std::function<void(const Simulation&)>& progress = {});
+  bool finishing() const { return finishing_; }
 
   // ---- what modules may use (all deterministic) ----
   SimTime now() const { return now_; }
@@ -94,6 +96,8 @@ class Simulation {
   void crash_node(NodeId n);
   void hand_over(const Event& e, uint16_t msg_type);
   void begin_processing(const Event& e);
+  // now + a + b for an event's time, saturating and capped just past the run's end.
+  int64_t event_time(Duration a, Duration b = {}) const;
   void report_processing();
   void recover_node(NodeId n);
   void resume_node(NodeId n);
@@ -126,6 +130,7 @@ class Simulation {
   std::vector<FaultSpec> faults_;  // scenario faults plus the ones chaos drew
   std::vector<FaultAction> actions_;
   std::optional<Violation> violation_;
+  bool finishing_ = false;
   Fingerprint fingerprint_;
   Metrics metrics_;
   std::vector<RunObserver*> observers_;

@@ -191,10 +191,16 @@ Topology build_topology(const TopologySpec& spec, uint64_t seed, const std::stri
       fail(file, "degree", "nodes * degree must be even for a regular graph");
     edges = random_regular(n, spec.degree, rng, file);
   } else if (spec.kind == "erdos-renyi") {
-    // Boost's sorted generator skips geometrically: O(edges), not O(n^2).
-    BoostGraph g;
-    boost::sorted_erdos_renyi_iterator<Rng, BoostGraph> it(rng, n, spec.p), end;
-    for (; it != end; ++it) edges.push_back({static_cast<NodeId>(it->first), static_cast<NodeId>(it->second)});
+    // Boost's sorted generator skips geometrically: O(edges), not O(n^2). Its geometric
+    // draw asserts 0 < p < 1, so the ends are handled here (read_topology refuses p
+    // values too small for it, and graphs too large to hold).
+    if (spec.p >= 1) {
+      for (NodeId a = 0; a < n; ++a)
+        for (NodeId b = a + 1; b < n; ++b) edges.push_back({a, b});
+    } else if (spec.p > 0) {
+      boost::sorted_erdos_renyi_iterator<Rng, BoostGraph> it(rng, n, spec.p), end;
+      for (; it != end; ++it) edges.push_back({static_cast<NodeId>(it->first), static_cast<NodeId>(it->second)});
+    }
   } else if (spec.kind == "watts-strogatz") {
     if (spec.k % 2 != 0 || spec.k >= n) fail(file, "k", "must be even and below the node count");
     boost::small_world_iterator<Rng, BoostGraph> it(rng, n, spec.k, spec.p), end;

@@ -21,7 +21,7 @@ uint32_t threshold(uint32_t n, uint32_t percent) {
   return static_cast<uint32_t>((static_cast<uint64_t>(n) * percent + 99) / 100);
 }
 
-std::string format_time(int64_t ns) { return format_duration(Duration{ns}); }
+std::string format_time(int64_t ns) { return format_readable(Duration{ns}); }
 
 double coverage(uint32_t informed, uint32_t n) { return n == 0 ? 0.0 : static_cast<double>(informed) / n; }
 
@@ -149,6 +149,14 @@ void BasicGossipModule<P>::sample(SimTime now, Metrics& m) {
     double nodes = this->sim().node_count();
     m.sample("infective", now, injected && nodes > 0 ? static_cast<double>(infective_pairs_) / nodes / injected : 0.0);
   }
+  // Each node's share of the injected rumors it knows (sampled nodes only on big meshes).
+  if (injected == 0 || !m.node_series_enabled()) return;
+  const uint32_t id = m.node_series_id("coverage");
+  const auto& nodes = this->nodes();
+  const uint32_t n = this->sim().node_count();
+  for (NodeId node = 0; node < n; ++node)
+    if (Metrics::node_series_sampled(node, n))
+      m.node_sample(node, id, now, static_cast<double>(nodes[node].known().count()) / injected);
 }
 
 template <class P>

@@ -7,13 +7,22 @@ namespace meshsim::pbft {
 
 namespace {
 
+// The replica multiplies each cost by a count (MACs per message, KiB per batch, requests
+// per batch) in 64-bit nanoseconds; a cost of at most a second keeps every such product
+// far from overflow, and is already a million times what the operations take.
+Duration cost(ConfigSection& s, const std::string& key, Duration fallback) {
+  Duration d = s.get_duration(key, fallback, true);
+  if (d > Duration::seconds(1)) s.fail(key, format_duration(d) + " is more than 1s for one operation");
+  return d;
+}
+
 Costs parse_costs(ConfigSection& s) {
   Costs c;
-  c.mac = s.get_duration("cost_mac", c.mac, true);
-  c.sign = s.get_duration("cost_sign", c.sign, true);
-  c.verify = s.get_duration("cost_verify", c.verify, true);
-  c.digest_per_kib = s.get_duration("cost_digest_per_kib", c.digest_per_kib, true);
-  c.execute = s.get_duration("cost_execute", c.execute, true);
+  c.mac = cost(s, "cost_mac", c.mac);
+  c.sign = cost(s, "cost_sign", c.sign);
+  c.verify = cost(s, "cost_verify", c.verify);
+  c.digest_per_kib = cost(s, "cost_digest_per_kib", c.digest_per_kib);
+  c.execute = cost(s, "cost_execute", c.execute);
   return c;
 }
 
@@ -34,6 +43,10 @@ Params parse_params(ConfigSection& s) {
     s.fail("log_window", "must be at least checkpoint_interval (" + std::to_string(p.checkpoint_interval) +
                              "), or the primary stalls before a checkpoint can become stable");
   p.view_change_timeout = s.get_duration("view_change_timeout", p.view_change_timeout);
+  // The timeout doubles with each failed view, up to 2^20 times (replica_view_change.cpp):
+  // above 1h that shift leaves the int64 range and the timeout wraps negative.
+  if (p.view_change_timeout > Duration::seconds(3600))
+    s.fail("view_change_timeout", format_duration(p.view_change_timeout) + " is more than 1h (it doubles on every failed view)");
   p.view_change_timeout_max = s.get_duration("view_change_timeout_max", std::max(p.view_change_timeout_max, p.view_change_timeout));
   if (p.view_change_timeout_max < p.view_change_timeout)
     s.fail("view_change_timeout_max", "must not be below view_change_timeout (" + format_duration(p.view_change_timeout) + ")");

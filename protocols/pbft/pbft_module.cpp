@@ -194,8 +194,8 @@ void PbftModule::check_liveness(SimTime now) {
   }
   const int64_t quiet_since = std::max(last_progress_ns_, stable_since_ns_);
   if (now.ns - quiet_since >= p.liveness_window.ns)
-    violated("liveness", "no request completed for " + format_duration(Duration{now.ns - last_progress_ns_}) +
-                             " although the network has been stable since " + format_duration(Duration{stable_since_ns_}) +
+    violated("liveness", "no request completed for " + format_readable(Duration{now.ns - last_progress_ns_}) +
+                             " although the network has been stable since " + format_readable(Duration{stable_since_ns_}) +
                              ", " + std::to_string(faulty) + " replica(s) are faulty (f = " + std::to_string(p.f()) +
                              ") and a client waits within a quorum of correct replicas; " + replica_states());
 }

@@ -1,5 +1,6 @@
 #include "protocols/phold/phold.h"
 
+#include <algorithm>
 #include <boost/random/exponential_distribution.hpp>
 #include <cmath>
 
@@ -10,7 +11,9 @@ namespace meshsim::phold {
 void Node::start(const Params& p, const NodeView& v, Outbox<Message>& out) {
   boost::random::exponential_distribution<double> initial(1.0 / static_cast<double>(p.initial_mean.ns));
   for (TimerId i = 0; i < p.initial_events; ++i)
-    out.set_timer(i, Duration{static_cast<int64_t>(std::llround(initial(*v.rng)))});
+    // Clamped: the exponential's tail passes the int64 range for a mean near kMaxDuration,
+    // and llround of that is unspecified (a negative delay).
+    out.set_timer(i, Duration{static_cast<int64_t>(std::llround(std::min(initial(*v.rng), static_cast<double>(kMaxDuration.ns))))});
 }
 
 void Node::forward(const NodeView& v, Outbox<Message>& out) {

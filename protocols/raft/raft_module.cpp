@@ -219,6 +219,15 @@ void RaftModule::sample(SimTime now, Metrics& m) {
   m.sample("raft_term", now, static_cast<double>(max_term_));
   m.sample("raft_leader", now, leader_ == kNoNode ? -1.0 : static_cast<double>(leader_));
   m.sample("raft_committed", now, static_cast<double>(checker_.committed()));
+  // Each server's own view: a lagging or partitioned server shows as a flat line.
+  if (!m.node_series_enabled()) return;
+  const uint32_t term_id = m.node_series_id("raft_term"), commit_id = m.node_series_id("raft_commit_index");
+  for (NodeId n = 0; n < params().servers; ++n) {
+    if (!Metrics::node_series_sampled(n, params().servers)) continue;
+    const auto& server = nodes()[n].server;
+    m.node_sample(n, term_id, now, static_cast<double>(server.term()));
+    m.node_sample(n, commit_id, now, static_cast<double>(server.commit_index()));
+  }
 }
 
 std::vector<kv::Operation> RaftModule::history() const {

@@ -138,11 +138,17 @@ void export_run_csv(const std::string& db_path, int64_t run_id, const std::strin
        "SELECT run_id, name, sim_time_ns, value FROM series WHERE run_id = ?"
        " ORDER BY name, sim_time_ns, rowid"},
       {"node_summaries.csv", "SELECT run_id, node, name, value FROM node_summaries WHERE run_id = ? ORDER BY name, node"},
+      {"node_series.csv",
+       "SELECT run_id, node, name, sim_time_ns, value FROM node_series WHERE run_id = ?"
+       " ORDER BY name, node, sim_time_ns"},
       {"events_log.csv",
        "SELECT run_id, sim_time_ns, kind, detail FROM events_log WHERE run_id = ?"
        " ORDER BY sim_time_ns, rowid"},
   };
+  Query has_node_series(db, "SELECT count(*) FROM sqlite_master WHERE name = 'node_series'");
+  const bool node_series = has_node_series.next() && has_node_series.i64(0) > 0;  // schema version 2
   for (const Export& e : exports) {
+    if (!node_series && std::string(e.file) == "node_series.csv") continue;
     Query q(db, e.sql);
     q.bind(1, run_id);
     write_csv(q, dir, e.file);

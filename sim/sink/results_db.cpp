@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "sim/sink/read_connection.h"
+#include "sim/time.h"
 #include "sim/sink/sqlite_sink.h"
 
 namespace meshsim {
@@ -73,23 +74,43 @@ std::string format_real(double v, int digits) {
   return buf;
 }
 
-// Human-scale simulated time: "30.000s", "1.500ms", "750ns".
-std::string format_sim_time(int64_t ns) {
-  char buf[40];
-  double a = static_cast<double>(ns < 0 ? -ns : ns);
-  if (a >= 1e9) {
-    std::snprintf(buf, sizeof buf, "%.3fs", static_cast<double>(ns) / 1e9);
-  } else if (a >= 1e6) {
-    std::snprintf(buf, sizeof buf, "%.3fms", static_cast<double>(ns) / 1e6);
-  } else if (a >= 1e3) {
-    std::snprintf(buf, sizeof buf, "%.3fus", static_cast<double>(ns) / 1e3);
-  } else {
-    std::snprintf(buf, sizeof buf, "%" PRId64 "ns", ns);
-  }
-  return buf;
-}
+// Simulated time as people read it ("30 s", "1.5 ms"); CSV and SQL keep nanoseconds.
+std::string format_sim_time(int64_t ns) { return format_readable(Duration{ns}); }
 
 std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
+
+// The shape of one series in a line of block characters: its time range cut into
+// kSparkBuckets equal slices, each drawn at the height of its mean value between the
+// series' min and max. A slice with no sample is a space. Averaging happens in SQL, so a
+// series of millions of points costs one indexed scan.
+constexpr int kSparkBuckets = 40;
+
+std::string series_sparkline(const Db& db, int64_t run_id, const std::string& name, int64_t from, int64_t to, double lo,
+                             double hi) {
+  static const char* const levels[] = {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"};
+  std::vector<std::string> cells(kSparkBuckets, " ");
+  sqlite3_stmt* stmt = nullptr;
+  const char* sql =
+      "SELECT (sim_time_ns - ?3) * ?5 / (?4 - ?3 + 1) AS bucket, avg(value) FROM series"
+      " WHERE run_id = ?1 AND name = ?2 GROUP BY bucket";
+  if (sqlite3_prepare_v2(db.handle(), sql, -1, &stmt, nullptr) != SQLITE_OK) return "";
+  sqlite3_bind_int64(stmt, 1, run_id);
+  sqlite3_bind_text(stmt, 2, name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(stmt, 3, from);
+  sqlite3_bind_int64(stmt, 4, to);
+  sqlite3_bind_int64(stmt, 5, kSparkBuckets);
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    int64_t bucket = sqlite3_column_int64(stmt, 0);
+    if (bucket < 0 || bucket >= kSparkBuckets || sqlite3_column_type(stmt, 1) == SQLITE_NULL) continue;
+    double v = sqlite3_column_double(stmt, 1);
+    int level = hi > lo ? static_cast<int>((v - lo) / (hi - lo) * 7.0 + 0.5) : 3;
+    cells[static_cast<size_t>(bucket)] = levels[std::clamp(level, 0, 7)];
+  }
+  sqlite3_finalize(stmt);
+  std::string line;
+  for (const std::string& c : cells) line += c;
+  return line;
+}
 
 // Columns padded to their widest cell; numeric columns (right[c]) aligned right.
 std::string format_table(const std::vector<std::string>& header,
@@ -227,15 +248,28 @@ std::string show_run(const std::string& db_path, int64_t run_id) {
   section("series",
           "SELECT name, count(*), min(sim_time_ns), max(sim_time_ns), min(value), max(value)"
           " FROM series WHERE run_id = ? GROUP BY name ORDER BY name",
-          {"name", "points", "from", "to", "min", "max"}, {false, true, true, true, true, true},
-          [](const Query& q) {
+          {"name", "points", "from", "to", "min", "max", "shape over time"}, {false, true, true, true, true, true, false},
+          [&](const Query& q) {
             return std::vector<std::string>{q.text(0),
                                             std::to_string(q.i64(1)),
                                             format_sim_time(q.i64(2)),
                                             format_sim_time(q.i64(3)),
                                             format_real(q.real(4), 6),
-                                            format_real(q.real(5), 6)};
+                                            format_real(q.real(5), 6),
+                                            series_sparkline(db, run_id, q.text(0), q.i64(2), q.i64(3), q.real(4), q.real(5))};
           });
+  // Per-node series (schema version 2): for each series, the spread over nodes at the end,
+  // and the shape of the slowest node's curve is one `export` away.
+  Query has_node_series(db, "SELECT count(*) FROM sqlite_master WHERE name = 'node_series'");
+  if (has_node_series.next() && has_node_series.i64(0) > 0) {
+    section("per-node series (export for every point)",
+            "SELECT name, count(DISTINCT node), count(*), min(value), max(value) FROM node_series"
+            " WHERE run_id = ? GROUP BY name ORDER BY name",
+            {"name", "nodes", "points", "min", "max"}, {false, true, true, true, true}, [](const Query& q) {
+              return std::vector<std::string>{q.text(0), std::to_string(q.i64(1)), std::to_string(q.i64(2)),
+                                              format_real(q.real(3), 6), format_real(q.real(4), 6)};
+            });
+  }
   section("node summaries",
           "SELECT name, count(*), min(value), avg(value), max(value)"
           " FROM node_summaries WHERE run_id = ? GROUP BY name ORDER BY name",

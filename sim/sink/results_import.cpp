@@ -87,6 +87,11 @@ std::string import_runs(const std::string& file, const std::string& db_path) {
     attach.bind(1, file);
     attach.run();
   }
+  bool source_has_node_series = false;
+  {
+    sink::Query q(source, "SELECT count(*) FROM sqlite_master WHERE name = 'node_series'");
+    source_has_node_series = q.next() && q.i64(0) > 0;
+  }
   std::string report;
   int imported = 0, skipped = 0;
   try {
@@ -115,9 +120,11 @@ std::string import_runs(const std::string& file, const std::string& db_path) {
                                           "scalars (run_id, name, value) SELECT ?2, name, value",
                                           "series (run_id, name, sim_time_ns, value) SELECT ?2, name, sim_time_ns, value",
                                           "node_summaries (run_id, node, name, value) SELECT ?2, node, name, value",
-                                          "events_log (run_id, sim_time_ns, kind, detail) SELECT ?2, sim_time_ns, kind, detail"}) {
+                                          "events_log (run_id, sim_time_ns, kind, detail) SELECT ?2, sim_time_ns, kind, detail",
+                                          "node_series (run_id, node, name, sim_time_ns, value) SELECT ?2, node, name, sim_time_ns, value"}) {
           std::string spec = table_columns;
           std::string table = spec.substr(0, spec.find(' '));
+          if (table == "node_series" && !source_has_node_series) continue;  // a version-1 source
           Statement rows(target, "INSERT INTO main." + spec + " FROM source." + table + " WHERE run_id = ?1 ORDER BY rowid");
           rows.bind(1, run).bind(2, id).run();
         }

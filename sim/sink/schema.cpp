@@ -1,4 +1,5 @@
 // The results schema, compiled in so meshsim can create a database from any directory.
+#include <string>
 #include <string_view>
 
 #include "sim/sink/sqlite_sink.h"
@@ -6,9 +7,21 @@
 namespace meshsim {
 namespace {
 
-// Must stay byte-for-byte equal to results/schema.sql (checked by test_sqlite_sink.cpp).
-constexpr std::string_view kSchemaSql =
-    R"schema(-- meshsim results database, schema version 1 (PRAGMA user_version).
+// Schema version 2's table, written once: in the full schema and in the migration from 1.
+constexpr std::string_view kNodeSeriesSql = R"sql(CREATE TABLE IF NOT EXISTS node_series (
+  run_id      INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  node        INTEGER NOT NULL,
+  name        TEXT NOT NULL,
+  sim_time_ns INTEGER NOT NULL,
+  value       REAL
+);
+CREATE INDEX IF NOT EXISTS node_series_by_run ON node_series (run_id, name, node, sim_time_ns);
+)sql";
+
+// With kNodeSeriesSql between them, must stay byte-for-byte equal to results/schema.sql
+// (checked by test_sqlite_sink.cpp).
+constexpr std::string_view kSchemaHead =
+    R"schema(-- meshsim results database, schema version 2 (PRAGMA user_version).
 -- Modelled on OMNeT++'s SQLite result files: one row per run, everything else keyed by
 -- run_id. Simulated time is an INTEGER count of nanoseconds, never a REAL, as in the engine.
 -- The binary embeds this text (sim/sink/schema.cpp) so meshsim can create a database
@@ -70,6 +83,8 @@ CREATE TABLE IF NOT EXISTS node_summaries (
 );
 CREATE INDEX IF NOT EXISTS node_summaries_by_run ON node_summaries (run_id, name, node);
 
+)schema";
+constexpr std::string_view kSchemaTail = R"schema(
 CREATE TABLE IF NOT EXISTS events_log (
   run_id      INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
   sim_time_ns INTEGER NOT NULL,
@@ -78,11 +93,20 @@ CREATE TABLE IF NOT EXISTS events_log (
 );
 CREATE INDEX IF NOT EXISTS events_log_by_run ON events_log (run_id, sim_time_ns);
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 )schema";
 
 }  // namespace
 
-std::string_view results_schema_sql() { return kSchemaSql; }
+std::string_view results_schema_sql() {
+  static const std::string schema = std::string(kSchemaHead) + std::string(kNodeSeriesSql) + std::string(kSchemaTail);
+  return schema;
+}
+
+std::string_view results_schema_migration(int from_version) {
+  // Version 1 to 2: per-node time series. Additive, so version-1 files keep every row.
+  static const std::string to_v2 = std::string(kNodeSeriesSql) + "PRAGMA user_version = 2;\n";
+  return from_version == 1 ? std::string_view(to_v2) : std::string_view();
+}
 
 }  // namespace meshsim

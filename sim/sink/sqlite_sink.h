@@ -23,10 +23,12 @@
 namespace meshsim {
 
 // PRAGMA user_version of databases this build writes and reads.
-inline constexpr int kResultsSchemaVersion = 1;
+inline constexpr int kResultsSchemaVersion = 2;
 
 // The text of results/schema.sql, compiled in so no file is read at run time.
 std::string_view results_schema_sql();
+// The script that brings a database of `from_version` to the next version ("" if none).
+std::string_view results_schema_migration(int from_version);
 
 // Name of the table a side file adds: where its run was meant to go.
 inline constexpr const char* kSideFileTable = "meshsim_unsaved";

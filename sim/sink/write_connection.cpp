@@ -91,11 +91,11 @@ WriteConnection::~WriteConnection() { close(); }
 
 void WriteConnection::close() noexcept {
   for (sqlite3_stmt* stmt : {begin_, commit_, rollback_, insert_run_, insert_parameter_, insert_scalar_, insert_series_,
-                             insert_node_summary_, insert_log_, update_run_end_, update_run_incomplete_}) {
+                             insert_node_summary_, insert_node_series_, insert_log_, update_run_end_, update_run_incomplete_}) {
     sqlite3_finalize(stmt);  // no-op on nullptr
   }
   begin_ = commit_ = rollback_ = insert_run_ = insert_parameter_ = insert_scalar_ = insert_series_ =
-      insert_node_summary_ = insert_log_ = update_run_end_ = update_run_incomplete_ = nullptr;
+      insert_node_summary_ = insert_node_series_ = insert_log_ = update_run_end_ = update_run_incomplete_ = nullptr;
   sqlite3_close_v2(db_);
   db_ = nullptr;
 }
@@ -201,7 +201,12 @@ void WriteConnection::ensure_schema() {
       refuse_foreign();
       exec(std::string(results_schema_sql()));
     }
-    // Versions between 0 and kResultsSchemaVersion would be migrated here; there are none yet.
+    // Older versions are migrated one step at a time, in the same transaction.
+    for (version = read_version(); version > 0 && version < kResultsSchemaVersion; version = read_version()) {
+      std::string_view step = results_schema_migration(version);
+      if (step.empty()) fail("no migration from schema version " + std::to_string(version));
+      exec(std::string(step));
+    }
     exec("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -223,6 +228,7 @@ void WriteConnection::prepare_statements() {
   insert_scalar_ = prepare("INSERT INTO scalars (run_id, name, value) VALUES (?, ?, ?)");
   insert_series_ = prepare("INSERT INTO series (run_id, name, sim_time_ns, value) VALUES (?, ?, ?, ?)");
   insert_node_summary_ = prepare("INSERT INTO node_summaries (run_id, node, name, value) VALUES (?, ?, ?, ?)");
+  insert_node_series_ = prepare("INSERT INTO node_series (run_id, node, name, sim_time_ns, value) VALUES (?, ?, ?, ?, ?)");
   insert_log_ = prepare("INSERT INTO events_log (run_id, sim_time_ns, kind, detail) VALUES (?, ?, ?, ?)");
   update_run_end_ = prepare(
       "UPDATE runs SET status = ?, failure = ?, events = ?, sim_time_ns = ?, wall_s = ?,"
@@ -333,6 +339,14 @@ void WriteConnection::write_result_rows(int64_t run_id, const RunResult& result,
       bind_text(insert_node_summary_, 3, s.name);
       sqlite3_bind_double(insert_node_summary_, 4, s.value);
       step_done(insert_node_summary_);
+    }
+    sqlite3_bind_int64(insert_node_series_, 1, run_id);
+    for (const NodeSeriesPoint& p : metrics.node_series()) {
+      sqlite3_bind_int64(insert_node_series_, 2, p.node);
+      bind_text(insert_node_series_, 3, metrics.node_series_names()[p.name]);
+      sqlite3_bind_int64(insert_node_series_, 4, p.sim_time_ns);
+      sqlite3_bind_double(insert_node_series_, 5, p.value);
+      step_done(insert_node_series_);
     }
     sqlite3_bind_int64(insert_log_, 1, run_id);
     for (const LogEntry& e : metrics.log_entries()) {

@@ -79,6 +79,7 @@ class WriteConnection {
   sqlite3_stmt* insert_scalar_ = nullptr;
   sqlite3_stmt* insert_series_ = nullptr;
   sqlite3_stmt* insert_node_summary_ = nullptr;
+  sqlite3_stmt* insert_node_series_ = nullptr;
   sqlite3_stmt* insert_log_ = nullptr;
   sqlite3_stmt* update_run_end_ = nullptr;
   sqlite3_stmt* update_run_incomplete_ = nullptr;

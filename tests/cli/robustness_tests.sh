@@ -22,6 +22,7 @@ name = "gossip"
 rumors = 1
 [metrics]
 interval = "1ms"
+node_series = false
 TOML
 TINY="$WORK/tiny.toml"
 DB="$WORK/runs.db"

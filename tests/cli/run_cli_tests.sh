@@ -101,4 +101,40 @@ mkdir -p "$WORK/suite" && cp "$WORK/small.toml" "$WORK/suite/"
 expect_exit "check runs a folder of scenarios" 0 "1 passed, 0 failed" "$MESHSIM" check "$WORK/suite" --db "$DB" --threads 2
 expect_exit "sweep runs seeds in parallel" 0 "5 passed, 0 failed" "$MESHSIM" sweep "$WORK/small.toml" --seeds 1..5 --db "$DB" --threads 2
 
+# ---- input-fuzz: bad input found by tests/fuzz (or known before it). Each is exit 2 with
+# file:line: key, never a signal, a sanitizer report or exit 3, and writes nothing. ----
+FUZZ_DB="$WORK/fuzz.db"
+phold='[topology]\nkind = "ring"\nnodes = 10\n[protocol]\nname = "phold"\n'
+fuzz_bad() {
+  local name=$1 pattern=$2 file=$3
+  shift 3
+  expect_exit "fuzz: $name" 2 "$pattern" "$MESHSIM" run "$file" --db "$FUZZ_DB" --no-progress "$@"
+}
+printf "$phold"'[[faults]]\nkind = "crash"\nat = "1000000000000s"\nnodes = 1\n' >"$WORK/f_at.toml"
+fuzz_bad "fault at past int64" "f_at.toml:8: faults\[0\].at: duration out of range" "$WORK/f_at.toml"
+printf '[topology]\nnodes = 6\n[protocol]\nname = "raft"\nelection_timeout_min = "999999999999999h"\n' >"$WORK/f_raft.toml"
+fuzz_bad "raft timeout past int64" "f_raft.toml:5: protocol.election_timeout_min: duration out of range" "$WORK/f_raft.toml"
+printf "$phold" >"$WORK/f_base.toml"
+fuzz_bad "run.duration past the maximum" "f_base.toml \(--set\): run.duration: duration out of range" "$WORK/f_base.toml" --set 'run.duration="2562048h"'
+printf "$phold"'[metrics]\ninterval = "9999999999h"\n' >"$WORK/f_interval.toml"
+fuzz_bad "metrics.interval past the maximum" "f_interval.toml:7: metrics.interval: duration out of range" "$WORK/f_interval.toml"
+printf "$phold"'[network]\nlatency = "9223372036854775808ns"\n' >"$WORK/f_latency.toml"
+fuzz_bad "latency of 2^63 ns" "f_latency.toml:7: network.latency: duration out of range" "$WORK/f_latency.toml"
+printf "$phold"'[[faults]]\nkind = "crash"\nat = "1s"\nuntil = "9223372036854775807ns"\nnodes = 1\n' >"$WORK/f_until.toml"
+fuzz_bad "fault until at int64 max" "f_until.toml:9: faults\[0\].until: duration out of range" "$WORK/f_until.toml"
+printf "$phold"'[[faults]]\nkind = "crash"\nat = "1s"\nnodes = "4294967297"\n' >"$WORK/f_node.toml"
+fuzz_bad "node id string past 32 bits" "f_node.toml:9: faults\[0\].nodes: '4294967297': node id too large" "$WORK/f_node.toml"
+python3 -c "print('[' + '.'.join(['t'] * 50000) + ']')" >"$WORK/f_deep.toml"
+fuzz_bad "a 50,000-component table header" "f_deep.toml:1: line too long" "$WORK/f_deep.toml"
+python3 -c "print('[' + '.'.join(['t'] * 20000) + ']')" >"$WORK/f_deep20k.toml"
+fuzz_bad "a 20,000-component table header" "f_deep20k.toml:1: nested too deep" "$WORK/f_deep20k.toml"
+printf "$phold"'[[faults]]\nkind = "crash"\nat = "1s"\nnodes = 1\nevery = "1ns"\nlasting = "1ns"\n' >"$WORK/f_every.toml"
+fuzz_bad "every = 1ns (billions of windows)" "f_every.toml:10: faults\[0\].every: 1ns repeats the fault" "$WORK/f_every.toml"
+fuzz_bad "a --set value that is not TOML is a string, and a new section has no line" "f_base.toml \(--set\): a: unknown section" "$WORK/f_base.toml" --set 'a=x"""'
+[[ ! -e "$FUZZ_DB" ]] && pass "fuzz: bad input wrote no database" || fail "fuzz: bad input created $FUZZ_DB"
+printf "$phold"'[run]\nduration = "1s"\n[network]\nbandwidth_mbps = 1e-300\nlatency = { kind = "pareto", scale = "1ms", shape = 0.01 }\n' >"$WORK/f_tail.toml"
+expect_exit "fuzz: tiny bandwidth and a heavy tail run to the end, delivering nothing" 0 "messages_delivered +0$" \
+  "$MESHSIM" run "$WORK/f_tail.toml" --db "$WORK/f_tail.db" --no-progress
+# ---- end of input-fuzz ----
+
 finish

@@ -202,7 +202,7 @@ TEST_CASE("a run round-trips through the database") {
     CHECK_FALSE(sink.run_in_progress());
   }
   RawDb raw(db);
-  CHECK(raw.one("PRAGMA user_version") == "1");
+  CHECK(raw.one("PRAGMA user_version") == std::to_string(kResultsSchemaVersion));
   CHECK(raw.one("PRAGMA journal_mode") == "wal");
   auto run = raw.rows(
       "SELECT scenario_name, scenario_path, scenario_text, printf('%llu', seed),"
@@ -543,7 +543,7 @@ TEST_CASE("list shows the newest runs first, up to the limit") {
   CHECK(header.find("fingerprint") != std::string::npos);
   CHECK(first.rfind(" 5  flood-100", 0) == 0);
   CHECK(second.rfind(" 4  flood-100", 0) == 0);
-  CHECK(first.find("30.000s") != std::string::npos);
+  CHECK(first.find("  30 s  ") != std::string::npos);
   CHECK(first.find("fedcba9876543210") != std::string::npos);
   CHECK(footer == "(the 2 newest of 5 runs)");
   CHECK(read_runs(db, 0).size() == 5);

@@ -1,0 +1,60 @@
+// What a person waiting for a run sees. On a terminal: one line rewritten a few times a
+// second with the share of simulated time done, events/s and an ETA. Piped or in CI: a
+// plain line every few seconds on stderr, so a long run is never silent. During the
+// end-of-run checks (a linearizability search can take many seconds) a ticker thread says
+// they are running and for how long, since the check itself cannot report.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace meshsim {
+class Simulation;
+}
+
+namespace meshsim::cli {
+
+enum class ProgressMode { off, terminal, plain };
+
+// How often a plain (piped) progress line is printed: `usual`, unless the environment
+// variable MESHSIM_PROGRESS_EVERY_MS says otherwise (the CLI tests use it).
+std::chrono::milliseconds plain_interval(std::chrono::milliseconds usual);
+
+// Off with --quiet or --no-progress; terminal when stderr is one; plain otherwise.
+ProgressMode progress_mode(bool wanted);
+
+class Progress {
+ public:
+  Progress(ProgressMode mode, std::string label, int64_t end_ns);
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+  // Called by the engine during the run (see Simulation::run); cheap when not due.
+  void update(const Simulation& sim);
+  // Stops showing anything and clears the terminal line; records the phase times.
+  void finish();
+
+  // Wall time of the event loop alone, and of the end-of-run checks.
+  double events_wall_s() const { return events_wall_s_; }
+  double checks_wall_s() const { return checks_wall_s_; }
+
+ private:
+  void show(const std::string& text);
+  void start_checks();
+
+  ProgressMode mode_;
+  std::string label_;
+  int64_t end_ns_;
+  std::chrono::steady_clock::time_point started_, last_shown_, checks_started_;
+  double events_wall_s_ = 0, checks_wall_s_ = 0;
+  bool in_checks_ = false;
+  std::mutex print_;
+  std::atomic<bool> stop_ticker_{false};
+  std::thread ticker_;
+};
+
+}  // namespace meshsim::cli
