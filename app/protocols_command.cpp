@@ -15,7 +15,7 @@ void print_metrics(const std::vector<MetricInfo>& metrics, std::ostream& out) {
   for (const MetricInfo& m : metrics) {
     std::string name = display_name(m);
     out << "    " << name << std::string(width - name.size() + 2, ' ') << m.meaning;
-    if (m.kind == MetricKind::series || m.kind == MetricKind::node) out << " (" << kind_label(m.kind) << ")";
+    if (m.kind != MetricKind::scalar && m.kind != MetricKind::histogram) out << " (" << kind_label(m.kind) << ")";
     out << "\n";
   }
 }

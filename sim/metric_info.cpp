@@ -23,6 +23,7 @@ const std::vector<MetricInfo>& engine_metrics() {
       {"nodes_up_final", "nodes up at the end of the run"},
       {"pending_events_peak", "largest number of events queued at once"},
       {"faults_applied", "fault events applied (scenario and chaos)"},
+      {"node_series_nodes", "nodes whose per-node series were recorded ([metrics] node_series)"},
       {"cpu_utilisation_max", "processing model: the busiest node's CPU time over the run's time"},
       {"cpu_queue_wait_mean_ns", "processing model: mean time a message waited for its node's CPU"},
       {"cpu_queue_wait_max_ns", "processing model: longest time a message waited for its node's CPU"},
@@ -125,6 +126,7 @@ std::string_view kind_label(MetricKind k) {
     case MetricKind::histogram: return "histogram";
     case MetricKind::series: return "series";
     case MetricKind::node: return "per node";
+    case MetricKind::node_series: return "per-node series";
   }
   return "";
 }

@@ -14,6 +14,7 @@ enum class MetricKind {
   histogram,  // folded into scalars name_count, name_mean, name_p50, name_p99, name_max
   series,     // a time series sampled at [metrics] interval
   node,       // a per-node summary
+  node_series,  // a per-node time series ([metrics] node_series)
 };
 
 struct MetricInfo {

@@ -249,7 +249,9 @@ void read_expectations(const toml::table* t, Scenario& sc, const std::vector<Met
     Expectation e;
     e.metric = std::string(k.str());
     e.line = static_cast<int>(v.source().begin.line);
-    std::string where = sc.path + ":" + std::to_string(e.line) + ": expect." + e.metric + ": ";
+    // A key only --set wrote has no line in the file.
+    std::string where = (e.line > 0 ? sc.path + ":" + std::to_string(e.line) : sc.path + " (--set)") + ": expect." +
+                        e.metric + ": ";
     if (e.metric == "failure") {
       auto checker = v.value_exact<std::string>();
       if (!checker || checker->empty() || checker->find_first_of(" \t\n") != std::string::npos)
@@ -257,7 +259,6 @@ void read_expectations(const toml::table* t, Scenario& sc, const std::vector<Met
       sc.expected_failure = ExpectedFailure{*checker, e.line};
       continue;
     }
-    check_reported(e, declared, where);
     if (auto num = v.value<double>(); num && !v.is_string()) {
       e.op = "==";
       e.value = *num;
@@ -290,6 +291,8 @@ void read_expectations(const toml::table* t, Scenario& sc, const std::vector<Met
       text << e.value;
       throw ScenarioError(where + "'" + text.str() + "' is not a finite number");
     }
+    // After the value, so that a malformed line reads as such whatever its key.
+    check_reported(e, declared, where);
     sc.expectations.push_back(e);
   }
 }

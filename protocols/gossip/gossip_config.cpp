@@ -90,6 +90,7 @@ std::vector<MetricInfo> gossip_metrics() {
       {"coverage_rumor_*", "share of nodes that know rumor N (up to a few rumors)", MetricKind::series},
       {"infective", "rumor mongering: share of nodes still spreading, per rumor", MetricKind::series},
       {"messages_sent", "messages the node sent (small meshes)", MetricKind::node},
+      {"coverage", "share of injected rumors the node knows, over time", MetricKind::node_series},
   };
 }
 

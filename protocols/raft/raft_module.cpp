@@ -312,6 +312,8 @@ std::vector<MetricInfo> RaftModule::metrics() const {
       {"raft_log_entries_held", "entries the server holds after its snapshot", MetricKind::node},
       {"raft_commit_index", "the server's commit index", MetricKind::node},
       {"raft_member", "1 when the server is in its own configuration", MetricKind::node},
+      {"raft_term", "the server's term, over time", MetricKind::node_series},
+      {"raft_commit_index", "the server's commit index, over time", MetricKind::node_series},
   };
   const auto& workload = kv::workload_metrics();
   out.insert(out.end(), workload.begin(), workload.end());

@@ -20,6 +20,8 @@ std::vector<std::string> undeclared(const Metrics& m, const std::vector<MetricIn
     if (!declares(declared, MetricKind::series, name)) out.push_back("series " + name);
   for (const NodeSummary& s : m.node_summaries())
     if (!declares(declared, MetricKind::node, s.name)) out.push_back("node " + s.name);
+  for (const std::string& name : m.node_series_names())
+    if (!declares(declared, MetricKind::node_series, name)) out.push_back("node series " + name);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
@@ -76,7 +78,7 @@ TEST_CASE("metric names: every metric a run of each protocol reports is declared
   check_all_declared("scenarios/raft/quiet.toml", 3, {"run.duration=2s", "protocol.cost_receive=\"20us\""});
   check_all_declared("scenarios/pbft/quiet.toml", 1, {"run.duration=3s"});
   check_all_declared("scenarios/pbft/primary_crash.toml", 1);
-  check_all_declared("scenarios/quickstart.toml", 7, {"topology.nodes=200", "run.duration=3s"});
+  check_all_declared("scenarios/quickstart.toml", 7, {"topology.nodes=200", "run.duration=3s", "metrics.node_series=true"});
   check_all_declared("scenarios/examples/partition_heal.toml", 1);
   check_all_declared("scenarios/bench/flood.toml", 1, {"topology.nodes=300", "run.duration=2s"});
   check_all_declared("scenarios/bench/phold.toml", 1, {"topology.nodes=100", "run.max_events=20000"});
