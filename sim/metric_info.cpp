@@ -109,10 +109,9 @@ std::vector<std::string> closest_scalars(const std::vector<MetricInfo>& declared
       if (d <= std::max<size_t>(3, name.size() / 2)) scored.emplace_back(d, s);
     }
   std::sort(scored.begin(), scored.end());
-  scored.erase(std::unique(scored.begin(), scored.end()), scored.end());
   std::vector<std::string> out;
   for (const auto& [d, s] : scored)
-    if (out.size() < max) out.push_back(s);
+    if (out.size() < max && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
   return out;
 }
 

@@ -122,6 +122,7 @@ TEST_CASE("metric names: an [expect] key nothing in the scenario reports is refu
   CHECK(e.find("expect.raft_op_latency_ns_p99: no protocol in this scenario reports a metric of that name") !=
         std::string::npos);
   CHECK(e.find("did you mean op_latency_ns_p99") != std::string::npos);
+  CHECK(e.find("op_latency_ns_p99, op_latency_ns_p99") == std::string::npos);  // each name once
   // A pBFT metric in a Raft scenario: declared by a protocol, but not by this scenario's.
   CHECK(load_error("scenarios/raft/quiet.toml", {"expect.pbft_view_changes=0"}).find("no protocol in this scenario") !=
         std::string::npos);
