@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "app/batch_commands.h"
+#include "app/protocols_command.h"
 #include "app/run_command.h"
 #include "protocols/registry.h"
 #include "sim/config_section.h"
@@ -84,7 +85,7 @@ int main(int argc, char** argv) try {
   CLI::App* import_cmd = app.add_subcommand("import", "Load the runs of a side file (or any results database) into a database");
   import_cmd->add_option("file", import_file, "Side file left by a run whose database could not be written")->required();
   import_cmd->add_option("--db", import_db, "Target database (default: the one the side file was meant for)");
-  CLI::App* protocols_cmd = app.add_subcommand("protocols", "List the protocols a scenario can name");
+  CLI::App* protocols_cmd = app.add_subcommand("protocols", "List the protocols a scenario can name: roles, actions, Byzantine behaviours, metrics");
 
   try {
     app.parse(argc, argv);
@@ -107,8 +108,7 @@ int main(int argc, char** argv) try {
       std::cout << "wrote run " << run_id << " to " << csv_dir << "/{run,parameters,scalars,series,node_summaries,node_series,events_log}.csv\n";
     }
     if (*import_cmd) return import_command(import_file, import_db);
-    if (*protocols_cmd)
-      for (const auto& [name, entry] : registry.all()) std::cout << name << "\t" << entry.first << "\n";
+    if (*protocols_cmd) cli::print_protocols(registry, std::cout);
   } catch (const ResultsError& e) {
     // A database that is missing, foreign, read-only, damaged or locked for too long.
     std::cerr << "meshsim: " << e.what() << std::endl;

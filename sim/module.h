@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/ids.h"
+#include "sim/metric_info.h"
 #include "sim/metrics.h"
 #include "sim/node_set.h"
 #include "sim/time.h"
@@ -74,6 +75,10 @@ class Module {
   // applied to `nodes` when the action's time comes. Returns false for an unknown name.
   virtual bool apply_action(std::string_view /*action*/, const NodeSet& /*nodes*/) { return false; }
   virtual std::string actions() const { return ""; }
+  // Every metric the module can report (sim/metric_info.h): what `meshsim protocols` lists
+  // and what an [expect] key is checked against before the run. The engine's own metrics
+  // are engine_metrics(), not repeated here.
+  virtual std::vector<MetricInfo> metrics() const { return {}; }
 
   // Time-series sampling at the scenario's metrics interval.
   virtual void sample(SimTime /*now*/, Metrics&) {}

@@ -193,7 +193,8 @@ void read_link_overrides(const toml::table* network, Scenario& sc) {
   }
 }
 
-void read_modules(const toml::table& root, Scenario& sc, const ModuleRegistry& registry) {
+// Returns every metric the engine and the scenario's modules declare, for read_expectations.
+std::vector<MetricInfo> read_modules(const toml::table& root, Scenario& sc, const ModuleRegistry& registry) {
   auto add = [&](const toml::table* t, const std::string& section) {
     ConfigSection s(t, section, sc.path);
     if (!s.has("name")) s.fail("name", "required: which protocol runs (" + registry.names() + ")");
@@ -220,20 +221,37 @@ void read_modules(const toml::table& root, Scenario& sc, const ModuleRegistry& r
       add(arr->get(i)->as_table(), "modules[" + std::to_string(i) + "]");
   }
   // Build each module once so its own keys are validated now, before anything is written.
+  std::vector<MetricInfo> declared = engine_metrics();
   for (const auto& m : sc.modules) {
     ConfigSection s = module_section(sc, m);
     s.get_string("name", "");
-    (*registry.find(m.name))(s);
+    if (auto module = (*registry.find(m.name))(s)) {
+      std::vector<MetricInfo> own = module->metrics();
+      declared.insert(declared.end(), own.begin(), own.end());
+    }
   }
+  return declared;
 }
 
-void read_expectations(const toml::table* t, Scenario& sc) {
+// An [expect] key that nothing in the scenario reports would fail only after the whole run
+// ("the run produced no metric of that name"), typically a typo or a renamed metric.
+void check_reported(const Expectation& e, const std::vector<MetricInfo>& declared, const std::string& where) {
+  if (declares_scalar(declared, e.metric)) return;
+  std::string hint;
+  for (const std::string& name : closest_scalars(declared, e.metric)) hint += (hint.empty() ? "" : ", ") + name;
+  throw ScenarioError(where + "no protocol in this scenario reports a metric of that name (" +
+                      (hint.empty() ? std::string("`meshsim protocols` lists them") : "did you mean " + hint + "?") + ")");
+}
+
+void read_expectations(const toml::table* t, Scenario& sc, const std::vector<MetricInfo>& declared) {
   if (!t) return;
   for (const auto& [k, v] : *t) {
     Expectation e;
     e.metric = std::string(k.str());
     e.line = static_cast<int>(v.source().begin.line);
-    std::string where = sc.path + ":" + std::to_string(e.line) + ": expect." + e.metric + ": ";
+    // A key only --set wrote has no line in the file.
+    std::string where = (e.line > 0 ? sc.path + ":" + std::to_string(e.line) : sc.path + " (--set)") + ": expect." +
+                        e.metric + ": ";
     if (e.metric == "failure") {
       auto checker = v.value_exact<std::string>();
       if (!checker || checker->empty() || checker->find_first_of(" \t\n") != std::string::npos)
@@ -273,6 +291,8 @@ void read_expectations(const toml::table* t, Scenario& sc) {
       text << e.value;
       throw ScenarioError(where + "'" + text.str() + "' is not a finite number");
     }
+    // After the value, so that a malformed line reads as such whatever its key.
+    check_reported(e, declared, where);
     sc.expectations.push_back(e);
   }
 }
@@ -368,10 +388,10 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
   sc.node_series = metrics.get_bool("node_series", sc.topology.nodes <= 100);
   metrics.finish();
 
-  read_modules(*root, sc, registry);
+  const std::vector<MetricInfo> declared = read_modules(*root, sc, registry);
   read_faults(*root, sc, registry);
   read_chaos(table("chaos"), sc);
-  read_expectations(table("expect"), sc);
+  read_expectations(table("expect"), sc, declared);
   flatten(*root, "", sc.parameters);
   return sc;
 }

@@ -66,6 +66,34 @@ Params parse_params(ConfigSection& s) {
   return p;
 }
 
+std::vector<MetricInfo> gossip_metrics() {
+  return {
+      {"rumors", "rumors the scenario declares"},
+      {"rumors_injected", "rumors injected before the end"},
+      {"rumors_not_injected", "rumors whose injection time lies beyond the end"},
+      {"rumors_fully_covered", "rumors every node learned"},
+      {"coverage_final", "share of nodes that learned a rumor, mean over injected rumors"},
+      {"residue", "share of up nodes that never learned a rumor, mean over injected rumors (Demers)"},
+      {"residue_max", "the largest residue of one rumor"},
+      {"deliveries", "rumor deliveries, redundant ones included"},
+      {"redundant_deliveries", "deliveries of a rumor the node already knew"},
+      {"delivery_delay_ns_mean", "injection to first receipt, mean over receiving nodes (Demers's t_avg)"},
+      {"delivery_delay_ns_max", "injection to the last first receipt (Demers's t_last)"},
+      {"messages_per_node", "messages sent per node (Demers's m)"},
+      {"messages_per_node_max", "most messages one node sent"},
+      {"messages_sent_*", "messages sent per type: push, pull_request, push_pull, reply, flood"},
+      {"expected_deliveries", "flooding: deliveries a loss-free run on a connected overlay makes"},
+      {"coverage_time_50_ns", "injection until half the nodes know a rumor", MetricKind::histogram},
+      {"coverage_time_99_ns", "injection until 99 % of the nodes know a rumor", MetricKind::histogram},
+      {"coverage_time_100_ns", "injection until every node knows a rumor", MetricKind::histogram},
+      {"coverage", "share of nodes that know a rumor, mean over injected rumors", MetricKind::series},
+      {"coverage_rumor_*", "share of nodes that know rumor N (up to a few rumors)", MetricKind::series},
+      {"infective", "rumor mongering: share of nodes still spreading, per rumor", MetricKind::series},
+      {"messages_sent", "messages the node sent (small meshes)", MetricKind::node},
+      {"coverage", "share of injected rumors the node knows, over time", MetricKind::node_series},
+  };
+}
+
 void register_gossip(ModuleRegistry& registry) {
   registry.add(
       "gossip",

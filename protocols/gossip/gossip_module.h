@@ -18,6 +18,8 @@ namespace meshsim::gossip {
 
 // Reads and validates the [protocol] keys (README.md lists them) and calls finish().
 Params parse_params(ConfigSection& section);
+// The metrics of README.md, flooding's and gossip's alike.
+std::vector<MetricInfo> gossip_metrics();
 
 template <class P>
 class BasicGossipModule : public NodeModule<P> {
@@ -36,6 +38,7 @@ class BasicGossipModule : public NodeModule<P> {
   void sample(SimTime now, Metrics& m) override;
   std::optional<Violation> check(SimTime now) override;
   std::optional<Violation> finish(SimTime now, Metrics& m) override;
+  std::vector<MetricInfo> metrics() const override { return gossip_metrics(); }
 
   // Read-outs for tests and the viewer.
   bool injected(uint32_t rumor) const { return rumors_[rumor].injected_at_ns >= 0; }

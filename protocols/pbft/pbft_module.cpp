@@ -87,7 +87,6 @@ void PbftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       break;
     case kNoteCompleted:
       last_progress_ns_ = now.ns;
-      sim().metrics().histogram("pbft_request_latency_ns").add(static_cast<double>(value));
       break;
     case kNoteProposed:
       ++batches_;
@@ -96,8 +95,8 @@ void PbftModule::on_note(NodeId n, uint16_t what, int64_t value) {
     case kNoteViewChangeStarted:
       if (!correct) break;
       ++view_change_starts_;
-      if (view_change_open_ns_ < 0 && static_cast<View>(value) > max_view_) {
-        view_change_open_ns_ = now.ns;
+      if (!service_.downtime.open() && static_cast<View>(value) > max_view_) {
+        service_.downtime.begin(now);
         sim().metrics().log(now, "pbft.view-change", "replica " + std::to_string(n) + " asks for view " + std::to_string(value));
       }
       break;
@@ -105,9 +104,7 @@ void PbftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       if (!correct || static_cast<View>(value) <= max_view_) break;
       max_view_ = static_cast<View>(value);
       ++view_changes_;
-      if (view_change_open_ns_ >= 0)
-        sim().metrics().histogram("pbft_view_change_ns").add(static_cast<double>(now.ns - view_change_open_ns_));
-      view_change_open_ns_ = -1;
+      service_.downtime.end(now);
       sim().metrics().log(now, "pbft.new-view", "replica " + std::to_string(n) + " enters view " + std::to_string(value) +
                                                     " (primary " + std::to_string(params().primary(max_view_)) + ")");
       break;
@@ -241,7 +238,6 @@ std::vector<kv::Operation> PbftModule::history() const {
 
 std::optional<Violation> PbftModule::finish(SimTime now, Metrics& m) {
   const Params& p = params();
-  if (view_change_open_ns_ >= 0) m.set_scalar("pbft_view_change_unfinished_ns", static_cast<double>(now.ns - view_change_open_ns_));
   m.set_scalar("pbft_f", p.f());
   m.set_scalar("pbft_view_changes", static_cast<double>(view_changes_));
   m.set_scalar("pbft_view_change_starts", static_cast<double>(view_change_starts_));
@@ -259,7 +255,7 @@ std::optional<Violation> PbftModule::finish(SimTime now, Metrics& m) {
   for (size_t t = 0; t < std::size(kTypeNames); ++t)
     m.set_scalar(std::string("pbft_sent_") + kTypeNames[t], static_cast<double>(sent_by_type_[t]));
 
-  uint64_t retransmissions = 0;
+  service_.client_retries = 0;
   for (NodeId n = 0; n < nodes().size(); ++n) {
     if (p.is_replica(n)) {
       const Replica& r = nodes()[n].replica;
@@ -269,11 +265,10 @@ std::optional<Violation> PbftModule::finish(SimTime now, Metrics& m) {
       m.node_summary(n, "pbft_log_slots", static_cast<double>(r.log_size()));
       m.node_summary(n, "pbft_faulty", ever_faulty(n) ? 1 : 0);
     } else {
-      retransmissions += nodes()[n].client.retransmissions();
+      service_.client_retries += nodes()[n].client.retransmissions();
       m.node_summary(n, "ops_completed", static_cast<double>(nodes()[n].client.workload().completed()));
     }
   }
-  m.set_scalar("client_retransmissions", static_cast<double>(retransmissions));
   if (batch > 0) {
     // The paper's normal case per request, for comparison: the request, n replies, and per
     // batch a pre-prepare to n-1 backups, a prepare from each backup and a commit from
@@ -283,7 +278,42 @@ std::optional<Violation> PbftModule::finish(SimTime now, Metrics& m) {
     m.set_scalar("pbft_normal_case_messages_per_op", 1 + n + per_batch / batch);
   }
 
-  return kv::report_history(history(), "pbft", now, p.workload.start, sim().network().counters(), m);
+  return kv::report_history(history(), "pbft", now, p.workload.start, sim().network().counters(), service_, m);
+}
+
+}  // namespace meshsim::pbft
+
+namespace meshsim::pbft {
+
+std::vector<MetricInfo> PbftModule::metrics() const {
+  std::vector<MetricInfo> out = {
+      {"pbft_f", "faults tolerated: (replicas - 1) / 3"},
+      {"pbft_view_changes", "views a correct replica entered after view 0"},
+      {"pbft_view_change_starts", "view changes correct replicas started"},
+      {"pbft_final_view", "the highest view a correct replica entered"},
+      {"pbft_executed_slots", "sequence numbers some correct replica executed"},
+      {"pbft_state_transfers", "states replicas installed from others"},
+      {"pbft_log_slots_peak", "most log slots a replica held at a sample"},
+      {"pbft_batches", "batches primaries proposed"},
+      {"pbft_mean_batch", "requests per proposed batch"},
+      {"pbft_sent_*", "messages sent per type: request, reply, pre_prepare, prepare, commit, checkpoint, view_change, "
+                      "new_view, fetch_state, state_reply, fetch_new_view, fetch_committed, commit_proof, fetch_view_change"},
+      {"pbft_normal_case_messages_per_op", "the paper's normal-case message count per request, for messages_per_op"},
+      {"pbft_commit_participation", "share of replicas whose commit counted, per retired slot", MetricKind::histogram},
+      {"pbft_quorum_correct_share", "share of correct replicas in each commit quorum", MetricKind::histogram},
+      {"pbft_checkpoint_stabilisation_ns", "a checkpoint's first taking to its becoming stable", MetricKind::histogram},
+      {"pbft_view", "the highest view a correct replica entered, over time", MetricKind::series},
+      {"pbft_executed", "the highest sequence number a correct replica executed, over time", MetricKind::series},
+      {"pbft_log_slots_max", "most log slots a replica holds, over time", MetricKind::series},
+      {"pbft_view", "the replica's view at the end", MetricKind::node},
+      {"pbft_last_executed", "the replica's last executed sequence number", MetricKind::node},
+      {"pbft_stable_checkpoint", "the replica's stable checkpoint", MetricKind::node},
+      {"pbft_log_slots", "log slots the replica holds at the end", MetricKind::node},
+      {"pbft_faulty", "1 when the replica was Byzantine at some time", MetricKind::node},
+  };
+  const auto& workload = kv::workload_metrics();
+  out.insert(out.end(), workload.begin(), workload.end());
+  return out;
 }
 
 }  // namespace meshsim::pbft

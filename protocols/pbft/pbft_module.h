@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "protocols/kv/history_report.h"
 #include "protocols/pbft/byzantine.h"
 #include "protocols/pbft/node.h"
 #include "sim/node_module.h"
@@ -34,6 +35,7 @@ class PbftModule : public NodeModule<PbftProtocol> {
   // "replica", "client".
   std::vector<NodeId> nodes_in_role(std::string_view role) override;
   std::string roles() const override { return "primary, backup, replica, client"; }
+  std::vector<MetricInfo> metrics() const override;
 
   // A replica that was Byzantine at any time in the run: the checkers exclude its state.
   bool ever_faulty(NodeId n) const { return n < ever_faulty_.size() && ever_faulty_[n]; }
@@ -74,7 +76,7 @@ class PbftModule : public NodeModule<PbftProtocol> {
 
   // Metrics.
   View max_view_ = 0;
-  int64_t view_change_open_ns_ = -1;  // a correct replica started a view change then; none completed since
+  kv::ServiceCounters service_;  // downtime: a correct replica started a view change, none completed since
   uint64_t view_changes_ = 0;
   uint64_t view_change_starts_ = 0;
   std::map<Seq, int64_t> checkpoint_taken_ns_;

@@ -20,6 +20,17 @@ enum class Bug : uint8_t {
   commit_old_terms,
 };
 
+// CPU time per operation for the engine's processing model (docs/architecture.md, "The
+// processing-time model"). All zero by default: the model stays off and a run is exactly
+// what it was without these keys.
+struct Costs {
+  Duration receive{};       // handling one received message (decoding, checks)
+  Duration send{};          // serialising one message sent
+  Duration append_entry{};  // writing one entry to the log, leader and followers alike
+  Duration apply_entry{};   // applying one committed entry to the state machine
+  bool any() const { return receive.ns > 0 || send.ns > 0 || append_entry.ns > 0 || apply_entry.ns > 0; }
+};
+
 struct Params {
   uint32_t servers = 5;  // nodes 0..servers-1 are servers; the rest of the nodes are clients
   // Servers 0..initial_servers-1 form the first configuration; the others wait to be added
@@ -35,6 +46,7 @@ struct Params {
   bool noop_on_election = true;  // a new leader appends a blank entry of its term (thesis §6.4)
   uint32_t snapshot_threshold = 1024;  // applied entries past the last snapshot that trigger one; 0 = never
   Bug bug = Bug::none;
+  Costs costs;
   kv::WorkloadParams workload;
 
   uint32_t first_members() const { return initial_servers == 0 ? servers : initial_servers; }

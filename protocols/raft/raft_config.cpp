@@ -26,6 +26,10 @@ Params parse_params(ConfigSection& s) {
   p.noop_on_election = s.get_bool("noop_on_election", p.noop_on_election);
   p.snapshot_threshold = static_cast<uint32_t>(s.get_int("snapshot_threshold", p.snapshot_threshold, 0, 100'000'000));
   p.bug = s.get_enum("bug", "none", {"none", "commit-old-terms"}) == "commit-old-terms" ? Bug::commit_old_terms : Bug::none;
+  p.costs.receive = s.get_duration("cost_receive", p.costs.receive, true);
+  p.costs.send = s.get_duration("cost_send", p.costs.send, true);
+  p.costs.append_entry = s.get_duration("cost_append_entry", p.costs.append_entry, true);
+  p.costs.apply_entry = s.get_duration("cost_apply_entry", p.costs.apply_entry, true);
   p.workload = kv::parse_workload(s);
   s.finish();
   return p;

@@ -42,7 +42,7 @@ void RaftModule::crash(NodeId n) {
     commit_seen_[n] = 0;  // a recovered server re-learns its commit index from zero
     checker_.on_not_leader(n);
     if (n == leader_) {
-      open_gap(sim().now());
+      service_.downtime.begin(sim().now());
       leader_ = kNoNode;
     }
   }
@@ -82,10 +82,6 @@ void RaftModule::violated(const std::string& checker, const std::string& detail)
   sim().report_violation(Violation{sim().now(), "raft." + checker, detail});
 }
 
-void RaftModule::open_gap(SimTime at) {
-  if (gap_open_ns_ < 0) gap_open_ns_ = at.ns;
-}
-
 void RaftModule::on_send(NodeId, const Message& m) {
   if (const auto* a = std::get_if<AppendEntries>(&m)) appended_entries_sent_ += a->entries.size();
   if (const auto* snap = std::get_if<InstallSnapshot>(&m)) snapshot_bytes_sent_ += snap->wire_bytes();
@@ -100,16 +96,13 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       max_term_ = std::max<Term>(max_term_, static_cast<Term>(value));
       // Someone stopped hearing from the leader: the loss is detected now (a crash was
       // already counted from the moment it happened).
-      if (leader_ != kNoNode && static_cast<Term>(value) > leader_term_) open_gap(now);
+      if (leader_ != kNoNode && static_cast<Term>(value) > leader_term_) service_.downtime.begin(now);
       break;
     case kNoteBecameLeader: {
       if (auto v = checker_.on_became_leader(n, static_cast<Term>(value), s.log()))
         return violated(v->starts_with("election") ? "election_safety" : "leader_completeness", *v);
       if (first_leader_ns_ < 0) first_leader_ns_ = now.ns;
-      if (gap_open_ns_ >= 0) {
-        sim().metrics().histogram("raft_leaderless_ns").add(static_cast<double>(now.ns - gap_open_ns_));
-        gap_open_ns_ = -1;
-      }
+      service_.downtime.end(now);
       if (leader_ != n || leader_term_ != static_cast<Term>(value)) ++leader_changes_;
       leader_ = n;
       leader_term_ = static_cast<Term>(value);
@@ -122,7 +115,7 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       checker_.on_not_leader(n);
       sim().metrics().log(now, "raft.step-down", "server " + std::to_string(n) + " stops leading term " + std::to_string(value));
       if (n == leader_ && static_cast<Term>(value) == leader_term_) {
-        open_gap(now);
+        service_.downtime.begin(now);
         leader_ = kNoNode;
       }
       break;
@@ -248,7 +241,6 @@ std::vector<kv::Operation> RaftModule::history() const {
 
 std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
   const Params& p = params();
-  if (gap_open_ns_ >= 0) m.histogram("raft_leaderless_ns").add(static_cast<double>(now.ns - gap_open_ns_));
   if (first_leader_ns_ >= 0) m.set_scalar("raft_time_to_first_leader_ns", static_cast<double>(first_leader_ns_));
   m.set_scalar("raft_elections", static_cast<double>(elections_));
   m.set_scalar("raft_split_votes", static_cast<double>(split_votes_));
@@ -264,11 +256,8 @@ std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
   m.set_scalar("raft_snapshot_bytes_sent", static_cast<double>(snapshot_bytes_sent_));
   if (samples_) m.set_scalar("raft_availability", static_cast<double>(available_samples_) / static_cast<double>(samples_));
 
-  uint64_t retries = 0, redirects = 0, duplicates = 0;
-  Histogram& latency = m.histogram("raft_op_latency_ns");
-  std::vector<kv::Operation> ops = history();
-  for (const kv::Operation& op : ops)
-    if (op.completed()) latency.add(static_cast<double>(op.completed_ns - op.invoked_ns));
+  uint64_t redirects = 0, duplicates = 0;
+  service_.client_retries = 0;
   for (NodeId n = 0; n < nodes().size(); ++n) {
     if (p.is_server(n)) {
       const Server& s = nodes()[n].server;
@@ -280,16 +269,55 @@ std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
       m.node_summary(n, "raft_member", s.is_member(n) ? 1 : 0);
     } else {
       const Client& c = nodes()[n].client;
-      retries += c.retries();
+      service_.client_retries += c.retries();
       redirects += c.redirects();
       m.node_summary(n, "ops_completed", static_cast<double>(c.workload().completed()));
     }
   }
-  m.set_scalar("client_retries", static_cast<double>(retries));
   m.set_scalar("client_redirects", static_cast<double>(redirects));
   // Retried commands that reached the log twice and were answered from the session.
   m.set_scalar("kv_duplicates_suppressed", static_cast<double>(duplicates));
-  return kv::report_history(ops, "raft", now, p.workload.start, sim().network().counters(), m);
+  return kv::report_history(history(), "raft", now, p.workload.start, sim().network().counters(), service_, m);
+}
+
+}  // namespace meshsim::raft
+
+namespace meshsim::raft {
+
+std::vector<MetricInfo> RaftModule::metrics() const {
+  std::vector<MetricInfo> out = {
+      {"raft_time_to_first_leader_ns", "from the start to the first leader"},
+      {"raft_elections", "elections started (not pre-votes)"},
+      {"raft_split_votes", "elections that timed out undecided"},
+      {"raft_terms", "the highest term"},
+      {"raft_leader_changes", "leaders elected"},
+      {"raft_commit_latency_ns", "a leader's append to its commit, per entry", MetricKind::histogram},
+      {"raft_availability", "share of samples at which an up leader could reach a majority of up servers both ways"},
+      {"raft_committed_entries", "entries committed cluster-wide"},
+      {"raft_entries_sent", "entries carried by AppendEntries"},
+      {"raft_config_changes", "membership changes a leader proposed"},
+      {"raft_config_changes_pending", "membership actions no leader took before the end"},
+      {"raft_config_refusals", "membership changes a leader refused (one at a time)"},
+      {"raft_snapshots_taken", "snapshots servers took"},
+      {"raft_snapshots_installed", "snapshots followers installed from a leader"},
+      {"raft_snapshot_bytes_sent", "wire bytes of InstallSnapshot messages"},
+      {"raft_snapshot_bytes", "size of each snapshot taken", MetricKind::histogram},
+      {"client_redirects", "replies that sent a client to another server"},
+      {"kv_duplicates_suppressed", "retried commands that reached the log twice and were answered from the session"},
+      {"raft_term", "the highest term, over time", MetricKind::series},
+      {"raft_leader", "the leader of the highest term (-1: none), over time", MetricKind::series},
+      {"raft_committed", "entries committed cluster-wide, over time", MetricKind::series},
+      {"raft_term", "the server's term at the end", MetricKind::node},
+      {"raft_log_length", "the server's last log index", MetricKind::node},
+      {"raft_log_entries_held", "entries the server holds after its snapshot", MetricKind::node},
+      {"raft_commit_index", "the server's commit index", MetricKind::node},
+      {"raft_member", "1 when the server is in its own configuration", MetricKind::node},
+      {"raft_term", "the server's term, over time", MetricKind::node_series},
+      {"raft_commit_index", "the server's commit index, over time", MetricKind::node_series},
+  };
+  const auto& workload = kv::workload_metrics();
+  out.insert(out.end(), workload.begin(), workload.end());
+  return out;
 }
 
 }  // namespace meshsim::raft

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "protocols/kv/history_report.h"
 #include "protocols/raft/raft_node.h"
 #include "protocols/raft/safety_checker.h"
 #include "sim/node_module.h"
@@ -40,6 +41,7 @@ class RaftModule : public NodeModule<RaftProtocol> {
   // time, handed to the leader as soon as it can take them.
   bool apply_action(std::string_view action, const NodeSet& nodes) override;
   std::string actions() const override { return "add-server, remove-server"; }
+  std::vector<MetricInfo> metrics() const override;
 
   // The server that leads the highest term so far, if it is still leading (tests, viewer).
   NodeId current_leader() const;
@@ -57,7 +59,6 @@ class RaftModule : public NodeModule<RaftProtocol> {
   void after_step(NodeId n);
   void offer_config_change();
   void violated(const std::string& checker, const std::string& detail);
-  void open_gap(SimTime at);
   bool majority_can_commit();
 
   std::string size_error_;
@@ -67,7 +68,7 @@ class RaftModule : public NodeModule<RaftProtocol> {
   int64_t first_leader_ns_ = -1;
   NodeId leader_ = kNoNode;
   Term leader_term_ = 0;
-  int64_t gap_open_ns_ = -1;  // a leader was lost then and none elected since
+  kv::ServiceCounters service_;  // downtime: from a leader's loss to the next leader
   Term max_term_ = 0;
   uint64_t elections_ = 0;
   uint64_t split_votes_ = 0;

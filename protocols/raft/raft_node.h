@@ -31,6 +31,11 @@ struct RaftProtocol {
   using Message = raft::Message;
   static constexpr TimerId timer_count = 4;
   static constexpr bool uses_rng = true;
+  // The processing model is on only when some cost is set (params.h, Costs), so runs
+  // without cost keys keep their fingerprints.
+  static bool models_processing(const Params& p) { return p.costs.any(); }
+  static Duration receive_cost(const Params& p, const Message&) { return p.costs.receive; }
+  static Duration send_cost(const Params& p, const Message&) { return p.costs.send; }
 };
 
 }  // namespace meshsim::raft

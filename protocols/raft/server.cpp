@@ -179,6 +179,7 @@ void Server::become_leader(const Params& p, const NodeView& v, Out& out) {
     e.term = term_;
     e.noop = true;
     log_.append(e);
+    out.busy(p.costs.append_entry);
     append_times_.emplace_back(log_.last_index(), v.now);
     out.note(kNoteLogAppended, static_cast<int64_t>(log_.last_index()));
   }
@@ -291,6 +292,7 @@ void Server::handle_append(const Params& p, const NodeView& v, NodeId from, cons
       log_.truncate_after(i - 1);
     }
     log_.append(e);
+    out.busy(p.costs.append_entry);
     if (first_written == 0) first_written = i;
   }
   if (first_written) {
@@ -361,6 +363,7 @@ void Server::handle_config_request(const Params& p, const NodeView& v, const Con
   e.config = m.op;
   e.server = m.server;
   log_.append(e);
+  out.busy(p.costs.append_entry);
   refresh_config();
   append_times_.emplace_back(log_.last_index(), v.now);
   out.note(kNoteLogAppended, static_cast<int64_t>(log_.last_index()));
@@ -390,6 +393,7 @@ void Server::handle_client_request(const Params& p, const NodeView& v, NodeId fr
   e.cmd = m.cmd;
   e.cmd.client = from;  // the engine vouches for the sender; the command cannot claim another client
   log_.append(e);
+  out.busy(p.costs.append_entry);
   append_times_.emplace_back(log_.last_index(), v.now);
   out.note(kNoteLogAppended, static_cast<int64_t>(log_.last_index()));
   match_index_[v.self] = log_.last_index();
@@ -482,6 +486,7 @@ void Server::check_quorum(const Params& p, const NodeView& v, Out& out) {
 void Server::apply_committed(const Params& p, const NodeView& v, Out& out) {
   while (applied_ < commit_) {
     ++applied_;
+    out.busy(p.costs.apply_entry);
     const Entry& e = log_.at(applied_);
     out.note(kNoteApplied, static_cast<int64_t>(applied_));
     if (e.noop || e.config != ConfigOp::none) continue;

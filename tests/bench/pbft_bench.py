@@ -47,7 +47,7 @@ def main():
         m = recs[0]["metrics"]  # deterministic: every run has the same metrics
         wall = statistics.median(r["wall_s"] for r in recs)
         print(f"| {n} | {(n - 1) // 3} | {m['throughput_ops_per_s']:.0f} | "
-              f"{m['pbft_request_latency_ns_p50'] / 1e6:.1f} / {m['pbft_request_latency_ns_p99'] / 1e6:.1f} | "
+              f"{m['op_latency_ns_p50'] / 1e6:.1f} / {m['op_latency_ns_p99'] / 1e6:.1f} | "
               f"{m['messages_per_op']:.0f} ({m['pbft_normal_case_messages_per_op']:.0f}) | {m['bytes_per_op']:.0f} | "
               f"{m.get('cpu_utilisation_max', 0) * 100:.1f}% | {wall:.2f} | {recs[0]['events'] / wall / 1e6:.2f} M | "
               f"{statistics.median(r['peak_rss_mib'] for r in recs):.0f} |", flush=True)

@@ -40,8 +40,8 @@ TEST_CASE("raft scenario: crashing the leader every 2 s hits the leader each tim
   for (const LogEntry& e : o.log)
     if (e.kind == "crash") ++crashes;
   CHECK(crashes >= 8);
-  CHECK(o.scalars["raft_leaderless_ns_count"] >= 5);
-  CHECK(o.scalars["raft_leaderless_ns_p50"] < 5e8);
+  CHECK(o.scalars["unavailable_ns_count"] >= 5);
+  CHECK(o.scalars["unavailable_ns_p50"] < 5e8);
 }
 
 TEST_CASE("raft scenario: a leader partitioned into the minority is replaced; with CheckQuorum it steps down") {
@@ -122,4 +122,33 @@ TEST_CASE("raft scenario: open-loop clients keep several operations in flight an
   CHECK(open.scalars["ops_invoked"] > 3000);
   CHECK(open.scalars["ops_invoked"] < 4200);
   CHECK(open.scalars["ops_completed"] > 0.95 * open.scalars["ops_invoked"]);
+}
+
+TEST_CASE("raft scenario: a leader saturated by per-message cost loses throughput; below saturation it does not") {
+  // The same cluster and seed with the processing model off, below saturation, and past it.
+  std::vector<std::string> shorter = {"run.duration=\"5s\"", "expect.ops_completed=\"> 0\""};
+  auto with_cost = [&](const char* cost) {
+    std::vector<std::string> sets = shorter;
+    sets.push_back(std::string("protocol.cost_receive=\"") + cost + "\"");
+    return run_file("quiet.toml", 3, sets);
+  };
+  Outcome free = run_file("quiet.toml", 3, shorter), light = with_cost("100us"), saturated = with_cost("500us");
+  for (const Outcome* o : {&free, &light, &saturated}) {
+    CHECK(o->result.status == RunStatus::complete);
+    CHECK(o->scalars.at("linearizable") == 1);
+  }
+  CHECK_FALSE(free.scalars.contains("cpu_utilisation_max"));  // no cost keys: the model is off
+  CHECK(light.scalars.at("cpu_utilisation_max") < 0.5);
+  CHECK(light.scalars.at("throughput_ops_per_s") > 0.9 * free.scalars.at("throughput_ops_per_s"));
+  CHECK(saturated.scalars.at("cpu_utilisation_max") > 0.9);
+  CHECK(saturated.scalars.at("cpu_queue_wait_mean_ns") > 100 * light.scalars.at("cpu_queue_wait_mean_ns"));
+  CHECK(saturated.scalars.at("throughput_ops_per_s") < 0.5 * free.scalars.at("throughput_ops_per_s"));
+}
+
+TEST_CASE("raft scenario: without cost keys the processing model stays off and fingerprints are unchanged") {
+  // Fingerprints taken before Raft had cost keys (meshsim run ... --seed N).
+  CHECK(run_file("quiet.toml", 3).result.fingerprint == 0x93e04c595aca87d6ULL);
+  CHECK(run_file("chaos.toml", 5).result.fingerprint == 0xe77f184db2a02aeaULL);
+  Outcome zero = run_file("quiet.toml", 3, {"protocol.cost_receive=\"0ns\"", "protocol.cost_apply_entry=\"0ns\""});
+  CHECK(zero.result.fingerprint == 0x93e04c595aca87d6ULL);
 }
