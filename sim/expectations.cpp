@@ -9,7 +9,7 @@ std::optional<std::string> check_expectations(const Scenario& s, const Metrics& 
   for (const Expectation& e : s.expectations) {
     auto it = m.scalars().find(e.metric);
     std::ostringstream where;
-    where << s.path << ":" << e.line << ": expect." << e.metric << " " << e.op << " " << e.value;
+    where << s.path << (e.line > 0 ? ":" + std::to_string(e.line) : std::string(" (--set)")) << ": expect." << e.metric << " " << e.op << " " << e.value;
     if (it == m.scalars().end()) {
       failures << where.str() << ": the run produced no metric of that name\n";
       continue;

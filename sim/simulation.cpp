@@ -90,7 +90,7 @@ Duration Simulation::occupy_cpu(NodeId n, Duration work) {
   // Capped past the run's end like event times: a backlog of huge costs must not overflow.
   const int64_t start = std::max(now_.ns, busy_until_[n]);
   busy_until_[n] = std::min(saturating_add(start, std::max<int64_t>(work.ns, 0)), scenario_.end.ns + 1);
-  busy_ns_[n] = saturating_add(busy_ns_[n], std::max<int64_t>(work.ns, 0));
+  busy_ns_[n] = saturating_add(busy_ns_[n], busy_until_[n] - start);  // only what fits in the run
   return Duration{start - now_.ns};
 }
 
@@ -120,8 +120,12 @@ void Simulation::report_processing() {
   if (busy_until_.empty()) return;
   double peak = 0;
   for (NodeId n = 0; n < node_count(); ++n) {
-    const double used = now_.ns > 0 ? static_cast<double>(busy_ns_[n]) / static_cast<double>(now_.ns) : 0;
-    metrics_.node_summary(n, "cpu_busy_ns", static_cast<double>(busy_ns_[n]));
+    // Work booked past the end of the run is not part of it: the CPU is busy without a
+    // break from some moment up to busy_until_, so the excess is busy_until_ - now.
+    const int64_t past_end = std::max<int64_t>(busy_until_[n] - now_.ns, 0);
+    const int64_t busy = std::max<int64_t>(busy_ns_[n] - past_end, 0);
+    const double used = now_.ns > 0 ? static_cast<double>(busy) / static_cast<double>(now_.ns) : 0;
+    metrics_.node_summary(n, "cpu_busy_ns", static_cast<double>(busy));
     metrics_.node_summary(n, "cpu_utilisation", used);
     peak = std::max(peak, used);
   }
