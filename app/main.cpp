@@ -13,8 +13,8 @@
 #include "app/run_command.h"
 #include "protocols/registry.h"
 #include "sim/config_section.h"
-#include "sim/sink/results_db.h"
-#include "sim/sink/results_import.h"
+#include "sink/results_db.h"
+#include "sink/results_import.h"
 
 using namespace meshsim;
 

@@ -15,7 +15,7 @@
 #include "app/readable.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
-#include "sim/sink/sqlite_sink.h"
+#include "sink/sqlite_sink.h"
 
 #ifndef MESHSIM_BUILD_ID
 #define MESHSIM_BUILD_ID "unknown"

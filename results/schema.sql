@@ -1,7 +1,7 @@
 -- meshsim results database, schema version 2 (PRAGMA user_version).
 -- Modelled on OMNeT++'s SQLite result files: one row per run, everything else keyed by
 -- run_id. Simulated time is an INTEGER count of nanoseconds, never a REAL, as in the engine.
--- The binary embeds this text (sim/sink/schema.cpp) so meshsim can create a database
+-- The binary embeds this text (sink/schema.cpp) so meshsim can create a database
 -- from any directory; tests/unit/test_sqlite_sink.cpp keeps the two byte-for-byte equal.
 -- Every table and column is documented in results/README.md.
 

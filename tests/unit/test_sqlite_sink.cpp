@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/sink/results_db.h"
-#include "sim/sink/sqlite_sink.h"
+#include "sink/results_db.h"
+#include "sink/sqlite_sink.h"
 
 #ifndef MESHSIM_SOURCE_DIR
 #error "MESHSIM_SOURCE_DIR must name the repository root (the build defines it)"

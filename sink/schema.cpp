@@ -2,7 +2,7 @@
 #include <string>
 #include <string_view>
 
-#include "sim/sink/sqlite_sink.h"
+#include "sink/sqlite_sink.h"
 
 namespace meshsim {
 namespace {
@@ -24,7 +24,7 @@ constexpr std::string_view kSchemaHead =
     R"schema(-- meshsim results database, schema version 2 (PRAGMA user_version).
 -- Modelled on OMNeT++'s SQLite result files: one row per run, everything else keyed by
 -- run_id. Simulated time is an INTEGER count of nanoseconds, never a REAL, as in the engine.
--- The binary embeds this text (sim/sink/schema.cpp) so meshsim can create a database
+-- The binary embeds this text (sink/schema.cpp) so meshsim can create a database
 -- from any directory; tests/unit/test_sqlite_sink.cpp keeps the two byte-for-byte equal.
 -- Every table and column is documented in results/README.md.
 

@@ -1,4 +1,4 @@
-#include "sim/sink/sqlite_sink.h"
+#include "sink/sqlite_sink.h"
 
 #include <sqlite3.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "sim/sink/results_db.h"
+#include "sink/results_db.h"
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -14,9 +14,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "sim/sink/read_connection.h"
+#include "sink/read_connection.h"
 #include "sim/time.h"
-#include "sim/sink/sqlite_sink.h"
+#include "sink/sqlite_sink.h"
 
 namespace meshsim {
 namespace {

@@ -1,13 +1,13 @@
-#include "sim/sink/results_import.h"
+#include "sink/results_import.h"
 
 #include <sqlite3.h>
 
 #include <filesystem>
 #include <vector>
 
-#include "sim/sink/read_connection.h"
-#include "sim/sink/sqlite_sink.h"
-#include "sim/sink/write_connection.h"
+#include "sink/read_connection.h"
+#include "sink/sqlite_sink.h"
+#include "sink/write_connection.h"
 
 namespace meshsim {
 namespace {

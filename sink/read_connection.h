@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "sim/sink/results_db.h"
+#include "sink/results_db.h"
 
 namespace meshsim::sink {
 

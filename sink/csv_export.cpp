@@ -16,8 +16,8 @@
 #include <filesystem>
 #include <string>
 
-#include "sim/sink/read_connection.h"
-#include "sim/sink/results_db.h"
+#include "sink/read_connection.h"
+#include "sink/results_db.h"
 
 namespace meshsim {
 namespace {

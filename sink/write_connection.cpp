@@ -1,4 +1,4 @@
-#include "sim/sink/write_connection.h"
+#include "sink/write_connection.h"
 
 #include <sqlite3.h>
 #include <unistd.h>
@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "sim/sink/results_db.h"
-#include "sim/sink/sqlite_sink.h"
+#include "sink/results_db.h"
+#include "sink/sqlite_sink.h"
 
 namespace meshsim::sink {
 namespace {

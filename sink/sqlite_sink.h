@@ -18,7 +18,7 @@
 #include <string_view>
 
 #include "sim/observer.h"
-#include "sim/sink/write_connection.h"
+#include "sink/write_connection.h"
 
 namespace meshsim {
 

@@ -1,10 +1,10 @@
-#include "sim/sink/read_connection.h"
+#include "sink/read_connection.h"
 
 #include <unistd.h>
 
 #include <filesystem>
 
-#include "sim/sink/sqlite_sink.h"
+#include "sink/sqlite_sink.h"
 
 namespace meshsim::sink {
 namespace {
