@@ -60,9 +60,7 @@ void write_side_file(const std::string& path, const std::string& target_db, int6
 }  // namespace
 
 SqliteSink::SqliteSink(std::string db_path, sink::WriteOptions options)
-    : db_path_(std::move(db_path)), options_(std::move(options)) {
-  db_ = std::make_unique<sink::WriteConnection>(db_path_, options_);
-}
+    : db_path_(std::move(db_path)), db_(std::make_unique<sink::WriteConnection>(db_path_, std::move(options))) {}
 
 SqliteSink::~SqliteSink() {
   if (in_progress_) {

@@ -72,7 +72,6 @@ class SqliteSink : public RunObserver {
   std::string save_aside(const RunInfo& info, const RunResult& result, const Metrics& metrics);
 
   std::string db_path_;
-  sink::WriteOptions options_;
   std::unique_ptr<sink::WriteConnection> db_;
   int64_t run_id_ = 0;
   bool in_progress_ = false;
