@@ -23,7 +23,7 @@ import sys
 import tempfile
 
 ALLOWED = {0, 1, 2, 4}
-TIMEOUT_S = 60
+TIMEOUT_S = 120
 
 TINY = """[run]
 duration = "500ms"
@@ -165,6 +165,10 @@ class Case:
             args += ["--seeds", r.choice(SEEDS) if r.random() < 0.5 else "1..3"]
         if sub in ("sweep", "check") and r.random() < 0.7:
             args += ["--threads", r.choice(THREADS)]
+        if sub in ("run", "sweep", "check"):
+            # Valid mutants may make big runs (quickstart with 16 M nodes); capping events,
+            # last so no random --set undoes it, keeps a case short without hiding bad input.
+            args += ["--set", "run.max_events=200000"]
         return sub, args
 
 
