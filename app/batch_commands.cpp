@@ -13,8 +13,8 @@
 
 #include "app/batch_status.h"
 #include "app/readable.h"
-#include "sim/config_section.h"
-#include "sim/scenario.h"
+#include "sim/scenario/config_section.h"
+#include "sim/scenario/scenario.h"
 
 namespace meshsim::cli {
 

@@ -12,7 +12,7 @@
 #include "app/protocols_command.h"
 #include "app/run_command.h"
 #include "protocols/registry.h"
-#include "sim/config_section.h"
+#include "sim/scenario/config_section.h"
 #include "sink/results_db.h"
 #include "sink/results_import.h"
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <ostream>
 
-#include "sim/config_section.h"
+#include "sim/scenario/config_section.h"
 
 namespace meshsim::cli {
 
@@ -34,8 +34,8 @@ void print_protocols(const ModuleRegistry& registry, std::ostream& out) {
     } catch (const ScenarioError&) {
     }
     if (!module) continue;
-    auto line = [&](const char* label, const std::string& text) {
-      out << "  " << label << ": " << (text.empty() ? "none" : text) << "\n";
+    auto line = [&](const char* label, const std::vector<std::string>& names) {
+      out << "  " << label << ": " << (names.empty() ? "none" : join_names(names)) << "\n";
     };
     line("roles (fault targets)", module->roles());
     line("actions", module->actions());

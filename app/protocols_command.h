@@ -3,7 +3,7 @@
 #pragma once
 #include <iosfwd>
 
-#include "sim/module.h"
+#include "sim/scenario/module_registry.h"
 
 namespace meshsim::cli {
 

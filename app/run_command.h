@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/module.h"
+#include "sim/scenario/module_registry.h"
 #include "sim/observer.h"
 
 namespace meshsim::cli {

@@ -25,6 +25,9 @@ enum class EventKind : uint8_t {
 // 2^40 events created by one origin (over a day at 10 M events/s).
 constexpr uint32_t kMaxOrigin = (1u << 24) - 1;
 constexpr uint64_t kMaxOriginSeq = (uint64_t{1} << 40) - 1;
+// Engine sources order after every node at equal times and never collide with node ids.
+constexpr uint32_t kFaultOrigin = kMaxOrigin - 1;
+constexpr uint32_t kSampleOrigin = kMaxOrigin;
 
 struct Event {
   int64_t time;       // ns

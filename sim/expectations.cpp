@@ -2,14 +2,16 @@
 
 #include <sstream>
 
+#include "sim/run_spec.h"
+
 namespace meshsim {
 
-std::optional<std::string> check_expectations(const Scenario& s, const Metrics& m) {
+std::optional<std::string> check_expectations(const RunSpec& s, const Metrics& m) {
   std::ostringstream failures;
   for (const Expectation& e : s.expectations) {
     auto it = m.scalars().find(e.metric);
     std::ostringstream where;
-    where << s.path << (e.line > 0 ? ":" + std::to_string(e.line) : std::string(" (--set)")) << ": expect." << e.metric << " " << e.op << " " << e.value;
+    where << s.source << (e.line > 0 ? ":" + std::to_string(e.line) : std::string(" (--set)")) << ": expect." << e.metric << " " << e.op << " " << e.value;
     if (it == m.scalars().end()) {
       failures << where.str() << ": the run produced no metric of that name\n";
       continue;
@@ -29,12 +31,12 @@ std::string describe_violation(const Violation& v) {
   return "checker " + v.checker + " violated at " + format_readable(Duration{v.at.ns}) + ": " + v.detail;
 }
 
-Verdict judge_run(const Scenario& s, const Metrics& m, const std::optional<Violation>& violation) {
+Verdict judge_run(const RunSpec& s, const Metrics& m, const std::optional<Violation>& violation) {
   Verdict verdict;
   std::vector<std::string> failures;
   if (s.expected_failure) {
     const ExpectedFailure& want = *s.expected_failure;
-    std::string where = s.path + ":" + std::to_string(want.line) + ": expect.failure = \"" + want.checker + "\"";
+    std::string where = s.source + ":" + std::to_string(want.line) + ": expect.failure = \"" + want.checker + "\"";
     if (!violation) {
       failures.push_back(where + ": the run ended without that checker firing");
     } else if (violation->checker != want.checker) {

@@ -6,13 +6,30 @@
 #include "sim/metrics.h"
 #include "sim/module.h"
 #include "sim/observer.h"
-#include "sim/scenario.h"
 
 namespace meshsim {
 
+struct Expectation {
+  std::string metric;
+  std::string op;  // "<", "<=", ">", ">=", "==", "!="
+  double value = 0;
+  int line = 0;
+};
+
+// `[expect] failure = "pbft.agreement"`: the run must stop on exactly this checker. Used
+// by scenarios that prove a checker can fail (a planted bug, more faults than a protocol
+// tolerates), so a regression suite of them is green when every checker still catches
+// what it should.
+struct ExpectedFailure {
+  std::string checker;
+  int line = 0;
+};
+
+struct RunSpec;
+
 // Returns a description of every failed expectation, or nullopt when all hold. A metric
 // the run did not produce is a failure too (a typo must not pass silently).
-std::optional<std::string> check_expectations(const Scenario& s, const Metrics& m);
+std::optional<std::string> check_expectations(const RunSpec& s, const Metrics& m);
 
 // The verdict on a finished run: its status and failure text from the checker violation
 // (if any), `[expect] failure` and the metric expectations. A violation by exactly the
@@ -23,7 +40,7 @@ struct Verdict {
   std::string failure;
   std::string note;
 };
-Verdict judge_run(const Scenario& s, const Metrics& m, const std::optional<Violation>& violation);
+Verdict judge_run(const RunSpec& s, const Metrics& m, const std::optional<Violation>& violation);
 
 // "checker NAME violated at TIME: DETAIL", as runs report it.
 std::string describe_violation(const Violation& v);

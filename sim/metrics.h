@@ -4,6 +4,7 @@
 // habit of units last: "latency_ns_p99", "messages_sent".
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -97,7 +98,10 @@ class Metrics {
 
   void log(SimTime t, std::string kind, std::string detail) {
     log_.push_back({t.ns, std::move(kind), std::move(detail)});
+    if (log_listener_) log_listener_(log_.back());
   }
+  // Called with every log line as it is written (the engine forwards them to observers).
+  void set_log_listener(std::function<void(const LogEntry&)> f) { log_listener_ = std::move(f); }
   const std::vector<LogEntry>& log_entries() const { return log_; }
 
   // Folds histograms into scalars: name_count, name_mean, name_p50, name_p99, name_max.
@@ -113,6 +117,7 @@ class Metrics {
   std::vector<std::string> node_series_names_;
   std::map<std::string, uint32_t> node_series_index_;
   std::vector<LogEntry> log_;
+  std::function<void(const LogEntry&)> log_listener_;
 };
 
 }  // namespace meshsim

@@ -3,8 +3,7 @@
 // NodeModule<> template (sim/node_module.h) which does the message pool and outbox plumbing.
 #pragma once
 #include <cstdint>
-#include <functional>
-#include <map>
+#include <typeinfo>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,7 +19,6 @@
 namespace meshsim {
 
 class Simulation;
-class ConfigSection;
 
 // A Byzantine behaviour as the fault schedule names it. Generic behaviours (silent, delay,
 // drop, replay) work for every protocol; protocols add their own (equivocate, ...).
@@ -28,7 +26,11 @@ struct ByzantineSpec {
   std::string behavior;
   Duration delay{};          // for "delay"
   double probability = 1.0;  // share of outgoing messages affected (drop, replay)
+  // Which fault switched the behaviour on: behaviours on one node stack (each fault its own
+  // layer), and a fault's end removes only its own.
+  uint32_t layer = 0;
 };
+inline constexpr uint32_t kAllLayers = UINT32_MAX;
 
 // A safety or liveness violation found by a protocol's checker.
 struct Violation {
@@ -36,6 +38,13 @@ struct Violation {
   std::string checker;  // "gossip.component_delivery"
   std::string detail;   // nodes, rumor, what was expected
 };
+
+// "leader, follower, candidate": a list of names for a message.
+inline std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
 
 class Module {
  public:
@@ -58,23 +67,39 @@ class Module {
   // receiving node spends on the message in `slot` before its handler runs (verifying a
   // MAC or a signature, hashing a batch).
   virtual Duration receive_cost(uint32_t /*slot*/) const { return {}; }
+  // A short rendering of the message in `slot` for traces and the live view; empty when
+  // the protocol provides none.
+  virtual std::string describe_message(uint32_t /*slot*/) const { return {}; }
 
-  // Byzantine behaviour switched on or off for a node by the fault schedule.
-  // Returns false if the behaviour name is unknown to this module.
+  // A node leaves the mesh for good (its process ends cleanly, it forgets everything), or
+  // joins it afresh: unlike recover, a join starts from a new node's state, durable state
+  // included. Timers are cancelled by the engine on leave, as on crash.
+  virtual void leave(NodeId node) { crash(node); }
+  virtual void join(NodeId node) { recover(node); }
+
+  // Byzantine behaviour switched on for a node by the fault schedule (layer spec.layer), or
+  // off (one layer, or kAllLayers). Returns false if the behaviour name is unknown.
   virtual bool set_byzantine(NodeId node, const ByzantineSpec& spec) = 0;
-  virtual void clear_byzantine(NodeId node) = 0;
+  virtual void clear_byzantine(NodeId node, uint32_t layer = kAllLayers) = 0;
   // Behaviour names this module accepts (generic ones plus the protocol's own), for errors.
-  virtual std::string byzantine_behaviors() const = 0;
+  virtual std::vector<std::string> byzantine_behaviors() const = 0;
 
   // Role targets for faults ("crash the leader"): the up nodes that hold `role` right now,
   // in the order the fault should prefer them. roles() lists the names this module knows
   // (empty: none), for the scenario's error messages.
   virtual std::vector<NodeId> nodes_in_role(std::string_view /*role*/) { return {}; }
-  virtual std::string roles() const { return ""; }
+  virtual std::vector<std::string> roles() const { return {}; }
   // Scenario actions a protocol offers (`kind = "action"`, e.g. Raft's "add-server"),
   // applied to `nodes` when the action's time comes. Returns false for an unknown name.
   virtual bool apply_action(std::string_view /*action*/, const NodeSet& /*nodes*/) { return false; }
-  virtual std::string actions() const { return ""; }
+  virtual std::vector<std::string> actions() const { return {}; }
+
+  // Cross-module reads on one node (sim/node_interfaces.h): the interface of type `type`
+  // this module offers, or null. Simulation::find_interface<I>() is the typed way to ask.
+  virtual const void* provides(const std::type_info& /*type*/) const { return nullptr; }
+  // One line per node for a live view or a trace ("leader term 3, commit 41"); empty
+  // when the module has nothing to say about the node.
+  virtual std::string describe_node(NodeId /*node*/) const { return {}; }
   // Every metric the module can report (sim/metric_info.h): what `meshsim protocols` lists
   // and what an [expect] key is checked against before the run. The engine's own metrics
   // are engine_metrics(), not repeated here.
@@ -86,23 +111,6 @@ class Module {
   virtual std::optional<Violation> check(SimTime /*now*/) { return std::nullopt; }
   // End of run: final metrics and liveness-style checks (e.g. every rumor delivered).
   virtual std::optional<Violation> finish(SimTime /*now*/, Metrics&) { return std::nullopt; }
-};
-
-// Builds a module from its [protocol] section. Reads its own keys through the section
-// (which reports unknown keys, wrong types and bad ranges with file and line).
-using ModuleFactory = std::function<std::unique_ptr<Module>(ConfigSection&)>;
-
-class ModuleRegistry {
- public:
-  void add(std::string name, std::string summary, ModuleFactory factory);
-  const ModuleFactory* find(std::string_view name) const;
-  std::string names() const;  // "flood, gossip, phold" for error messages
-  const std::map<std::string, std::pair<std::string, ModuleFactory>, std::less<>>& all() const {
-    return entries_;
-  }
-
- private:
-  std::map<std::string, std::pair<std::string, ModuleFactory>, std::less<>> entries_;
 };
 
 }  // namespace meshsim

@@ -5,13 +5,20 @@
 
 namespace meshsim {
 
-Network::Network(const Scenario& scenario, const Topology& topology, uint64_t seed)
-    : topology_(topology), seed_(seed), default_(scenario.link), overrides_(scenario.overrides) {
-  // A degrade fault is a link override active over its window: precomputing it keeps the
-  // per-message path free of fault bookkeeping.
-  for (const auto& f : scenario.faults)
-    if (f.kind == FaultKind::degrade)
-      overrides_.push_back(LinkOverride{f.nodes, f.peers, true, f.degrade, f.at, f.until});
+const char* to_string(DropReason r) {
+  switch (r) {
+    case DropReason::none: return "none";
+    case DropReason::loss: return "loss";
+    case DropReason::partition: return "partition";
+    case DropReason::queue_full: return "queue_full";
+    case DropReason::crashed: return "crashed";
+    case DropReason::absent: return "absent";
+  }
+  return "?";
+}
+
+Network::Network(const Topology& topology, uint64_t seed, LinkSpec link, std::vector<LinkOverride> overrides)
+    : topology_(topology), seed_(seed), default_(std::move(link)), overrides_(std::move(overrides)) {
   bandwidth_model_ = default_.bandwidth_bps > 0;
   for (const auto& o : overrides_) bandwidth_model_ |= o.spec.bandwidth_bps > 0;
   if (bandwidth_model_) {
@@ -42,11 +49,14 @@ Duration Network::link_latency(const LinkSpec& spec, NodeId from, NodeId to,
   return spec.latency.draw(pair_rng);
 }
 
-bool Network::can_reach(NodeId a, NodeId b) const {
-  if (any_isolated_ && a != b && (isolated_[a] || isolated_[b])) return false;
-  if (group_.empty() || group_[a] == group_[b]) return true;
-  if (one_way_) return group_[a] != 1;  // only traffic leaving the first group is cut
-  return false;
+bool Network::can_reach_through_cuts(NodeId a, NodeId b) const {
+  if (a == b) return true;  // a node always reaches itself
+  if (isolated_nodes_ > 0 && (isolation_count_[a] > 0 || isolation_count_[b] > 0)) return false;
+  for (const PartitionLayer& p : partitions_) {
+    if (p.group[a] == p.group[b]) continue;
+    if (!p.one_way || p.group[a] == 1) return false;  // one-way: only traffic leaving group 1 is cut
+  }
+  return true;
 }
 
 MessageFate Network::route(NodeId from, NodeId to, uint32_t bytes, SimTime now,
@@ -101,27 +111,48 @@ MessageFate Network::route(NodeId from, NodeId to, uint32_t bytes, SimTime now,
   return fate;
 }
 
-void Network::partition(const std::vector<std::pair<std::string, NodeSet>>& groups, bool one_way) {
-  group_.assign(topology_.node_count(), 0);
+void Network::add_partition(uint32_t layer, const std::vector<std::pair<std::string, NodeSet>>& groups,
+                            bool one_way) {
+  PartitionLayer p{layer, one_way, std::vector<uint16_t>(topology_.node_count(), 0)};
   uint16_t id = 1;
   for (const auto& [name, nodes] : groups) {
-    nodes.for_each([&](NodeId n) { group_[n] = id; });
+    nodes.for_each([&](NodeId n) { p.group[n] = id; });
     ++id;
   }
-  one_way_ = one_way;
+  partitions_.push_back(std::move(p));
+  update_cut();
 }
 
-void Network::heal() {
-  group_.clear();
-  group_.shrink_to_fit();
-  isolated_.clear();
-  any_isolated_ = false;
+void Network::remove_partition(uint32_t layer) {
+  std::erase_if(partitions_, [&](const PartitionLayer& p) { return p.layer == layer; });
+  update_cut();
 }
 
-void Network::isolate(const NodeSet& nodes, bool on) {
-  if (isolated_.empty()) isolated_.assign(topology_.node_count(), 0);
-  nodes.for_each([&](NodeId n) { isolated_[n] = on ? 1 : 0; });
-  any_isolated_ = std::any_of(isolated_.begin(), isolated_.end(), [](uint8_t v) { return v; });
+void Network::remove_all_partitions() {
+  partitions_.clear();
+  update_cut();
+}
+
+void Network::isolate(const NodeSet& nodes) {
+  if (isolation_count_.empty()) isolation_count_.assign(topology_.node_count(), 0);
+  nodes.for_each([&](NodeId n) {
+    if (isolation_count_[n]++ == 0) ++isolated_nodes_;
+  });
+  update_cut();
+}
+
+void Network::end_isolation(const NodeSet& nodes) {
+  if (isolation_count_.empty()) return;
+  nodes.for_each([&](NodeId n) {
+    if (isolation_count_[n] > 0 && --isolation_count_[n] == 0) --isolated_nodes_;
+  });
+  update_cut();
+}
+
+std::vector<Network::PartitionView> Network::partitions() const {
+  std::vector<PartitionView> out;
+  for (const PartitionLayer& p : partitions_) out.push_back({p.layer, p.one_way, &p.group});
+  return out;
 }
 
 }  // namespace meshsim

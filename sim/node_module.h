@@ -117,6 +117,13 @@ concept ProcessingCosts = requires(const typename P::Params& p, const typename P
   { P::send_cost(p, m) } -> std::same_as<Duration>;
 };
 
+// Optional: `static std::string describe(const Params&, const Message&)`, a short rendering
+// of a message's content for traces and the live view ("AppendEntries term 3 idx 41").
+template <class P>
+concept DescribedMessages = requires(const typename P::Params& p, const typename P::Message& m) {
+  { P::describe(p, m) } -> std::same_as<std::string>;
+};
+
 template <class P>
 class NodeModule : public Module {
  public:
@@ -186,23 +193,39 @@ class NodeModule : public Module {
       else if (spec.behavior == "replay") b = std::make_unique<ReplayBehavior<Message>>(spec.probability);
       else return false;
     }
-    clear_byzantine(n);
-    byzantine_.push_back({n, std::move(b)});
-    std::sort(byzantine_.begin(), byzantine_.end(),
-              [](const auto& a, const auto& b2) { return a.first < b2.first; });
+    // Behaviours stack: each fault is a layer, applied in the order they started (a stable
+    // sort by node keeps that order within a node).
+    clear_byzantine(n, spec.layer);
+    byzantine_.push_back({n, spec.layer, std::move(b)});
+    std::stable_sort(byzantine_.begin(), byzantine_.end(),
+                     [](const auto& a, const auto& b2) { return a.node < b2.node; });
     return true;
   }
-  void clear_byzantine(NodeId n) override {
-    std::erase_if(byzantine_, [n](const auto& e) { return e.first == n; });
+  void clear_byzantine(NodeId n, uint32_t layer = kAllLayers) override {
+    std::erase_if(byzantine_, [&](const auto& e) { return e.node == n && (layer == kAllLayers || e.layer == layer); });
   }
-  std::string byzantine_behaviors() const override {
-    std::string own = protocol_byzantine_behaviors();
-    return "silent, delay, drop, replay" + (own.empty() ? "" : ", " + own);
+  std::vector<std::string> byzantine_behaviors() const override {
+    std::vector<std::string> all{"silent", "delay", "drop", "replay"};
+    for (auto& own : protocol_byzantine_behaviors()) all.push_back(own);
+    return all;
   }
   bool is_byzantine(NodeId n) const {
     for (const auto& e : byzantine_)
-      if (e.first == n) return true;
+      if (e.node == n) return true;
     return false;
+  }
+  // A node that joins starts from a new node's state, durable state included.
+  void join(NodeId n) override {
+    nodes_[n] = make_node(n);
+    start(n);
+  }
+  std::string describe_message(uint32_t slot) const override {
+    if constexpr (DescribedMessages<P>) {
+      if constexpr (InlineMessages<P>) return P::describe(params_, P::decode(params_, slot));
+      else return P::describe(params_, pool_[slot]);
+    } else {
+      return {};
+    }
   }
 
   const Params& params() const { return params_; }
@@ -219,7 +242,7 @@ class NodeModule : public Module {
   virtual std::unique_ptr<ByzantineRewriter<Message>> make_byzantine(const ByzantineSpec&) {
     return nullptr;
   }
-  virtual std::string protocol_byzantine_behaviors() const { return ""; }
+  virtual std::vector<std::string> protocol_byzantine_behaviors() const { return {}; }
 
   // Steps node n with a message from itself: an operator's command typed at its console
   // (a scenario action), which is an input like any other.
@@ -235,6 +258,8 @@ class NodeModule : public Module {
     v.now = sim_->now();
     v.node_count = sim_->node_count();
     v.neighbors = sim_->neighbors(n);
+    v.attributes = &sim_->attributes();
+    if (sim_->models_processing()) v.cpu_backlog = sim_->cpu_backlog(n);
     if constexpr (P::uses_rng) v.rng = &rngs_[n];
     else v.rng = &spare_rng_;
     return v;
@@ -271,7 +296,7 @@ class NodeModule : public Module {
   void drain(NodeId n, const NodeView& v) {
     if (!byzantine_.empty() && is_byzantine(n)) {
       for (auto& e : byzantine_)
-        if (e.first == n) e.second->rewrite(v, outbox_);
+        if (e.node == n) e.rewriter->rewrite(v, outbox_);
     }
     for (const auto& note : outbox_.notes()) on_note(n, note.what, note.value);
     if constexpr (ProcessingCosts<P>)
@@ -310,7 +335,12 @@ class NodeModule : public Module {
   std::vector<Message> pool_;
   std::vector<uint32_t> free_;
   Outbox<Message> outbox_;
-  std::vector<std::pair<NodeId, std::unique_ptr<ByzantineRewriter<Message>>>> byzantine_;
+  struct ByzantineLayer {
+    NodeId node;
+    uint32_t layer;  // the fault that switched it on
+    std::unique_ptr<ByzantineRewriter<Message>> rewriter;
+  };
+  std::vector<ByzantineLayer> byzantine_;
 };
 
 }  // namespace meshsim

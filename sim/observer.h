@@ -6,11 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "sim/fault_schedule.h"
+#include "sim/message_record.h"
 #include "sim/metrics.h"
 
 namespace meshsim {
 
-enum class RunStatus { running, complete, failed, incomplete };
+enum class RunStatus { running, complete, failed, incomplete, interrupted };
 const char* to_string(RunStatus s);
 
 struct RunInfo {
@@ -33,6 +35,11 @@ struct RunResult {
   std::string note;     // on a complete run: the expected failure that fired (expect.failure)
 };
 
+// Everything an observer may hear about a run. The engine calls on_run_start from
+// Simulation::begin and on_run_end from Simulation::finish (whoever drives the run, the
+// engine ends its observers). Message callbacks cost nothing when no observer wants them:
+// the engine checks one flag per message, set from wants_messages() when the observer is
+// added.
 class RunObserver {
  public:
   virtual ~RunObserver() = default;
@@ -40,6 +47,18 @@ class RunObserver {
   // Called at every sampling interval with the current metrics (time series grow in place).
   virtual void on_sample(int64_t /*sim_time_ns*/, const Metrics&) {}
   virtual void on_run_end(const RunInfo&, const RunResult&, const Metrics&) {}
+
+  // Per-message events, only when wants_messages() is true.
+  virtual bool wants_messages() const { return false; }
+  virtual void on_send(const MessageRecord&) {}
+  virtual void on_deliver(const MessageRecord&) {}  // the handler runs right after
+  virtual void on_drop(const MessageRecord&, DropReason) {}
+  // A fault (or its end) was applied. `index` is its place in the run's fault list
+  // (scenario faults first, then those chaos drew); `nodes` are the nodes it hit (filled
+  // for a role target).
+  virtual void on_fault(int64_t /*sim_time_ns*/, uint32_t /*index*/, const FaultSpec&, bool /*ended*/) {}
+  // A line of the run's log (faults, violations, protocol milestones), as it is written.
+  virtual void on_log(const LogEntry&) {}
 };
 
 }  // namespace meshsim

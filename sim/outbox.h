@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/ids.h"
+#include "sim/node_attributes.h"
 #include "sim/rng.h"
 #include "sim/time.h"
 
@@ -20,6 +21,10 @@ struct NodeView {
   uint32_t node_count = 0;
   std::span<const NodeId> neighbors{};
   Rng* rng = nullptr;
+  const NodeAttributes* attributes = nullptr;  // capacity, speed, zone, capabilities
+  // Work already queued on this node's CPU (the processing model; 0 when it is off): a
+  // protocol may shed or redirect load when its own backlog grows.
+  Duration cpu_backlog{};
 };
 
 template <class Msg>

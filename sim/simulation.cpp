@@ -5,32 +5,51 @@
 #include <cmath>
 #include <numeric>
 
+#include "sim/chaos.h"
 #include "sim/expectations.h"
-#include "sim/topology_builders.h"
+#include "sim/fault_injection.h"
 
 namespace meshsim {
 
+const char* to_string(NodeState s) {
+  switch (s) {
+    case NodeState::up: return "up";
+    case NodeState::crashed: return "crashed";
+    case NodeState::paused: return "paused";
+    case NodeState::absent: return "absent";
+  }
+  return "?";
+}
+
 namespace {
-// Engine sources order after every node at equal times and never collide with node ids.
-constexpr uint32_t kFaultOrigin = kMaxOrigin - 1;
-constexpr uint32_t kSampleOrigin = kMaxOrigin;
+// Degrade faults are link overrides active over their windows: precomputing them keeps
+// the per-message path free of fault bookkeeping. Later rules win, and windows are sorted
+// by start (stably), so of two overlapping degrades the one that started last is in force.
+std::vector<LinkOverride> link_rules(const RunSpec& spec) {
+  std::vector<LinkOverride> rules = spec.overrides;
+  std::vector<const FaultSpec*> degrades;
+  for (const auto& f : spec.faults)
+    if (f.kind == FaultKind::degrade) degrades.push_back(&f);
+  std::stable_sort(degrades.begin(), degrades.end(), [](const FaultSpec* a, const FaultSpec* b) { return a->at < b->at; });
+  for (const FaultSpec* f : degrades) rules.push_back(LinkOverride{f->nodes, f->peers, true, f->degrade, f->at, f->until});
+  return rules;
+}
 }  // namespace
 
-Simulation::Simulation(const Scenario& scenario, const ModuleRegistry& registry)
-    : scenario_(scenario),
-      topology_(build_topology(scenario.topology, scenario.seed, scenario.path, scenario.directory())) {
-  const uint32_t n = topology_.node_count();
-  metrics_.enable_node_series(scenario.node_series);
+Simulation::Simulation(RunSpec spec) : spec_(std::move(spec)), modules_(spec_.modules) {
+  const uint32_t n = node_count();
+  metrics_.enable_node_series(spec_.node_series);
+  metrics_.set_log_listener([this](const LogEntry& e) {
+    for (RunObserver* o : observers_) o->on_log(e);
+  });
   state_.assign(n, NodeState::up);
+  spec_.absent.for_each([&](NodeId a) { state_[a] = NodeState::absent; });
   node_seq_.assign(n, 0);
-  faults_ = scenario.faults;
-  generate_chaos();
-  network_ = std::make_unique<Network>(scenario_, topology_, scenario.seed);
-  for (const ModuleSpec& spec : scenario.modules) {
-    ConfigSection section = module_section(scenario, spec);
-    section.get_string("name", "");
-    modules_.push_back((*registry.find(spec.name))(section));
-  }
+  std::vector<FaultSpec> faults = spec_.faults;
+  std::vector<FaultSpec> chaos = draw_chaos(spec_.chaos, spec_.seed, n, spec_.end);
+  faults.insert(faults.end(), std::make_move_iterator(chaos.begin()), std::make_move_iterator(chaos.end()));
+  faults_ = std::make_unique<FaultInjector>(*this, std::move(faults));
+  network_ = std::make_unique<Network>(topology(), spec_.seed, spec_.link, link_rules(spec_));
   timer_gen_.resize(modules_.size());
   timer_count_.assign(modules_.size(), 0);
   processing_.assign(modules_.size(), 0);
@@ -39,9 +58,46 @@ Simulation::Simulation(const Scenario& scenario, const ModuleRegistry& registry)
 
 Simulation::~Simulation() = default;
 
+void Simulation::add_observer(RunObserver* o) {
+  observers_.push_back(o);
+  listening_ |= o->wants_messages();
+}
+
+void Simulation::track_messages(bool on) { tracking_ = on; }
+
+const std::vector<FaultSpec>& Simulation::faults() const { return faults_->faults(); }
+std::vector<uint32_t> Simulation::active_faults() const { return faults_->active(); }
+
+std::vector<PendingMessage> Simulation::pending_messages() const {
+  std::vector<PendingMessage> out;
+  out.reserve(in_flight_.size());
+  for (const auto& [id, r] : in_flight_) out.push_back({r});
+  std::sort(out.begin(), out.end(), [](const PendingMessage& a, const PendingMessage& b) {
+    return a.record.deliver_ns != b.record.deliver_ns ? a.record.deliver_ns < b.record.deliver_ns : a.record.id < b.record.id;
+  });
+  return out;
+}
+
 void Simulation::declare_timers(ModuleId m, TimerId count) {
   timer_count_[m] = count;
   timer_gen_[m].assign(static_cast<size_t>(node_count()) * count, 0);
+}
+
+void Simulation::notify_send(const Event& e, uint32_t bytes) {
+  MessageRecord r{e.key, now_.ns, e.time, e.origin(), e.target, e.module, static_cast<uint8_t>(e.aux), bytes, e.payload};
+  if (tracking_ || listening_) in_flight_[e.key] = r;
+  for (RunObserver* o : observers_) o->on_send(r);
+}
+
+// The record of a message event that has arrived (and, when `forget`, is no longer in flight).
+MessageRecord Simulation::record_of(const Event& e, bool forget) {
+  MessageRecord r{e.key, -1, e.time, e.origin(), e.target, e.module, static_cast<uint8_t>(e.aux & 0xff), 0, e.payload};
+  if (auto it = in_flight_.find(e.key); it != in_flight_.end()) {
+    r.sent_ns = it->second.sent_ns;
+    r.bytes = it->second.bytes;
+    if (forget) in_flight_.erase(it);
+  }
+  return r;
 }
 
 void Simulation::send(ModuleId m, NodeId from, NodeId to, uint32_t slot, uint8_t msg_type,
@@ -52,16 +108,25 @@ void Simulation::send(ModuleId m, NodeId from, NodeId to, uint32_t slot, uint8_t
   uint64_t key = derive_stream(seed(), static_cast<uint64_t>(StreamKind::network), from, seq);
   MessageFate fate = network_->route(from, to, bytes, now_, key);
   if (fate.dropped != DropReason::none) {
+    if (listening_ || tracking_) [[unlikely]] {
+      MessageRecord r{static_cast<uint64_t>(from) << 40 | seq, now_.ns, -1, from, to, m, msg_type, bytes, slot};
+      for (RunObserver* o : observers_) {
+        o->on_send(r);
+        o->on_drop(r, fate.dropped);
+      }
+    }
     modules_[m]->release(slot);
     return;
   }
-  queue_.push(Event{event_time(fate.delay[0], extra_delay), seq, from, to, slot, msg_type,
-                    EventKind::message, m});
+  Event e{event_time(fate.delay[0], extra_delay), seq, from, to, slot, msg_type, EventKind::message, m};
+  queue_.push(e);
+  if (listening_ || tracking_) [[unlikely]] notify_send(e, bytes);
   if (fate.copies == 2) {
     uint32_t copy = modules_[m]->clone(slot);
     uint64_t copy_seq = node_seq_[from]++;
-    queue_.push(Event{event_time(fate.delay[1], extra_delay), copy_seq, from, to, copy, msg_type,
-                      EventKind::message, m});
+    Event c{event_time(fate.delay[1], extra_delay), copy_seq, from, to, copy, msg_type, EventKind::message, m};
+    queue_.push(c);
+    if (listening_ || tracking_) [[unlikely]] notify_send(c, bytes);
   }
 }
 
@@ -76,36 +141,31 @@ void Simulation::set_timer(ModuleId m, NodeId node, TimerId id, Duration after) 
   queue_.push(Event{event_time(after), node_seq_[node]++, node, node, gen, id, EventKind::timer, m});
 }
 
-void Simulation::enable_processing(ModuleId m) {
-  processing_[m] = 1;
-  busy_until_.assign(node_count(), 0);
-  busy_ns_.assign(node_count(), 0);
-  cpu_epoch_.assign(node_count(), 0);
+void Simulation::cancel_timer(ModuleId m, NodeId node, TimerId id) {
+  ++timer_gen_[m][static_cast<size_t>(node) * timer_count_[m] + id];
 }
 
-Duration Simulation::occupy_cpu(NodeId n, Duration work) {
-  if (busy_until_.empty()) return {};
-  // Even free work waits for its turn: a message that costs nothing to receive must not
-  // overtake the ones queued before it.
-  // Capped past the run's end like event times: a backlog of huge costs must not overflow.
-  const int64_t start = std::max(now_.ns, busy_until_[n]);
-  busy_until_[n] = std::min(saturating_add(start, std::max<int64_t>(work.ns, 0)), scenario_.end.ns + 1);
-  busy_ns_[n] = saturating_add(busy_ns_[n], busy_until_[n] - start);  // only what fits in the run
-  return Duration{start - now_.ns};
+void Simulation::enable_processing(ModuleId m) {
+  processing_[m] = 1;
+  if (!cpu_.enabled()) {
+    cpu_.enable(node_count());
+    if (spec_.attributes.any()) {
+      std::vector<double> speeds(node_count());
+      for (NodeId n = 0; n < node_count(); ++n) speeds[n] = spec_.attributes.speed(n);
+      cpu_.set_speeds(std::move(speeds));
+    }
+  }
 }
 
 // A message reached an up node whose module models processing: queue it on the CPU.
 void Simulation::begin_processing(const Event& e) {
   const Duration cost = modules_[e.module]->receive_cost(e.payload);
   const Duration wait = occupy_cpu(e.target, cost);
-  // Mean and maximum, not a histogram: a BFT run can queue tens of millions of messages.
-  queue_wait_total_ns_ += wait.ns;
-  queue_wait_max_ns_ = std::max(queue_wait_max_ns_, wait.ns);
-  ++queued_messages_;
+  cpu_.record_wait(wait);
   Event done = e;
   done.time = event_time(wait, cost);
   done.kind = EventKind::processed;
-  done.aux = static_cast<uint16_t>((e.aux & 0xff) | cpu_epoch_[e.target] << 8);
+  done.aux = static_cast<uint16_t>((e.aux & 0xff) | cpu_.epoch(e.target) << 8);
   queue_.push(done);
 }
 
@@ -113,31 +173,7 @@ void Simulation::begin_processing(const Event& e) {
 // keeps the event queue's arithmetic (bucket spans and widths) far from the int64 range,
 // whatever latency a link draws or timeout a protocol computes.
 int64_t Simulation::event_time(Duration a, Duration b) const {
-  return std::min(saturating_add(saturating_add(now_.ns, a.ns), b.ns), scenario_.end.ns + 1);
-}
-
-void Simulation::report_processing() {
-  if (busy_until_.empty()) return;
-  double peak = 0;
-  for (NodeId n = 0; n < node_count(); ++n) {
-    // Work booked past the end of the run is not part of it: the CPU is busy without a
-    // break from some moment up to busy_until_, so the excess is busy_until_ - now.
-    const int64_t past_end = std::max<int64_t>(busy_until_[n] - now_.ns, 0);
-    const int64_t busy = std::max<int64_t>(busy_ns_[n] - past_end, 0);
-    const double used = now_.ns > 0 ? static_cast<double>(busy) / static_cast<double>(now_.ns) : 0;
-    metrics_.node_summary(n, "cpu_busy_ns", static_cast<double>(busy));
-    metrics_.node_summary(n, "cpu_utilisation", used);
-    peak = std::max(peak, used);
-  }
-  metrics_.set_scalar("cpu_utilisation_max", peak);
-  if (queued_messages_) {
-    metrics_.set_scalar("cpu_queue_wait_mean_ns", static_cast<double>(queue_wait_total_ns_) / static_cast<double>(queued_messages_));
-    metrics_.set_scalar("cpu_queue_wait_max_ns", static_cast<double>(queue_wait_max_ns_));
-  }
-}
-
-void Simulation::cancel_timer(ModuleId m, NodeId node, TimerId id) {
-  ++timer_gen_[m][static_cast<size_t>(node) * timer_count_[m] + id];
+  return std::min(saturating_add(saturating_add(now_.ns, a.ns), b.ns), spec_.end.ns + 1);
 }
 
 // A message's handler runs now.
@@ -145,32 +181,47 @@ void Simulation::hand_over(const Event& e, uint16_t msg_type) {
   fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), msg_type, e.module);
   ++network_->counters().delivered;
   ++handled_;
+  if (listening_ || tracking_) [[unlikely]] {
+    MessageRecord r = record_of(e, true);
+    for (RunObserver* o : observers_) o->on_deliver(r);
+  }
   modules_[e.module]->deliver(e.target, e.origin(), e.payload);
+}
+
+void Simulation::drop_arrived(const Event& e, DropReason reason) {
+  if (reason == DropReason::absent) ++network_->counters().lost_absent;
+  else network_->count_crashed_drop();
+  if (listening_ || tracking_) [[unlikely]] {
+    MessageRecord r = record_of(e, true);
+    for (RunObserver* o : observers_) o->on_drop(r, reason);
+  }
+  modules_[e.module]->release(e.payload);
+}
+
+void Simulation::deliver_message(const Event& e) {
+  const bool processed = e.kind == EventKind::processed;
+  const NodeState s = state_[e.target];
+  // A processed message also dies if its node crashed (and perhaps recovered) while it sat
+  // in the CPU queue.
+  if (s == NodeState::crashed || (processed && (e.aux >> 8) != cpu_.epoch(e.target))) return drop_arrived(e, DropReason::crashed);
+  if (s == NodeState::absent) return drop_arrived(e, DropReason::absent);
+  if (s == NodeState::paused) {
+    parked_[e.target].push_back(e);
+    return;
+  }
+  if (!processed && cpu_.enabled() && processing_[e.module]) return begin_processing(e);
+  hand_over(e, e.aux & 0xff);
 }
 
 void Simulation::dispatch(const Event& e) {
   switch (e.kind) {
     case EventKind::start:
+      if (state_[e.target] == NodeState::absent) return;  // it starts when it joins
       fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), 0, e.module);
       modules_[e.module]->start(e.target);
       return;
     case EventKind::message:
-    case EventKind::processed: {
-      const bool processed = e.kind == EventKind::processed;
-      // A processed message also dies if its node crashed (and perhaps recovered) while it
-      // sat in the CPU queue.
-      if (state_[e.target] == NodeState::crashed || (processed && (e.aux >> 8) != cpu_epoch_[e.target])) {
-        network_->count_crashed_drop();
-        modules_[e.module]->release(e.payload);
-        return;
-      }
-      if (state_[e.target] == NodeState::paused) {
-        parked_[e.target].push_back(e);
-        return;
-      }
-      if (!processed && !busy_until_.empty() && processing_[e.module]) return begin_processing(e);
-      return hand_over(e, e.aux & 0xff);
-    }
+    case EventKind::processed: return deliver_message(e);
     case EventKind::timer: {
       if (timer_gen_[e.module][static_cast<size_t>(e.target) * timer_count_[e.module] + e.aux] != e.payload)
         return;  // cancelled or superseded: lazy cancellation
@@ -186,7 +237,7 @@ void Simulation::dispatch(const Event& e) {
     }
     case EventKind::fault:
       fingerprint_.add(e.time, e.payload, static_cast<uint8_t>(e.kind), 0, 0);
-      apply_fault(actions_[e.payload]);
+      faults_->apply(e.payload);
       return;
     case EventKind::sample:
       sample_all();
@@ -196,8 +247,8 @@ void Simulation::dispatch(const Event& e) {
             violation_ = v;
             break;
           }
-      if (now_ + scenario_.sample_interval <= scenario_.end)
-        queue_.push(Event{(now_ + scenario_.sample_interval).ns, e.seq() + 1, kSampleOrigin, 0, 0, 0,
+      if (now_ + spec_.sample_interval <= spec_.end)
+        queue_.push(Event{(now_ + spec_.sample_interval).ns, e.seq() + 1, kSampleOrigin, 0, 0, 0,
                           EventKind::sample, 0});
       return;
   }
@@ -225,20 +276,20 @@ std::vector<uint32_t> Simulation::connected_components(bool over_overlay) const 
     b = find(b);
     if (a != b) parent[std::max(a, b)] = std::min(a, b);
   };
+  auto gone = [&](NodeId a) { return state_[a] == NodeState::crashed || state_[a] == NodeState::absent; };
   auto linked = [&](NodeId a, NodeId b) {
-    return state_[a] != NodeState::crashed && state_[b] != NodeState::crashed && network_->can_reach(a, b) &&
-           network_->can_reach(b, a);
+    return !gone(a) && !gone(b) && network_->can_reach(a, b) && network_->can_reach(b, a);
   };
   if (over_overlay) {
     for (NodeId a = 0; a < n; ++a)
-      for (NodeId b : topology_.neighbors(a))
+      for (NodeId b : topology().neighbors(a))
         if (a < b && linked(a, b)) unite(a, b);
   } else {
-    // Any-to-any: nodes are linked exactly when the partition puts them together, so join
-    // each node to the first up node seen of its reachability class.
+    // Any-to-any: nodes are linked exactly when no cut separates them, so join each node
+    // to the first up node seen of its reachability class.
     std::vector<NodeId> representatives;
     for (NodeId a = 0; a < n; ++a) {
-      if (state_[a] == NodeState::crashed) continue;
+      if (gone(a)) continue;
       bool joined = false;
       for (NodeId r : representatives)
         if (linked(a, r)) {
@@ -250,58 +301,80 @@ std::vector<uint32_t> Simulation::connected_components(bool over_overlay) const 
     }
   }
   std::vector<uint32_t> component(n);
-  for (NodeId a = 0; a < n; ++a) component[a] = state_[a] == NodeState::crashed ? kNoNode : find(a);
+  for (NodeId a = 0; a < n; ++a) component[a] = gone(a) ? kNoNode : find(a);
   return component;
 }
 
-RunResult Simulation::run(const RunInfo& info, const std::function<void(const Simulation&)>& progress) {
+void Simulation::begin(const RunInfo& info) {
+  assert(!begun_ && "a Simulation runs once");
+  begun_ = true;
+  info_ = info;
   for (RunObserver* o : observers_) o->on_run_start(info);
   const uint32_t n = node_count();
-  queue_.reserve(static_cast<size_t>(n) * modules_.size() + faults_.size() * 2 + 16);
+  queue_.reserve(static_cast<size_t>(n) * modules_.size() + faults_->faults().size() * 2 + 16);
   for (size_t m = 0; m < modules_.size(); ++m)
     for (NodeId node = 0; node < n; ++node)
       queue_.push(Event{0, node_seq_[node]++, node, node, 0, 0, EventKind::start, static_cast<ModuleId>(m)});
-  for (uint32_t i = 0; i < faults_.size(); ++i) {
-    actions_.push_back({i, false});
-    queue_.push(Event{faults_[i].at.ns, actions_.size() - 1, kFaultOrigin, 0,
-                      static_cast<uint32_t>(actions_.size() - 1), 0, EventKind::fault, 0});
-    if (faults_[i].until) {
-      actions_.push_back({i, true});
-      queue_.push(Event{faults_[i].until->ns, actions_.size() - 1, kFaultOrigin, 0,
-                        static_cast<uint32_t>(actions_.size() - 1), 0, EventKind::fault, 0});
-    }
-  }
+  faults_->schedule();
   queue_.push(Event{0, 0, kSampleOrigin, 0, 0, 0, EventKind::sample, 0});
+}
 
-  const uint64_t limit = scenario_.max_events;
+bool Simulation::over() {
+  if (violation_ || stop_requested_ || hit_limit_ || finished_) return true;
+  return queue_.empty() || queue_.top().time > spec_.end.ns;
+}
+
+bool Simulation::step() {
+  assert(begun_ && "begin() before step()");
+  if (violation_ || stop_requested_ || hit_limit_ || finished_ || queue_.empty()) return false;
+  if (queue_.top().time > spec_.end.ns) return false;
+  if (spec_.max_events && handled_ >= spec_.max_events) {
+    hit_limit_ = true;
+    return false;
+  }
+  peak_pending_ = std::max(peak_pending_, queue_.size());
+  Event e = queue_.pop();
+  now_ = SimTime{e.time};
+  ++events_;
+  dispatch(e);
+  return true;
+}
+
+bool Simulation::run_until(SimTime t) {
+  while (!queue_.empty() && queue_.top().time <= t.ns && step()) {
+  }
+  if (!violation_ && !stop_requested_ && !hit_limit_ && now_ < t) now_ = std::min(t, spec_.end);
+  return !over();
+}
+
+RunResult Simulation::run(const RunInfo& info, const std::function<void(const Simulation&)>& progress) {
+  begin(info);
   // Every 65,536 events: often enough for a slow protocol (a few thousand events/s) to show
   // progress, rare enough to cost nothing measurable.
   uint64_t next_progress = 1 << 16;
-  bool hit_limit = false;
-  while (!queue_.empty()) {
-    if (queue_.top().time > scenario_.end.ns) break;
-    if (limit && handled_ >= limit) {
-      hit_limit = true;
-      break;
-    }
-    peak_pending_ = std::max(peak_pending_, queue_.size());
-    Event e = queue_.pop();
-    now_ = SimTime{e.time};
-    ++events_;
-    dispatch(e);
-    if (violation_) break;
+  while (step()) {
     if (events_ >= next_progress) {
       next_progress += 1 << 16;
       if (progress) progress(*this);
     }
   }
-  // A run that stopped on its event limit ends at the last event; otherwise at the end time
-  // (an idle mesh still "ran" until then).
-  if (!hit_limit && !violation_ && now_ < scenario_.end) now_ = scenario_.end;
-
-  RunResult result;
   finishing_ = true;
   if (progress) progress(*this);  // the caller may time the end-of-run checks apart
+  return finish();
+}
+
+RunResult Simulation::finish() {
+  assert(begun_ && !finished_ && "finish() once, after begin()");
+  // A run that stopped on its event limit ends at the last event; otherwise at the end time
+  // (an idle mesh still "ran" until then). Also when stepped only part of the way: the
+  // remaining events are not run.
+  const bool cut_short = hit_limit_ || violation_ || stop_requested_;
+  if (!cut_short && over() && now_ < spec_.end) now_ = spec_.end;
+  finished_ = true;
+  finishing_ = true;
+  const uint32_t n = node_count();
+
+  RunResult result;
   // Every module finishes, even after a violation: a failed run keeps all its metrics
   // (throughput, linearizable, ...), so averages over a sweep do not silently drop the
   // failures. The first violation is the one reported.
@@ -323,22 +396,118 @@ RunResult Simulation::run(const RunInfo& info, const std::function<void(const Si
   metrics_.set_scalar("messages_lost_partition", static_cast<double>(c.lost_partition));
   metrics_.set_scalar("messages_lost_queue", static_cast<double>(c.lost_queue));
   metrics_.set_scalar("messages_lost_crashed", static_cast<double>(c.lost_crashed));
+  if (c.lost_absent) metrics_.set_scalar("messages_lost_absent", static_cast<double>(c.lost_absent));
   metrics_.set_scalar("bytes_sent", static_cast<double>(c.bytes_sent));
   metrics_.set_scalar("nodes", n);
   metrics_.set_scalar("pending_events_peak", static_cast<double>(peak_pending_));
   metrics_.set_scalar("nodes_up_final", static_cast<double>(std::count(state_.begin(), state_.end(), NodeState::up)));
-  report_processing();
+  cpu_.report(metrics_, now_);
   metrics_.summarize_histograms();
 
   result.events = events_;
   result.sim_time_ns = now_.ns;
   result.fingerprint = fingerprint_.value();
   if (violation_) metrics_.log(violation_->at, "violation", violation_->checker + ": " + violation_->detail);
-  Verdict verdict = judge_run(scenario_, metrics_, violation_);
+  Verdict verdict = judge_run(spec_, metrics_, violation_);
   result.status = verdict.status;
   result.failure = std::move(verdict.failure);
   result.note = std::move(verdict.note);
+  if (stop_requested_ && !violation_) {
+    // Stopped from outside: what was measured so far is kept, but the expectations were
+    // not given the whole run, so they pass no verdict.
+    result.status = RunStatus::interrupted;
+    result.failure = "interrupted at " + format_readable(Duration{now_.ns}) + " of simulated time";
+  }
+  for (RunObserver* o : observers_) o->on_run_end(info_, result, metrics_);
   return result;
+}
+
+// ---- node transitions (the fault injector decides when) ----
+
+void Simulation::cancel_all_timers(NodeId n) {
+  // Bumping every generation cancels all of the node's pending timers at once.
+  for (size_t m = 0; m < modules_.size(); ++m)
+    for (TimerId t = 0; t < timer_count_[m]; ++t) ++timer_gen_[m][static_cast<size_t>(n) * timer_count_[m] + t];
+}
+
+void Simulation::drop_parked(NodeId n) {
+  // Events held for a paused node die with it, like packets in a dead host's buffers.
+  if (parked_.empty()) return;
+  for (const Event& e : parked_[n])
+    if (e.kind == EventKind::message || e.kind == EventKind::processed) drop_arrived(e, DropReason::crashed);
+  parked_[n].clear();
+}
+
+void Simulation::crash_node(NodeId n) {
+  if (state_[n] == NodeState::crashed || state_[n] == NodeState::absent) return;
+  if (state_[n] == NodeState::paused) drop_parked(n);
+  state_[n] = NodeState::crashed;
+  if (!restart_pending_.empty()) restart_pending_[n] = 0;
+  cpu_.crash(n, now_);  // messages in the CPU queue are lost with the node
+  cancel_all_timers(n);
+  for (auto& m : modules_) m->crash(n);
+}
+
+void Simulation::recover_node(NodeId n) {
+  if (state_[n] != NodeState::crashed) return;
+  if (faults_->paused(n)) {
+    // The process restarts when the machine it runs on is thawed.
+    state_[n] = NodeState::paused;
+    if (restart_pending_.empty()) restart_pending_.assign(node_count(), 0);
+    restart_pending_[n] = 1;
+    if (parked_.empty()) parked_.resize(node_count());
+    return;
+  }
+  state_[n] = NodeState::up;
+  for (auto& m : modules_) m->recover(n);
+}
+
+void Simulation::pause_node(NodeId n) {
+  if (state_[n] != NodeState::up) return;
+  if (parked_.empty()) parked_.resize(node_count());
+  state_[n] = NodeState::paused;
+}
+
+void Simulation::resume_node(NodeId n) {
+  if (state_[n] != NodeState::paused) return;
+  state_[n] = NodeState::up;
+  if (!restart_pending_.empty() && restart_pending_[n]) {
+    restart_pending_[n] = 0;
+    for (auto& m : modules_) m->recover(n);
+  }
+  if (parked_.empty()) return;
+  // Held events happen now, in their original order (their keys keep origin and seq).
+  for (Event e : parked_[n]) {
+    e.time = now_.ns;
+    queue_.push(e);
+  }
+  parked_[n].clear();
+}
+
+void Simulation::leave_node(NodeId n) {
+  if (state_[n] == NodeState::absent) return;
+  if (state_[n] == NodeState::paused) drop_parked(n);
+  const bool was_up = state_[n] != NodeState::crashed;
+  state_[n] = NodeState::absent;
+  if (!restart_pending_.empty()) restart_pending_[n] = 0;
+  cpu_.crash(n, now_);
+  cancel_all_timers(n);
+  if (was_up)
+    for (auto& m : modules_) m->leave(n);
+}
+
+void Simulation::join_node(NodeId n) {
+  if (state_[n] != NodeState::absent) return;
+  state_[n] = NodeState::up;
+  for (auto& m : modules_) m->join(n);
+}
+
+void Simulation::set_drift(NodeId n, int64_t ppm) {
+  if (drift_ppm_.empty()) {
+    if (ppm == 0) return;
+    drift_ppm_.assign(node_count(), 0);
+  }
+  drift_ppm_[n] = ppm;
 }
 
 }  // namespace meshsim

@@ -1,13 +1,22 @@
 // One Simulation owns one run: topology, network, fault schedule, modules, event queue,
 // metrics. No globals, so many runs can share a process (sweeps run one per thread).
+//
+// The kernel takes plain values (sim/run_spec.h), never a scenario file: the scenario
+// layer (sim/scenario/) resolves TOML into a RunSpec, and a test, the live window or an MPI
+// rank can build one in code. Pieces by responsibility: this event kernel (simulation.cpp),
+// fault application (fault_injection.h), chaos drawing (chaos.h), the CPU model
+// (cpu_model.h), the network (network.h).
 #pragma once
 #include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <typeinfo>
+#include <unordered_map>
 #include <vector>
 
+#include "sim/cpu_model.h"
 #include "sim/event_queue.h"
 #include "sim/fingerprint.h"
 #include "sim/metrics.h"
@@ -15,37 +24,73 @@
 #include "sim/network.h"
 #include "sim/observer.h"
 #include "sim/rng.h"
-#include "sim/scenario.h"
+#include "sim/run_spec.h"
 #include "sim/topology.h"
 
 namespace meshsim {
 
-enum class NodeState : uint8_t { up, crashed, paused };
+enum class NodeState : uint8_t { up, crashed, paused, absent };
+const char* to_string(NodeState s);
+
+class FaultInjector;
+
+// A message on its way, for a live view (Simulation::pending_messages).
+struct PendingMessage {
+  MessageRecord record;  // deliver_ns is the arrival time
+};
 
 class Simulation {
  public:
-  Simulation(const Scenario& scenario, const ModuleRegistry& registry);
+  explicit Simulation(RunSpec spec);
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 
-  void add_observer(RunObserver* o) { observers_.push_back(o); }
-  // Runs to the scenario's end time or event limit. `progress` (optional) is called every
+  void add_observer(RunObserver* o);
+
+  // ---- driving a run ----
+  // run() is begin(), step() until over(), finish(). `progress` (optional) is called every
   // 65,536 events, and once more when the event loop is over and the end-of-run checks
   // begin (finishing() is then true); sim/ reads no wall clock, so timing is the caller's.
   RunResult run(const RunInfo& info, const std::function<void(const Simulation&)>& progress = {});
+  // Queues the start of every node, the fault schedule and the first sample; tells the
+  // observers the run started.
+  void begin(const RunInfo& info);
+  // Runs one event. Returns false, running nothing, once the run is over: past the end
+  // time, at the event limit, after a violation or a stop request, or out of events.
+  bool step();
+  // Runs every event up to and including time t (or until the run is over); the clock
+  // then reads t, or the time the run ended. Returns !over().
+  bool run_until(SimTime t);
+  bool over();
+  // The end of the run: modules finish, final metrics, the verdict; observers hear
+  // on_run_end. Call once, after begin().
+  RunResult finish();
+  // Ends the run after the current event, as if its time were up (Ctrl-C, a window's
+  // stop button); the run's status is then `interrupted`.
+  void request_stop() { stop_requested_ = true; }
   bool finishing() const { return finishing_; }
 
   // ---- what modules may use (all deterministic) ----
   SimTime now() const { return now_; }
-  uint64_t seed() const { return scenario_.seed; }
-  uint32_t node_count() const { return topology_.node_count(); }
-  const Topology& topology() const { return topology_; }
-  std::span<const NodeId> neighbors(NodeId n) const { return topology_.neighbors(n); }
+  SimTime end() const { return spec_.end; }
+  uint64_t seed() const { return spec_.seed; }
+  uint32_t node_count() const { return topology().node_count(); }
+  const Topology& topology() const { return spec_.topology; }
+  std::span<const NodeId> neighbors(NodeId n) const { return topology().neighbors(n); }
+  const NodeAttributes& attributes() const { return spec_.attributes; }
   bool is_up(NodeId n) const { return state_[n] == NodeState::up; }
   NodeState node_state(NodeId n) const { return state_[n]; }
   Metrics& metrics() { return metrics_; }
+  const Metrics& metrics() const { return metrics_; }
   const Network& network() const { return *network_; }
+  // Another module's declared per-node interface (sim/node_interfaces.h), or null.
+  template <class I>
+  const I* find_interface() const {
+    for (const auto& m : modules_)
+      if (const void* p = m->provides(typeid(I))) return static_cast<const I*>(p);
+    return nullptr;
+  }
 
   // Declares how many timer ids a module uses per node (for lazy cancellation).
   void declare_timers(ModuleId m, TimerId count);
@@ -53,22 +98,22 @@ class Simulation {
   void send(ModuleId m, NodeId from, NodeId to, uint32_t slot, uint8_t msg_type, uint32_t bytes,
             Duration extra_delay = {});
   void set_timer(ModuleId m, NodeId node, TimerId id, Duration after);
-  // The per-node processing model, opt-in per module. Each node has one CPU that serves
-  // the module's incoming messages in arrival order: a message arriving at t starts service
-  // at max(t, when the CPU frees up), takes Module::receive_cost, and its handler runs when
-  // the service ends. So a node that receives faster than it can verify builds a queue and
-  // throughput saturates the way real BFT replicas do. Timers are not queued (they model
-  // interrupts), but their work is charged like any other step's.
+  void cancel_timer(ModuleId m, NodeId node, TimerId id);
+  // The per-node processing model (cpu_model.h), opt-in per module: the module's incoming
+  // messages queue on the node's CPU for Module::receive_cost before their handler runs.
+  // Timers are not queued (they model interrupts), but their work is charged like any
+  // other step's.
   void enable_processing(ModuleId m);
   // Charges `work` (signing, executing a batch) to node n's CPU after whatever is already
   // queued; returns how long from now until that work starts.
-  Duration occupy_cpu(NodeId n, Duration work);
-  bool models_processing() const { return !busy_until_.empty(); }
-  void cancel_timer(ModuleId m, NodeId node, TimerId id);
+  Duration occupy_cpu(NodeId n, Duration work) { return cpu_.occupy(n, work, now_, spec_.end); }
+  bool models_processing() const { return cpu_.enabled(); }
+  // Work already queued on node n's CPU: what a protocol sees of its own load.
+  Duration cpu_backlog(NodeId n) const { return cpu_.backlog(n, now_); }
   // Component id of every node over the links that currently carry traffic both ways
-  // between up nodes (partitions respected); crashed nodes get kNoNode. For checkers.
-  // With over_overlay = false the graph is any-to-any (every reachable pair of up nodes),
-  // which is what protocols that address peers uniformly at random rely on.
+  // between up nodes (partitions respected); crashed and absent nodes get kNoNode. For
+  // checkers. With over_overlay = false the graph is any-to-any (every reachable pair of
+  // up nodes), which is what protocols that address peers uniformly at random rely on.
   std::vector<uint32_t> connected_components(bool over_overlay = true) const;
 
   // A checker found a safety violation during a step: the run stops after the current
@@ -77,63 +122,82 @@ class Simulation {
     if (!violation_) violation_ = std::move(v);
   }
 
+  // ---- a read-only view of the run, for observers and the live window ----
   uint64_t events_processed() const { return events_; }
   // Message and timer events handed to modules: what run.max_events limits.
   uint64_t handled_events() const { return handled_; }
   size_t pending_events() const { return queue_.size(); }
   const std::vector<std::unique_ptr<Module>>& modules() const { return modules_; }
   uint64_t fingerprint() const { return fingerprint_.value(); }
+  // Messages sent and not yet handled by their target (arriving, or queued on its CPU),
+  // with send and arrival times. Known only while an
+  // observer wants messages or after track_messages(true) (it costs a hash map entry per
+  // message in flight); empty otherwise.
+  void track_messages(bool on);
+  std::vector<PendingMessage> pending_messages() const;
+  // The faults in force right now (each one's index in faults()).
+  std::vector<uint32_t> active_faults() const;
+  const std::vector<FaultSpec>& faults() const;
+  // The drift in force on a node's timers, in ppm (the most recently started drift fault).
+  int64_t drift_ppm(NodeId n) const { return drift_ppm_.empty() ? 0 : drift_ppm_[n]; }
 
  private:
-  struct FaultAction {
-    uint32_t fault;
-    bool inverse;
-  };
+  friend class FaultInjector;
+
   void dispatch(const Event& e);
-  void apply_fault(const FaultAction& a);
-  void resolve_target(uint32_t fault_index);
+  void deliver_message(const Event& e);
   void sample_all();
-  void crash_node(NodeId n);
   void hand_over(const Event& e, uint16_t msg_type);
   void begin_processing(const Event& e);
+  void drop_arrived(const Event& e, DropReason reason);
   // now + a + b for an event's time, saturating and capped just past the run's end.
   int64_t event_time(Duration a, Duration b = {}) const;
-  void report_processing();
-  void recover_node(NodeId n);
-  void resume_node(NodeId n);
-  void generate_chaos();
-  Module* module_named(std::string_view name);
+  void notify_send(const Event& e, uint32_t bytes);
+  MessageRecord record_of(const Event& e, bool forget);
 
-  const Scenario& scenario_;
-  Topology topology_;
+  // Node transitions, driven by the fault injector (which decides when layers compose).
+  void crash_node(NodeId n);
+  void recover_node(NodeId n);
+  void pause_node(NodeId n);
+  void resume_node(NodeId n);
+  void leave_node(NodeId n);
+  void join_node(NodeId n);
+  void set_drift(NodeId n, int64_t ppm);
+  void cancel_all_timers(NodeId n);
+  void drop_parked(NodeId n);
+
+  RunSpec spec_;
   std::unique_ptr<Network> network_;
-  std::vector<std::unique_ptr<Module>> modules_;
+  std::vector<std::unique_ptr<Module>>& modules_;  // spec_.modules, attached
+  std::unique_ptr<FaultInjector> faults_;
   std::vector<NodeState> state_;
+  std::vector<uint8_t> restart_pending_;         // recovered while paused: restarts on resume
   std::vector<uint64_t> node_seq_;              // per-origin event counters
   std::vector<std::vector<uint32_t>> timer_gen_;  // per module: node * timers + id
   std::vector<TimerId> timer_count_;
   std::vector<int64_t> drift_ppm_;               // clock drift per node (empty = none)
   std::vector<std::vector<Event>> parked_;       // events held for paused nodes
-  // Processing model (empty unless a module enabled it).
-  std::vector<uint8_t> processing_;   // per module: its messages are served by the CPU
-  std::vector<int64_t> busy_until_;   // per node: when its CPU finishes its queued work
-  std::vector<int64_t> busy_ns_;      // per node: CPU time used, for utilisation
-  std::vector<uint8_t> cpu_epoch_;    // per node: bumped on crash, so queued messages die with it
-  int64_t queue_wait_total_ns_ = 0;
-  int64_t queue_wait_max_ns_ = 0;
-  uint64_t queued_messages_ = 0;
+  std::vector<uint8_t> processing_;              // per module: its messages are served by the CPU
+  CpuModel cpu_;
   EventQueue queue_;
   SimTime now_{};
   uint64_t events_ = 0;
   uint64_t handled_ = 0;
   size_t peak_pending_ = 0;
-  std::vector<FaultSpec> faults_;  // scenario faults plus the ones chaos drew
-  std::vector<FaultAction> actions_;
   std::optional<Violation> violation_;
+  bool begun_ = false;
+  bool finished_ = false;
+  bool hit_limit_ = false;
+  bool stop_requested_ = false;
   bool finishing_ = false;
+  RunInfo info_;
   Fingerprint fingerprint_;
   Metrics metrics_;
   std::vector<RunObserver*> observers_;
+  // Message observation (off unless an observer wants messages or track_messages(true)).
+  bool listening_ = false;
+  bool tracking_ = false;
+  std::unordered_map<uint64_t, MessageRecord> in_flight_;
 };
 
 }  // namespace meshsim

@@ -16,6 +16,7 @@ const char* to_string(RunStatus s) {
     case RunStatus::complete: return "complete";
     case RunStatus::failed: return "failed";
     case RunStatus::incomplete: return "incomplete";
+    case RunStatus::interrupted: return "interrupted";
   }
   return "unknown";
 }

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "protocols/gossip/gossip_module.h"
-#include "sim/config_section.h"
+#include "sim/scenario/config_section.h"
 
 namespace meshsim::gossip {
 

@@ -4,7 +4,7 @@
 #include <cassert>
 #include <type_traits>
 
-#include "sim/config_section.h"
+#include "sim/scenario/config_section.h"
 #include "sim/simulation.h"
 
 namespace meshsim::gossip {

@@ -9,6 +9,7 @@
 
 #include "protocols/gossip/gossip_node.h"
 #include "sim/node_module.h"
+#include "sim/scenario/module_registry.h"
 
 namespace meshsim {
 class ConfigSection;

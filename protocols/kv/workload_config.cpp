@@ -1,6 +1,6 @@
 #include "protocols/kv/workload_config.h"
 
-#include "sim/config_section.h"
+#include "sim/scenario/config_section.h"
 
 namespace meshsim::kv {
 

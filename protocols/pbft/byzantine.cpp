@@ -212,8 +212,8 @@ std::unique_ptr<ByzantineRewriter<Message>> ByzantineFactory::make(const Byzanti
   return nullptr;
 }
 
-std::string ByzantineFactory::names() {
-  return "equivocate, conflicting-votes, wrong-digest, slow-primary, spurious-view-change, lying-checkpoint, fork";
+std::vector<std::string> ByzantineFactory::names() {
+  return {"equivocate", "conflicting-votes", "wrong-digest", "slow-primary", "spurious-view-change", "lying-checkpoint", "fork"};
 }
 
 }  // namespace meshsim::pbft

@@ -35,7 +35,7 @@ class ByzantineFactory {
   // The behaviour for `replica` (whose state it may read), or null for a name not pBFT's own.
   std::unique_ptr<ByzantineRewriter<Message>> make(const ByzantineSpec& spec, const Params& p, NodeId self,
                                                    const Replica& replica);
-  static std::string names();
+  static std::vector<std::string> names();
 
  private:
   std::shared_ptr<ForkPlan> fork_plan_;

@@ -1,7 +1,7 @@
 // Reads pBFT's [protocol] section (README.md documents every key) and registers "pbft".
 #include "protocols/kv/workload_config.h"
 #include "protocols/pbft/pbft_module.h"
-#include "sim/config_section.h"
+#include "sim/scenario/config_section.h"
 
 namespace meshsim::pbft {
 

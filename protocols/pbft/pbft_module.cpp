@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "protocols/kv/history_report.h"
-#include "sim/config_section.h"
+#include "sim/scenario/config_section.h"
 #include "sim/simulation.h"
 
 namespace meshsim::pbft {

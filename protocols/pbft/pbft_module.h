@@ -12,6 +12,7 @@
 #include "protocols/pbft/byzantine.h"
 #include "protocols/pbft/node.h"
 #include "sim/node_module.h"
+#include "sim/scenario/module_registry.h"
 
 namespace meshsim {
 class ConfigSection;
@@ -34,7 +35,7 @@ class PbftModule : public NodeModule<PbftProtocol> {
   // Fault targets: "primary" (of the highest view a correct replica is in), "backup",
   // "replica", "client".
   std::vector<NodeId> nodes_in_role(std::string_view role) override;
-  std::string roles() const override { return "primary, backup, replica, client"; }
+  std::vector<std::string> roles() const override { return {"primary", "backup", "replica", "client"}; }
   std::vector<MetricInfo> metrics() const override;
 
   // A replica that was Byzantine at any time in the run: the checkers exclude its state.
@@ -47,7 +48,7 @@ class PbftModule : public NodeModule<PbftProtocol> {
   void on_note(NodeId n, uint16_t what, int64_t value) override;
   void on_send(NodeId from, const Message& m) override;
   std::unique_ptr<ByzantineRewriter<Message>> make_byzantine(const ByzantineSpec& spec) override;
-  std::string protocol_byzantine_behaviors() const override { return ByzantineFactory::names(); }
+  std::vector<std::string> protocol_byzantine_behaviors() const override { return ByzantineFactory::names(); }
 
  private:
   void on_executed(NodeId n);

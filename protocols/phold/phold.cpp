@@ -4,7 +4,7 @@
 #include <boost/random/exponential_distribution.hpp>
 #include <cmath>
 
-#include "sim/config_section.h"
+#include "sim/scenario/config_section.h"
 
 namespace meshsim::phold {
 

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "sim/node_module.h"
+#include "sim/scenario/module_registry.h"
 
 namespace meshsim::phold {
 

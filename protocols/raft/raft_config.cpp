@@ -1,7 +1,7 @@
 // Reads Raft's [protocol] section (README.md documents every key) and registers "raft".
 #include "protocols/raft/raft_module.h"
 #include "protocols/kv/workload_config.h"
-#include "sim/config_section.h"
+#include "sim/scenario/config_section.h"
 
 namespace meshsim::raft {
 

@@ -11,6 +11,7 @@
 #include "protocols/raft/raft_node.h"
 #include "protocols/raft/safety_checker.h"
 #include "sim/node_module.h"
+#include "sim/scenario/module_registry.h"
 
 namespace meshsim {
 class ConfigSection;
@@ -36,11 +37,11 @@ class RaftModule : public NodeModule<RaftProtocol> {
   std::optional<Violation> finish(SimTime now, Metrics& m) override;
   // Fault targets: "leader" (of the highest term), "follower", "candidate", "server", "client".
   std::vector<NodeId> nodes_in_role(std::string_view role) override;
-  std::string roles() const override { return "leader, follower, candidate, server, client"; }
+  std::vector<std::string> roles() const override { return {"leader", "follower", "candidate", "server", "client"}; }
   // Membership changes (thesis ch. 4): "add-server" and "remove-server", one server at a
   // time, handed to the leader as soon as it can take them.
   bool apply_action(std::string_view action, const NodeSet& nodes) override;
-  std::string actions() const override { return "add-server, remove-server"; }
+  std::vector<std::string> actions() const override { return {"add-server", "remove-server"}; }
   std::vector<MetricInfo> metrics() const override;
 
   // The server that leads the highest term so far, if it is still leading (tests, viewer).

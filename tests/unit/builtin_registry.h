@@ -1,6 +1,7 @@
 // The registry of every built-in protocol, built once for the test binary.
 #pragma once
 #include "protocols/registry.h"
+#include "sim/scenario/scenario.h"
 #include "sim/module.h"
 
 namespace meshsim::testing {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 #include "tests/unit/builtin_registry.h"
 
@@ -21,7 +21,7 @@ struct ScenarioOutcome {
 inline ScenarioOutcome run_scenario_file(const std::string& path, uint64_t seed, std::vector<std::string> sets = {}) {
   const ModuleRegistry& registry = builtin_registry();
   Scenario sc = load_scenario(std::string(MESHSIM_SOURCE_DIR) + "/" + path, sets, registry, seed);
-  Simulation sim(sc, registry);
+  Simulation sim(resolve_run(sc, registry));
   RunInfo info;
   info.seed = seed;
   ScenarioOutcome o{sim.run(info), {}, {}};

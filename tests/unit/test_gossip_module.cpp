@@ -5,7 +5,7 @@
 
 #include "protocols/gossip/gossip_module.h"
 #include "tests/unit/builtin_registry.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 
 using namespace meshsim;
@@ -26,7 +26,7 @@ struct Outcome {
 
 Outcome run(const std::string& text, std::vector<std::string> sets = {}, std::optional<uint64_t> seed = {}) {
   Scenario sc = parse_scenario(text, "g.toml", sets, registry(), seed);
-  Simulation sim(sc, registry());
+  Simulation sim(resolve_run(sc, registry()));
   Outcome o;
   o.result = sim.run(RunInfo{});
   o.scalars = sim.metrics().scalars();
@@ -36,7 +36,7 @@ Outcome run(const std::string& text, std::vector<std::string> sets = {}, std::op
 std::string error_of(const std::string& text, std::vector<std::string> sets = {}) {
   try {
     Scenario sc = parse_scenario(text, "g.toml", sets, registry());
-    Simulation sim(sc, registry());
+    Simulation sim(resolve_run(sc, registry()));
   } catch (const ScenarioError& e) {
     return e.what();
   }

@@ -35,7 +35,7 @@ struct Reported {
 Reported run(const std::string& path, uint64_t seed, std::vector<std::string> sets = {}) {
   const ModuleRegistry& registry = testing::builtin_registry();
   Scenario sc = load_scenario(std::string(MESHSIM_SOURCE_DIR) + "/" + path, sets, registry, seed);
-  Simulation sim(sc, registry);
+  Simulation sim(resolve_run(sc, registry));
   RunInfo info;
   info.seed = seed;
   sim.run(info);

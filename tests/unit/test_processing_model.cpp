@@ -5,7 +5,8 @@
 
 #include <variant>
 
-#include "sim/config_section.h"
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/config_section.h"
 #include "sim/node_module.h"
 #include "sim/simulation.h"
 
@@ -105,7 +106,7 @@ Ran run(const std::string& protocol_keys, const std::string& faults = "") {
                            protocol_keys + faults;
   Ran r;
   r.scenario = std::make_unique<Scenario>(parse_scenario(text, "busy.toml", {}, registry(), std::nullopt));
-  r.sim = std::make_unique<Simulation>(*r.scenario, registry());
+  r.sim = std::make_unique<Simulation>(resolve_run(*r.scenario, registry()));
   r.result = r.sim->run(RunInfo{});
   return r;
 }

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "tests/unit/builtin_registry.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 
 using namespace meshsim;
@@ -204,7 +204,7 @@ TEST_CASE("heavy-tailed latency draws and tiny bandwidths stay within the run, n
   Scenario sc = parse_scenario(kBase + "[run]\nduration = \"1s\"\n[network]\nbandwidth_mbps = 1e-300\n"
                                        "latency = { kind = \"pareto\", scale = \"1ms\", shape = 0.01 }\n",
                                "t.toml", {}, registry());
-  Simulation sim(sc, registry());
+  Simulation sim(resolve_run(sc, registry()));
   RunResult r = sim.run(RunInfo{});
   CHECK(r.sim_time_ns == 1'000'000'000);
   CHECK(sim.metrics().scalars().at("messages_delivered") == 0);

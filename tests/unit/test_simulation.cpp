@@ -5,7 +5,8 @@
 #include <variant>
 
 #include "protocols/registry.h"
-#include "sim/config_section.h"
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/config_section.h"
 #include "sim/node_module.h"
 #include "sim/simulation.h"
 
@@ -121,7 +122,7 @@ struct Ran {
 Ran run(const std::string& text, std::optional<uint64_t> seed = std::nullopt) {
   Ran r;
   r.scenario = std::make_unique<Scenario>(parse_scenario(text, "probe.toml", {}, registry(), seed));
-  r.sim = std::make_unique<Simulation>(*r.scenario, registry());
+  r.sim = std::make_unique<Simulation>(resolve_run(*r.scenario, registry()));
   r.result = r.sim->run(RunInfo{});
   return r;
 }

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "sim/config_section.h"
+#include "sim/scenario/config_section.h"
 #include "sim/topology_builders.h"
 
 using namespace meshsim;

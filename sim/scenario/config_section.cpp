@@ -1,4 +1,4 @@
-#include "sim/config_section.h"
+#include "sim/scenario/config_section.h"
 
 #include <cmath>
 #include <sstream>
@@ -180,6 +180,21 @@ bool parse_range(const toml::node& n, NodeId& first, NodeId& last, std::string& 
   return true;
 }
 }  // namespace
+
+std::vector<std::string> ConfigSection::get_string_list(const std::string& key) {
+  const toml::node* n = lookup(key);
+  std::vector<std::string> out;
+  if (!n) return out;
+  if (auto one = n->value_exact<std::string>()) return {*one};
+  const toml::array* arr = n->as_array();
+  if (!arr) fail(key, "expected a list of strings like [\"gpu\", \"ssd\"], got " + type_name(*n));
+  for (const toml::node& item : *arr) {
+    auto text = item.value_exact<std::string>();
+    if (!text || text->empty()) fail(key, "expected a list of non-empty strings like [\"gpu\", \"ssd\"]");
+    out.push_back(*text);
+  }
+  return out;
+}
 
 NodeSet ConfigSection::get_nodes(const std::string& key, uint32_t node_count) {
   const toml::node* n = lookup(key);

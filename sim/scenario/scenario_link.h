@@ -1,6 +1,6 @@
 // Reading link settings (shared by [network], [[network.links]] and degrade faults).
 #pragma once
-#include "sim/config_section.h"
+#include "sim/scenario/config_section.h"
 #include "sim/link_model.h"
 
 namespace meshsim {

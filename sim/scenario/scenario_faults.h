@@ -1,10 +1,10 @@
 // Reading [[faults]] and [chaos].
 #pragma once
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 namespace meshsim {
 
-void read_faults(const toml::table& root, Scenario& sc, const ModuleRegistry& registry);
+void read_faults(const toml::table& root, Scenario& sc);
 void read_chaos(const toml::table* chaos, Scenario& sc);
 
 }  // namespace meshsim

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/errors.h"
 #include "sim/node_set.h"
 #include "sim/time.h"
 
@@ -23,11 +24,6 @@ class node;
 }  // namespace toml
 
 namespace meshsim {
-
-class ScenarioError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 class ConfigSection {
  public:
@@ -50,6 +46,8 @@ class ConfigSection {
   // A duration with units ("150ms"). Zero is allowed only when `allow_zero`.
   Duration get_duration(const std::string& key, Duration fallback, bool allow_zero = false);
   std::optional<Duration> get_optional_duration(const std::string& key, bool allow_zero = false);
+  // A list of strings (["gpu", "ssd"]); a single string is a list of one.
+  std::vector<std::string> get_string_list(const std::string& key);
   // Node ranges ("0..99", 5, [1, 2, "10..19"]) checked against node_count.
   NodeSet get_nodes(const std::string& key, uint32_t node_count);
   ConfigSection subsection(const std::string& key);

@@ -1,4 +1,4 @@
-#include "sim/scenario_link.h"
+#include "sim/scenario/scenario_link.h"
 
 #include <toml++/toml.h>
 

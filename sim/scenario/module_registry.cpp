@@ -1,4 +1,4 @@
-#include "sim/module.h"
+#include "sim/scenario/module_registry.h"
 
 namespace meshsim {
 

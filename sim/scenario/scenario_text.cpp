@@ -1,9 +1,9 @@
-#include "sim/scenario_text.h"
+#include "sim/scenario/scenario_text.h"
 
 #include <algorithm>
 #include <cctype>
 
-#include "sim/config_section.h"
+#include "sim/scenario/config_section.h"
 
 namespace meshsim {
 

@@ -1,4 +1,4 @@
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 #include <cmath>
 #include <filesystem>
@@ -6,29 +6,12 @@
 #include <sstream>
 #include <toml++/toml.h>
 
-#include "sim/scenario_faults.h"
-#include "sim/scenario_link.h"
-#include "sim/scenario_text.h"
+#include "sim/scenario/scenario_faults.h"
+#include "sim/scenario/scenario_link.h"
+#include "sim/scenario/scenario_nodes.h"
+#include "sim/scenario/scenario_text.h"
 
 namespace meshsim {
-
-const char* to_string(FaultKind k) {
-  switch (k) {
-    case FaultKind::crash: return "crash";
-    case FaultKind::recover: return "recover";
-    case FaultKind::pause: return "pause";
-    case FaultKind::resume: return "resume";
-    case FaultKind::partition: return "partition";
-    case FaultKind::heal: return "heal";
-    case FaultKind::isolate: return "isolate";
-    case FaultKind::degrade: return "degrade";
-    case FaultKind::drift: return "drift";
-    case FaultKind::byzantine: return "byzantine";
-    case FaultKind::honest: return "honest";
-    case FaultKind::action: return "action";
-  }
-  return "?";
-}
 
 std::string Scenario::directory() const {
   auto parent = std::filesystem::path(path).parent_path();
@@ -220,15 +203,16 @@ std::vector<MetricInfo> read_modules(const toml::table& root, Scenario& sc, cons
     for (size_t i = 0; i < arr->size(); ++i)
       add(arr->get(i)->as_table(), "modules[" + std::to_string(i) + "]");
   }
-  // Build each module once so its own keys are validated now, before anything is written.
+  // Build each module now, once: its own keys are validated before anything is written,
+  // faults probe it for roles and behaviours, and the run takes it (resolve_run).
   std::vector<MetricInfo> declared = engine_metrics();
-  for (const auto& m : sc.modules) {
+  for (auto& m : sc.modules) {
     ConfigSection s = module_section(sc, m);
     s.get_string("name", "");
-    if (auto module = (*registry.find(m.name))(s)) {
-      std::vector<MetricInfo> own = module->metrics();
-      declared.insert(declared.end(), own.begin(), own.end());
-    }
+    m.built = (*registry.find(m.name))(s);
+    if (!m.built) throw ScenarioError(sc.path + ": " + m.section + ": protocol '" + m.name + "' could not be built");
+    std::vector<MetricInfo> own = m.built->metrics();
+    declared.insert(declared.end(), own.begin(), own.end());
   }
   return declared;
 }
@@ -335,14 +319,14 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
   sc.document = root;
 
   static const char* known[] = {"run", "topology", "network", "protocol", "modules", "faults",
-                                "chaos", "metrics", "expect"};
+                                "chaos", "metrics", "expect", "nodes"};
   for (const auto& [k, v] : *root) {
     bool ok = false;
     for (const char* name : known) ok |= k.str() == name;
     if (!ok)
       throw ScenarioError((v.source().begin.line > 0 ? path + ":" + std::to_string(v.source().begin.line)
                                                      : path + " (--set)") +  // a key only --set wrote has no line
-                          ": " + std::string(k.str()) + ": unknown section (known: run, topology, network, protocol, modules, faults, "
+                          ": " + std::string(k.str()) + ": unknown section (known: run, topology, nodes, network, protocol, modules, faults, "
                           "chaos, metrics, expect)");
   }
   auto table = [&](const char* name) -> const toml::table* {
@@ -363,6 +347,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
   const toml::table* topo = table("topology");
   if (!topo) throw ScenarioError(path + ": topology: required section [topology] with nodes = N");
   read_topology(ConfigSection(topo, "topology", path), sc);
+  read_nodes(table("nodes"), sc);
 
   const toml::table* network = table("network");
   {
@@ -389,7 +374,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
   metrics.finish();
 
   const std::vector<MetricInfo> declared = read_modules(*root, sc, registry);
-  read_faults(*root, sc, registry);
+  read_faults(*root, sc);
   read_chaos(table("chaos"), sc);
   read_expectations(table("expect"), sc, declared);
   flatten(*root, "", sc.parameters);
@@ -399,6 +384,37 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides,
                        const ModuleRegistry& registry, std::optional<uint64_t> seed_override) {
   return parse_scenario(read_file(path), path, overrides, registry, seed_override);
+}
+
+RunSpec resolve_run(Scenario& sc, const ModuleRegistry& registry) {
+  RunSpec run;
+  run.source = sc.path;
+  run.seed = sc.seed;
+  run.end = sc.end;
+  run.max_events = sc.max_events;
+  run.sample_interval = sc.sample_interval;
+  run.node_series = sc.node_series;
+  run.topology = build_topology(sc.topology, sc.seed, sc.path, sc.directory());
+  run.link = sc.link;
+  run.overrides = sc.overrides;
+  run.faults = sc.faults;
+  run.chaos = sc.chaos;
+  run.attributes = sc.attributes;
+  run.absent = sc.absent;
+  run.expectations = sc.expectations;
+  run.expected_failure = sc.expected_failure;
+  for (ModuleSpec& m : sc.modules) {
+    // The module built while validating goes to the run; a second run of the same
+    // scenario builds its own (modules carry per-run state).
+    if (m.built) {
+      run.modules.push_back(std::move(m.built));
+      continue;
+    }
+    ConfigSection s = module_section(sc, m);
+    s.get_string("name", "");
+    run.modules.push_back((*registry.find(m.name))(s));
+  }
+  return run;
 }
 
 }  // namespace meshsim

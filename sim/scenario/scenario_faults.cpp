@@ -1,23 +1,24 @@
-#include "sim/scenario_faults.h"
+#include "sim/scenario/scenario_faults.h"
 
 #include <algorithm>
 #include <toml++/toml.h>
 
-#include "sim/scenario_link.h"
+#include "sim/scenario/scenario_link.h"
 
 namespace meshsim {
 
 namespace {
 
 FaultKind parse_kind(ConfigSection& s) {
-  if (!s.has("kind")) s.fail("kind", "required: crash, recover, pause, resume, partition, heal, isolate, degrade, drift, byzantine, honest or action");
+  if (!s.has("kind")) s.fail("kind", "required: crash, recover, pause, resume, partition, heal, isolate, degrade, drift, byzantine, honest, action, join or leave");
   std::string k = s.get_enum("kind", "", {"crash", "recover", "pause", "resume", "partition", "heal", "isolate",
-                                          "degrade", "drift", "byzantine", "honest", "action"});
+                                          "degrade", "drift", "byzantine", "honest", "action", "join", "leave"});
   static const std::pair<const char*, FaultKind> table[] = {
       {"crash", FaultKind::crash},         {"recover", FaultKind::recover}, {"pause", FaultKind::pause},
       {"resume", FaultKind::resume},       {"partition", FaultKind::partition}, {"heal", FaultKind::heal},
       {"isolate", FaultKind::isolate},     {"degrade", FaultKind::degrade}, {"drift", FaultKind::drift},
-      {"byzantine", FaultKind::byzantine}, {"honest", FaultKind::honest},   {"action", FaultKind::action}};
+      {"byzantine", FaultKind::byzantine}, {"honest", FaultKind::honest},   {"action", FaultKind::action},
+      {"join", FaultKind::join},           {"leave", FaultKind::leave}};
   for (auto [name, kind] : table)
     if (k == name) return kind;
   return FaultKind::crash;
@@ -40,27 +41,22 @@ void read_partition_groups(ConfigSection& s, FaultSpec& f, uint32_t nodes) {
   groups.finish();
 }
 
-// The module a fault addresses (key `key`, default the first protocol), built once from its
-// section so the fault can be checked against what it offers (behaviours, roles, actions).
-std::unique_ptr<Module> probe_module(ConfigSection& s, const Scenario& sc, const ModuleRegistry& registry,
-                                     const std::string& key, std::string& name) {
+// The module a fault addresses (key `key`, default the first protocol): the one built when
+// the scenario's modules were validated, so the fault can be checked against what it
+// offers (behaviours, roles, actions) without building it again.
+Module& probe_module(ConfigSection& s, const Scenario& sc, const std::string& key, std::string& name) {
   name = s.get_string(key, sc.modules.empty() ? "" : sc.modules[0].name);
-  for (const auto& m : sc.modules) {
-    if (m.name != name) continue;
-    ConfigSection ms = module_section(sc, m);
-    ms.get_string("name", "");
-    return (*registry.find(name))(ms);
-  }
+  for (const auto& m : sc.modules)
+    if (m.name == name && m.built) return *m.built;
   s.fail(key, "no protocol named '" + name + "' runs in this scenario");
 }
 
-// Is `name` one of the comma-separated `list` ("leader, follower")?
-bool listed(const std::string& list, const std::string& name) {
-  return (", " + list + ",").find(", " + name + ",") != std::string::npos;
+bool listed(const std::vector<std::string>& list, const std::string& name) {
+  return std::find(list.begin(), list.end(), name) != list.end();
 }
 
 // `target = "leader"`: which role, in which module; checked against the module's roles.
-void read_target(ConfigSection& s, FaultSpec& f, const Scenario& sc, const ModuleRegistry& registry) {
+void read_target(ConfigSection& s, FaultSpec& f, const Scenario& sc) {
   static const FaultKind targetable[] = {FaultKind::crash, FaultKind::pause, FaultKind::isolate,
                                          FaultKind::partition, FaultKind::drift, FaultKind::byzantine};
   if (std::find(std::begin(targetable), std::end(targetable), f.kind) == std::end(targetable))
@@ -68,17 +64,24 @@ void read_target(ConfigSection& s, FaultSpec& f, const Scenario& sc, const Modul
   if (s.has("nodes")) s.fail("nodes", "give either nodes or target, not both");
   if (f.kind == FaultKind::partition && s.has("groups")) s.fail("groups", "give either groups or target, not both");
   f.target = s.get_string("target", "");
-  std::string roles = probe_module(s, sc, registry, "target_module", f.target_module)->roles();
+  std::vector<std::string> roles = probe_module(s, sc, "target_module", f.target_module).roles();
   if (roles.empty()) s.fail("target", f.target_module + " has no roles to target; name nodes instead");
   if (!listed(roles, f.target))
-    s.fail("target", "unknown role '" + f.target + "' for " + f.target_module + "; known: " + roles);
-  if (f.kind == FaultKind::partition)
-    f.with_followers = static_cast<uint32_t>(s.get_int("with_followers", 0, 0, sc.topology.nodes));
+    s.fail("target", "unknown role '" + f.target + "' for " + f.target_module + "; known: " + join_names(roles));
+  if (s.has("with_followers"))
+    s.fail("with_followers", "renamed: write with_role = \"follower\" and with_count = N (any role of " +
+                                 f.target_module + " may join the target's side)");
+  if (f.kind != FaultKind::partition) return;
+  f.with_count = static_cast<uint32_t>(s.get_int("with_count", 0, 0, sc.topology.nodes));
+  if (f.with_count > 0 && !s.has("with_role")) s.fail("with_count", "needs with_role: which role the other nodes on the target's side hold");
+  f.with_role = s.get_string("with_role", "");
+  if (!f.with_role.empty() && !listed(roles, f.with_role))
+    s.fail("with_role", "unknown role '" + f.with_role + "' for " + f.target_module + "; known: " + join_names(roles));
 }
 
 }  // namespace
 
-void read_faults(const toml::table& root, Scenario& sc, const ModuleRegistry& registry) {
+void read_faults(const toml::table& root, Scenario& sc) {
   const toml::node* node = root.get("faults");
   if (!node) return;
   const toml::array* arr = node->as_array();
@@ -100,15 +103,15 @@ void read_faults(const toml::table& root, Scenario& sc, const ModuleRegistry& re
                        format_duration(Duration{sc.end.ns}) + ")");
     if (auto until = s.get_optional_duration("until")) {
       if (until->ns <= f.at.ns) s.fail("until", "must be after at");
-      static const FaultKind reversible[] = {FaultKind::crash, FaultKind::pause, FaultKind::partition,
+      static const FaultKind reversible[] = {FaultKind::crash,   FaultKind::pause, FaultKind::partition,
                                              FaultKind::isolate, FaultKind::degrade, FaultKind::drift,
-                                             FaultKind::byzantine};
+                                             FaultKind::byzantine, FaultKind::join, FaultKind::leave};
       bool ok = false;
       for (FaultKind k : reversible) ok |= k == f.kind;
       if (!ok) s.fail("until", std::string("a ") + to_string(f.kind) + " fault has no inverse to schedule");
       f.until = SimTime{until->ns};
     }
-    if (s.has("target")) read_target(s, f, sc, registry);
+    if (s.has("target")) read_target(s, f, sc);
     bool needs_nodes = f.kind != FaultKind::partition && f.kind != FaultKind::heal && f.target.empty();
     if (needs_nodes) {
       if (!s.has("nodes")) s.fail("nodes", "required: which nodes, e.g. nodes = \"0..9\" or [3, 7]");
@@ -141,23 +144,36 @@ void read_faults(const toml::table& root, Scenario& sc, const ModuleRegistry& re
         f.byzantine.behavior = s.get_string("behavior", "silent");
         f.byzantine.delay = s.get_duration("delay", Duration::millis(100));
         f.byzantine.probability = s.get_probability("probability", 1.0);
-        std::string module;
-        auto probe = probe_module(s, sc, registry, "module", module);
-        if (!probe->set_byzantine(0, f.byzantine))
-          s.fail("behavior", "unknown behaviour '" + f.byzantine.behavior + "' for " + module + "; known: " +
-                                 probe->byzantine_behaviors());
-        f.byzantine.behavior = module + ":" + f.byzantine.behavior;
+        std::vector<std::string> known = probe_module(s, sc, "module", f.module).byzantine_behaviors();
+        if (!listed(known, f.byzantine.behavior))
+          s.fail("behavior", "unknown behaviour '" + f.byzantine.behavior + "' for " + f.module + "; known: " +
+                                 join_names(known));
         break;
       }
+      case FaultKind::honest:
+        // Without `module`, every module's behaviours end on the nodes.
+        if (s.has("module")) probe_module(s, sc, "module", f.module);
+        break;
       case FaultKind::action: {
         if (!s.has("action")) s.fail("action", "required: the protocol's action, e.g. action = \"add-server\"");
         f.action = s.get_string("action", "");
-        std::string known = probe_module(s, sc, registry, "module", f.target_module)->actions();
+        std::vector<std::string> known = probe_module(s, sc, "module", f.module).actions();
         if (!listed(known, f.action))
-          s.fail("action", "unknown action '" + f.action + "' for " + f.target_module +
-                               (known.empty() ? " (it has none)" : "; known: " + known));
+          s.fail("action", "unknown action '" + f.action + "' for " + f.module +
+                               (known.empty() ? " (it has none)" : "; known: " + join_names(known)));
         break;
       }
+      case FaultKind::join:
+      case FaultKind::leave:
+        if (f.kind == FaultKind::join)
+          f.nodes.for_each([&](NodeId n) {
+            if (sc.absent.contains(n)) return;
+            for (const FaultSpec& earlier : sc.faults)
+              if (earlier.kind == FaultKind::leave && earlier.at < f.at && earlier.nodes.contains(n)) return;
+            s.fail("nodes", "node " + std::to_string(n) + " is in the mesh when this join happens; a join needs nodes " +
+                                "listed in [nodes] absent, or a leave listed before it");
+          });
+        break;
       default:
         break;
     }

@@ -1,0 +1,79 @@
+#include "sim/chaos.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/rng.h"
+
+namespace meshsim {
+
+std::vector<FaultSpec> draw_chaos(const ChaosSpec& c, uint64_t seed, uint32_t node_count, SimTime end) {
+  std::vector<FaultSpec> faults;
+  SimTime stop = c.stop.ns == 0 ? end : std::min(c.stop, end);
+  Rng rng(derive_stream(seed, static_cast<uint64_t>(StreamKind::chaos)));
+  auto exp_ns = [&](double mean_ns) {
+    // Clamped: the tail of an exponential reaches ~37 means, past int64 for a mean near
+    // kMaxDuration. A gap or downtime that long outlasts the run either way.
+    return static_cast<int64_t>(std::min(-std::log(1.0 - rng.unit()) * mean_ns, static_cast<double>(kMaxDuration.ns))) + 1;
+  };
+  auto add = [&](FaultKind kind, int64_t at, int64_t length, NodeSet nodes) {
+    FaultSpec f;
+    f.kind = kind;
+    f.at = SimTime{at};
+    f.until = SimTime{std::min(at + length, end.ns)};
+    f.nodes = std::move(nodes);
+    f.source = "chaos";
+    if (f.until->ns > at) faults.push_back(std::move(f));
+  };
+  // Node crashes and pauses: one Poisson process per kind over the whole mesh (rate per
+  // node times node count), each event hitting a uniformly chosen node.
+  struct Process { FaultKind kind; double rate; Duration mean; };
+  const Process processes[] = {{FaultKind::crash, c.crash_rate_per_s, c.mean_downtime},
+                               {FaultKind::pause, c.pause_rate_per_s, c.mean_pause}};
+  std::vector<int64_t> down_until(node_count, 0);
+  for (const Process& p : processes) {
+    if (p.rate <= 0) continue;
+    double mean_gap_ns = 1e9 / (p.rate * node_count);
+    for (int64_t t = c.start.ns + exp_ns(mean_gap_ns); t < stop.ns; t += exp_ns(mean_gap_ns)) {
+      NodeId victim = static_cast<NodeId>(rng.below(node_count));
+      int64_t length = exp_ns(static_cast<double>(p.mean.ns));
+      if (down_until[victim] > t) continue;
+      if (c.max_down > 0) {
+        uint32_t down = static_cast<uint32_t>(std::count_if(down_until.begin(), down_until.end(),
+                                                            [&](int64_t u) { return u > t; }));
+        if (down >= c.max_down) continue;
+      }
+      down_until[victim] = t + length;
+      NodeSet s;
+      s.add_range(victim, victim);
+      add(p.kind, t, length, s);
+    }
+  }
+  if (c.partition_rate_per_s > 0) {
+    // Swarm-style partition modes drawn from the seed: isolate one node, or split uniformly.
+    int64_t t = c.start.ns + exp_ns(1e9 / c.partition_rate_per_s);
+    while (t < stop.ns) {
+      int64_t length = exp_ns(static_cast<double>(c.mean_partition.ns));
+      FaultSpec f;
+      f.kind = FaultKind::partition;
+      f.at = SimTime{t};
+      f.until = SimTime{std::min(t + length, end.ns)};
+      f.source = "chaos";
+      NodeSet side;
+      if (rng.chance(0.5)) {
+        NodeId lone = static_cast<NodeId>(rng.below(node_count));
+        side.add_range(lone, lone);
+      } else {
+        NodeId cut = static_cast<NodeId>(1 + rng.below(std::max<uint32_t>(1, node_count - 1)));
+        side.add_range(0, cut - 1);
+      }
+      f.groups.push_back({"chaos", side});
+      f.one_way = rng.chance(0.25);
+      faults.push_back(std::move(f));
+      t += length + exp_ns(1e9 / c.partition_rate_per_s);  // partitions do not overlap
+    }
+  }
+  return faults;
+}
+
+}  // namespace meshsim
