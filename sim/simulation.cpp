@@ -365,6 +365,8 @@ RunResult Simulation::run(const RunInfo& info, const std::function<void(const Si
 
 RunResult Simulation::finish() {
   assert(begun_ && !finished_ && "finish() once, after begin()");
+  // Finishing a run that is not over stops it there: the verdict is `interrupted`.
+  if (!over()) stop_requested_ = true;
   // A run that stopped on its event limit ends at the last event; otherwise at the end time
   // (an idle mesh still "ran" until then). Also when stepped only part of the way: the
   // remaining events are not run.
