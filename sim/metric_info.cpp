@@ -18,6 +18,7 @@ const std::vector<MetricInfo>& engine_metrics() {
       {"messages_lost_partition", "messages a partition or isolation dropped"},
       {"messages_lost_queue", "messages a full bandwidth queue dropped"},
       {"messages_lost_crashed", "messages that arrived at a crashed node"},
+      {"messages_lost_absent", "messages that arrived at a node not in the mesh (before its join, after its leave); only when some were"},
       {"bytes_sent", "wire bytes of every message sent"},
       {"nodes", "nodes in the topology"},
       {"nodes_up_final", "nodes up at the end of the run"},
