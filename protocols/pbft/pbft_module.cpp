@@ -137,6 +137,15 @@ void PbftModule::on_note(NodeId n, uint16_t what, int64_t value) {
   }
 }
 
+// "primary view 2 executed 880 stable 864", or "backup view 3 (view change)".
+std::string PbftModule::describe_node(NodeId n) const {
+  if (!params().is_replica(n)) return "client";
+  const Replica& r = nodes()[n].replica;
+  return std::string(r.is_primary(params(), n) ? "primary" : "backup") + " view " + std::to_string(r.view()) +
+         (r.in_view_change() ? " (view change)" : "") + " executed " + std::to_string(r.last_executed()) + " stable " +
+         std::to_string(r.stable_seq());
+}
+
 std::vector<NodeId> PbftModule::nodes_in_role(std::string_view role) {
   std::vector<NodeId> out;
   const Params& p = params();

@@ -35,6 +35,7 @@ class PbftModule : public NodeModule<PbftProtocol> {
   // Fault targets: "primary" (of the highest view a correct replica is in), "backup",
   // "replica", "client".
   std::vector<NodeId> nodes_in_role(std::string_view role) override;
+  std::string describe_node(NodeId n) const override;
   std::vector<std::string> roles() const override { return {"primary", "backup", "replica", "client"}; }
   std::vector<MetricInfo> metrics() const override;
 

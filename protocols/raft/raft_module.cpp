@@ -171,6 +171,14 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
 
 NodeId RaftModule::current_leader() const { return leader_; }
 
+// "leader term 3 commit 41 applied 41 log 42": one line for a live view or a trace.
+std::string RaftModule::describe_node(NodeId n) const {
+  if (!params().is_server(n)) return "client";
+  const Server& s = nodes()[n].server;
+  return std::string(to_string(s.role())) + " term " + std::to_string(s.term()) + " commit " +
+         std::to_string(s.commit_index()) + " applied " + std::to_string(s.last_applied());
+}
+
 std::vector<NodeId> RaftModule::nodes_in_role(std::string_view role) {
   std::vector<NodeId> out;
   Term top = 0;

@@ -112,4 +112,14 @@ until = "5s"
   REQUIRE(!side.empty());
   // "leader=2,5..6 (leader 2)": clients are nodes 5 and 6.
   CHECK(side.find("5..6") != std::string::npos);
+  // Each node in one line, for a live view or a trace.
+  const Module& raft_module = *sim.modules()[0];
+  CHECK(raft_module.describe_node(6) == "client");
+  int leaders = 0;
+  for (NodeId n = 0; n < 5; ++n) {
+    const std::string d = raft_module.describe_node(n);
+    CHECK(d.find(" term ") != std::string::npos);
+    leaders += d.rfind("leader", 0) == 0;
+  }
+  CHECK(leaders >= 1);
 }
