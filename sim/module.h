@@ -70,6 +70,11 @@ class Module {
   // A short rendering of the message in `slot` for traces and the live view; empty when
   // the protocol provides none.
   virtual std::string describe_message(uint32_t /*slot*/) const { return {}; }
+  // The name of message type `type` (the index in the protocol's message variant), for
+  // traces and filters: "RequestVote". The name of a protocol note ("leader"), or empty
+  // for notes that are bookkeeping only.
+  virtual std::string message_type_name(uint8_t type) const { return "type" + std::to_string(type); }
+  virtual std::string note_name(uint16_t /*what*/) const { return {}; }
 
   // A node leaves the mesh for good (its process ends cleanly, it forgets everything), or
   // joins it afresh: unlike recover, a join starts from a new node's state, durable state

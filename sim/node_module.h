@@ -32,6 +32,8 @@
 #include <concepts>
 #include <deque>
 #include <memory>
+#include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -219,6 +221,9 @@ class NodeModule : public Module {
     nodes_[n] = make_node(n);
     start(n);
   }
+  std::string message_type_name(uint8_t type) const override {
+    return type < std::variant_size_v<Message> ? kMessageNames[type] : Module::message_type_name(type);
+  }
   std::string describe_message(uint32_t slot) const override {
     if constexpr (DescribedMessages<P>) {
       if constexpr (InlineMessages<P>) return P::describe(params_, P::decode(params_, slot));
@@ -299,6 +304,8 @@ class NodeModule : public Module {
         if (e.node == n) e.rewriter->rewrite(v, outbox_);
     }
     for (const auto& note : outbox_.notes()) on_note(n, note.what, note.value);
+    if (sim_->listening()) [[unlikely]]
+      for (const auto& note : outbox_.notes()) sim_->notify_note(n, id_, note.what, note.value);
     if constexpr (ProcessingCosts<P>)
       if (sim_->models_processing()) charge_cpu(n);
     for (TimerId t : outbox_.cancels()) sim_->cancel_timer(id_, n, t);
@@ -325,6 +332,23 @@ class NodeModule : public Module {
       s.extra_delay = s.extra_delay + done;
     }
   }
+
+  // Each alternative's kName ("RequestVote") when it declares one, else "type<i>".
+  template <class T>
+  static constexpr const char* name_of() {
+    if constexpr (requires { T::kName; }) return T::kName;
+    else return nullptr;
+  }
+  static std::vector<std::string> message_names() {
+    std::vector<std::string> names;
+    [&]<size_t... I>(std::index_sequence<I...>) {
+      ((names.push_back(name_of<std::variant_alternative_t<I, Message>>() ? name_of<std::variant_alternative_t<I, Message>>()
+                                                                            : "type" + std::to_string(I))),
+       ...);
+    }(std::make_index_sequence<std::variant_size_v<Message>>{});
+    return names;
+  }
+  inline static const std::vector<std::string> kMessageNames = message_names();
 
   Params params_;
   Simulation* sim_ = nullptr;

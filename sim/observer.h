@@ -59,6 +59,8 @@ class RunObserver {
   virtual void on_fault(int64_t /*sim_time_ns*/, uint32_t /*index*/, const FaultSpec&, bool /*ended*/) {}
   // A line of the run's log (faults, violations, protocol milestones), as it is written.
   virtual void on_log(const LogEntry&) {}
+  // A protocol note (Module::note_name: "leader", "committed"), only when wants_messages().
+  virtual void on_note(int64_t /*sim_time_ns*/, NodeId, ModuleId, uint16_t /*what*/, int64_t /*value*/) {}
 };
 
 }  // namespace meshsim

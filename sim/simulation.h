@@ -84,6 +84,12 @@ class Simulation {
   Metrics& metrics() { return metrics_; }
   const Metrics& metrics() const { return metrics_; }
   const Network& network() const { return *network_; }
+  // Someone observes messages and notes (RunObserver::wants_messages): modules then report
+  // their notes through notify_note.
+  bool listening() const { return listening_; }
+  void notify_note(NodeId n, ModuleId m, uint16_t what, int64_t value) {
+    for (RunObserver* o : observers_) o->on_note(now_.ns, n, m, what, value);
+  }
   // Another module's declared per-node interface (sim/node_interfaces.h), or null.
   template <class I>
   const I* find_interface() const {

@@ -21,6 +21,7 @@ inline uint32_t digest_bytes(const RumorSet& s) { return (s.end_id() + 7) / 8; }
 
 // Flooding: one rumor, forwarded on first receipt.
 struct Flood {
+  static constexpr const char* kName = "Flood";
   uint32_t rumor = 0;
   uint16_t payload_bytes = 0;
   uint32_t wire_bytes() const { return kHeaderBytes + 4 + payload_bytes; }
@@ -30,6 +31,7 @@ struct Flood {
 // mongering). With feedback loss of interest the receiver answers with a Reply naming the
 // pushed rumors it already knew (Demers §1.4, "feedback").
 struct Push {
+  static constexpr const char* kName = "Push";
   RumorSet rumors;
   uint16_t payload_bytes = 0;
   bool want_feedback = false;
@@ -38,6 +40,7 @@ struct Push {
 
 // Pull: "here is what I know, send me what I miss".
 struct PullRequest {
+  static constexpr const char* kName = "PullRequest";
   RumorSet digest;
   uint32_t wire_bytes() const { return kHeaderBytes + digest_bytes(digest); }
 };
@@ -45,6 +48,7 @@ struct PullRequest {
 // Push-pull: a push and a pull in one message. The receiver treats digest ∪ rumors as what
 // the sender knows (anti-entropy sends its whole set as `rumors` and leaves digest empty).
 struct PushPull {
+  static constexpr const char* kName = "PushPull";
   RumorSet rumors;
   RumorSet digest;
   uint16_t payload_bytes = 0;
@@ -56,6 +60,7 @@ struct PushPull {
 // Answer to a pull or push-pull (rumors the asker missed) and to a push with feedback
 // (already_known: pushed rumors the receiver knew before).
 struct Reply {
+  static constexpr const char* kName = "Reply";
   RumorSet rumors;
   RumorSet already_known;
   uint16_t payload_bytes = 0;

@@ -20,6 +20,7 @@ using Seq = uint64_t;
 // A client's operation with the client's signature over it: replicas accept a request
 // only if the signature checks, so a faulty primary cannot invent operations (validity).
 struct Request {
+  static constexpr const char* kName = "Request";
   kv::Command cmd;
   Sig client_sig;
   uint16_t auth = kMacBytes;
@@ -43,6 +44,7 @@ inline Digest batch_digest(const std::vector<Request>& batch) {
 }
 
 struct Reply {
+  static constexpr const char* kName = "Reply";
   View view = 0;
   uint64_t seq = 0;  // the client's timestamp (its operation counter)
   kv::Outcome outcome;
@@ -53,6 +55,7 @@ struct Reply {
 // The primary's proposal: requests `batch` (empty = the null request) take sequence number
 // `seq` in `view`. The signature lets it travel inside prepared certificates.
 struct PrePrepare {
+  static constexpr const char* kName = "PrePrepare";
   View view = 0;
   Seq seq = 0;
   Digest digest = 0;
@@ -73,10 +76,15 @@ struct Vote {
   uint16_t auth = kMacBytes;
   uint32_t wire_bytes() const { return 8 + 8 + 8 + kSigBytes + auth; }
 };
-struct Prepare : Vote {};
-struct Commit : Vote {};
+struct Prepare : Vote {
+  static constexpr const char* kName = "Prepare";
+};
+struct Commit : Vote {
+  static constexpr const char* kName = "Commit";
+};
 
 struct Checkpoint {
+  static constexpr const char* kName = "Checkpoint";
   Seq seq = 0;
   Digest state = 0;  // digest of the service state after executing seq
   Sig sig;
@@ -106,6 +114,7 @@ struct PreparedProof {
 };
 
 struct ViewChange {
+  static constexpr const char* kName = "ViewChange";
   View new_view = 0;
   NodeId replica = kNoNode;
   Seq stable_seq = 0;  // the replica's last stable checkpoint...
@@ -123,6 +132,7 @@ struct ViewChange {
 // The new primary's NEW-VIEW: the 2f+1 VIEW-CHANGEs it based the view on (V) and the
 // pre-prepares it computed from them (O).
 struct NewView {
+  static constexpr const char* kName = "NewView";
   View view = 0;
   std::vector<ViewChange> view_changes;
   std::vector<PrePrepare> pre_prepares;
@@ -138,10 +148,12 @@ struct NewView {
 // State transfer: a replica that learns of a stable checkpoint beyond what it executed asks
 // for that checkpoint's state; the answer is checked against the checkpoint's digest.
 struct FetchState {
+  static constexpr const char* kName = "FetchState";
   Seq seq = 0;
   uint32_t wire_bytes() const { return 8 + kMacBytes; }
 };
 struct StateReply {
+  static constexpr const char* kName = "StateReply";
   Seq seq = 0;
   kv::Store store;
   std::vector<Signer> proof;  // 2f+1 CHECKPOINT signatures for (seq, digest of store)
@@ -154,6 +166,7 @@ struct StateReply {
 // view change) asks one of them for the NEW-VIEW that started it; NEW-VIEW proves itself.
 // This stands in for the status messages of Castro's thesis §5.2.
 struct FetchNewView {
+  static constexpr const char* kName = "FetchNewView";
   View view = 0;
   uint32_t wire_bytes() const { return 8 + kMacBytes; }
 };
@@ -163,11 +176,13 @@ struct FetchNewView {
 // committed them answer with commit certificates: the batch and 2f+1 signed COMMITs, which
 // prove the decision on their own (in the spirit of Castro's thesis §5.2 retransmissions).
 struct FetchCommitted {
+  static constexpr const char* kName = "FetchCommitted";
   Seq first = 0;
   Seq last = 0;
   uint32_t wire_bytes() const { return 16 + kMacBytes; }
 };
 struct CommitProof {
+  static constexpr const char* kName = "CommitProof";
   View view = 0;
   Seq seq = 0;
   Digest digest = 0;
@@ -186,6 +201,7 @@ struct CommitProof {
 // the receiver knows that: the receiver-driven retransmission of Castro's thesis §5.2,
 // where a replica's status message lists the VIEW-CHANGEs it is missing.
 struct FetchViewChange {
+  static constexpr const char* kName = "FetchViewChange";
   View view = 0;
   uint32_t wire_bytes() const { return 8 + kMacBytes; }
 };

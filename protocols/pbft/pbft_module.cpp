@@ -137,6 +137,17 @@ void PbftModule::on_note(NodeId n, uint16_t what, int64_t value) {
   }
 }
 
+std::string PbftModule::note_name(uint16_t what) const {
+  switch (what) {
+    case kNoteExecuted: return "executed";
+    case kNoteViewChangeStarted: return "view-change";
+    case kNoteNewView: return "new-view";
+    case kNoteCheckpointStable: return "checkpoint-stable";
+    case kNoteStateTransferred: return "state-transferred";
+    default: return {};
+  }
+}
+
 // "primary view 2 executed 880 stable 864", or "backup view 3 (view change)".
 std::string PbftModule::describe_node(NodeId n) const {
   if (!params().is_replica(n)) return "client";

@@ -36,6 +36,7 @@ class PbftModule : public NodeModule<PbftProtocol> {
   // "replica", "client".
   std::vector<NodeId> nodes_in_role(std::string_view role) override;
   std::string describe_node(NodeId n) const override;
+  std::string note_name(uint16_t what) const override;
   std::vector<std::string> roles() const override { return {"primary", "backup", "replica", "client"}; }
   std::vector<MetricInfo> metrics() const override;
 

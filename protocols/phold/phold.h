@@ -12,6 +12,7 @@
 namespace meshsim::phold {
 
 struct Token {
+  static constexpr const char* kName = "Token";
   uint32_t wire_bytes() const { return 8; }
 };
 using Message = std::variant<Token>;

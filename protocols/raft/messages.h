@@ -31,12 +31,14 @@ struct Entry {
 // An operator's request (the scenario's action) to change the membership, handed to the
 // server that leads. Not sent over the network.
 struct ConfigRequest {
+  static constexpr const char* kName = "ConfigRequest";
   ConfigOp op = ConfigOp::add;
   NodeId server = kNoNode;
   uint32_t wire_bytes() const { return 1 + 4; }
 };
 
 struct RequestVote {
+  static constexpr const char* kName = "RequestVote";
   Term term = 0;  // for a pre-vote: the term the candidate would campaign in
   Index last_log_index = 0;
   Term last_log_term = 0;
@@ -45,6 +47,7 @@ struct RequestVote {
 };
 
 struct VoteReply {
+  static constexpr const char* kName = "VoteReply";
   Term term = 0;
   bool granted = false;
   bool pre_vote = false;
@@ -52,6 +55,7 @@ struct VoteReply {
 };
 
 struct AppendEntries {
+  static constexpr const char* kName = "AppendEntries";
   Term term = 0;
   Index prev_index = 0;
   Term prev_term = 0;
@@ -61,6 +65,7 @@ struct AppendEntries {
 };
 
 struct AppendReply {
+  static constexpr const char* kName = "AppendReply";
   Term term = 0;
   bool success = false;
   Index match_index = 0;    // success: the last index now known to match the leader
@@ -75,6 +80,7 @@ struct AppendReply {
 // compacted. Sent whole (the simulator has no reason to chunk it); its size on the wire is
 // the store's. `prefix_hash` is the checkers' bookkeeping for the compacted prefix.
 struct InstallSnapshot {
+  static constexpr const char* kName = "InstallSnapshot";
   Term term = 0;
   Index last_index = 0;
   Term last_term = 0;
@@ -85,11 +91,13 @@ struct InstallSnapshot {
 };
 
 struct ClientRequest {
+  static constexpr const char* kName = "ClientRequest";
   kv::Command cmd;
   uint32_t wire_bytes() const { return kv::Command::kWireBytes; }
 };
 
 struct ClientReply {
+  static constexpr const char* kName = "ClientReply";
   uint64_t seq = 0;
   bool redirect = false;       // not the leader: try `leader_hint`
   NodeId leader_hint = kNoNode;

@@ -171,6 +171,42 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
 
 NodeId RaftModule::current_leader() const { return leader_; }
 
+std::string RaftProtocol::describe(const Params&, const Message& m) {
+  auto term = [](Term t) { return " term " + std::to_string(t); };
+  return std::visit(
+      [&](const auto& msg) -> std::string {
+        using T = std::decay_t<decltype(msg)>;
+        std::string out = T::kName;
+        if constexpr (std::is_same_v<T, RequestVote>)
+          out += term(msg.term) + " last " + std::to_string(msg.last_log_index) + "@" + std::to_string(msg.last_log_term) +
+                 (msg.pre_vote ? " (pre-vote)" : "");
+        else if constexpr (std::is_same_v<T, VoteReply>)
+          out += term(msg.term) + (msg.granted ? " granted" : " refused") + (msg.pre_vote ? " (pre-vote)" : "");
+        else if constexpr (std::is_same_v<T, AppendEntries>)
+          out += term(msg.term) + " prev " + std::to_string(msg.prev_index) + "@" + std::to_string(msg.prev_term) + " entries " +
+                 std::to_string(msg.entries.size()) + " commit " + std::to_string(msg.leader_commit);
+        else if constexpr (std::is_same_v<T, AppendReply>)
+          out += term(msg.term) + (msg.success ? " ok match " + std::to_string(msg.match_index) : " conflict");
+        else if constexpr (std::is_same_v<T, InstallSnapshot>)
+          out += term(msg.term) + " last " + std::to_string(msg.last_index);
+        return out;
+      },
+      m);
+}
+
+std::string RaftModule::note_name(uint16_t what) const {
+  switch (what) {
+    case kNoteElectionStarted: return "election-started";
+    case kNoteBecameLeader: return "became-leader";
+    case kNoteSteppedDown: return "stepped-down";
+    case kNoteCommitted: return "committed";
+    case kNoteSplitVote: return "split-vote";
+    case kNoteSnapshotInstalled: return "snapshot-installed";
+    case kNoteConfigProposed: return "config-proposed";
+    default: return {};  // bookkeeping for metrics, not a milestone
+  }
+}
+
 // "leader term 3 commit 41 applied 41 log 42": one line for a live view or a trace.
 std::string RaftModule::describe_node(NodeId n) const {
   if (!params().is_server(n)) return "client";

@@ -38,6 +38,7 @@ class RaftModule : public NodeModule<RaftProtocol> {
   // Fault targets: "leader" (of the highest term), "follower", "candidate", "server", "client".
   std::vector<NodeId> nodes_in_role(std::string_view role) override;
   std::string describe_node(NodeId n) const override;
+  std::string note_name(uint16_t what) const override;
   std::vector<std::string> roles() const override { return {"leader", "follower", "candidate", "server", "client"}; }
   // Membership changes (thesis ch. 4): "add-server" and "remove-server", one server at a
   // time, handed to the leader as soon as it can take them.

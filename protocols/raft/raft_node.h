@@ -36,6 +36,8 @@ struct RaftProtocol {
   static bool models_processing(const Params& p) { return p.costs.any(); }
   static Duration receive_cost(const Params& p, const Message&) { return p.costs.receive; }
   static Duration send_cost(const Params& p, const Message&) { return p.costs.send; }
+  // "RequestVote term 3 last 41@2 (pre-vote)": a message's content for traces.
+  static std::string describe(const Params&, const Message& m);
 };
 
 }  // namespace meshsim::raft
