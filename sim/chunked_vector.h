@@ -27,11 +27,14 @@ class ChunkedVector {
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
 
-  T& operator[](size_t i) {
+  // Always inlined: on the event queue's hot path, and GCC's heuristics flip between
+  // inlining it or not with unrelated changes elsewhere (measured: 4 M instructions per
+  // 300k PHOLD events when it was not).
+  [[gnu::always_inline]] T& operator[](size_t i) {
     assert(i < size_ && (i >> ChunkBits) >= released_);
     return chunks_[i >> ChunkBits][i & kMask];
   }
-  const T& operator[](size_t i) const {
+  [[gnu::always_inline]] const T& operator[](size_t i) const {
     assert(i < size_ && (i >> ChunkBits) >= released_);
     return chunks_[i >> ChunkBits][i & kMask];
   }

@@ -264,7 +264,8 @@ class NodeModule : public Module {
     v.node_count = sim_->node_count();
     v.neighbors = sim_->neighbors(n);
     v.attributes = &sim_->attributes();
-    if (sim_->models_processing()) v.cpu_backlog = sim_->cpu_backlog(n);
+    if constexpr (ProcessingCosts<P>)
+      if (sim_->models_processing()) v.cpu_backlog = sim_->cpu_backlog(n);
     if constexpr (P::uses_rng) v.rng = &rngs_[n];
     else v.rng = &spare_rng_;
     return v;
@@ -303,9 +304,11 @@ class NodeModule : public Module {
       for (auto& e : byzantine_)
         if (e.node == n) e.rewriter->rewrite(v, outbox_);
     }
-    for (const auto& note : outbox_.notes()) on_note(n, note.what, note.value);
-    if (sim_->listening()) [[unlikely]]
-      for (const auto& note : outbox_.notes()) sim_->notify_note(n, id_, note.what, note.value);
+    if (!outbox_.notes().empty()) {
+      for (const auto& note : outbox_.notes()) on_note(n, note.what, note.value);
+      if (sim_->listening()) [[unlikely]]
+        for (const auto& note : outbox_.notes()) sim_->notify_note(n, id_, note.what, note.value);
+    }
     if constexpr (ProcessingCosts<P>)
       if (sim_->models_processing()) charge_cpu(n);
     for (TimerId t : outbox_.cancels()) sim_->cancel_timer(id_, n, t);

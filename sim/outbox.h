@@ -22,8 +22,8 @@ struct NodeView {
   std::span<const NodeId> neighbors{};
   Rng* rng = nullptr;
   const NodeAttributes* attributes = nullptr;  // capacity, speed, zone, capabilities
-  // Work already queued on this node's CPU (the processing model; 0 when it is off): a
-  // protocol may shed or redirect load when its own backlog grows.
+  // Work already queued on this node's CPU, for protocols that model processing costs
+  // (0 otherwise): a protocol may shed or redirect load when its own backlog grows.
   Duration cpu_backlog{};
 };
 

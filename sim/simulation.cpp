@@ -61,9 +61,13 @@ Simulation::~Simulation() = default;
 void Simulation::add_observer(RunObserver* o) {
   observers_.push_back(o);
   listening_ |= o->wants_messages();
+  observing_ = listening_ || tracking_;
 }
 
-void Simulation::track_messages(bool on) { tracking_ = on; }
+void Simulation::track_messages(bool on) {
+  tracking_ = on;
+  observing_ = listening_ || tracking_;
+}
 
 const std::vector<FaultSpec>& Simulation::faults() const { return faults_->faults(); }
 std::vector<uint32_t> Simulation::active_faults() const { return faults_->active(); }
@@ -85,7 +89,7 @@ void Simulation::declare_timers(ModuleId m, TimerId count) {
 
 void Simulation::notify_send(const Event& e, uint32_t bytes) {
   MessageRecord r{e.key, now_.ns, e.time, e.origin(), e.target, e.module, static_cast<uint8_t>(e.aux), bytes, e.payload};
-  if (tracking_ || listening_) in_flight_[e.key] = r;
+  in_flight_[e.key] = r;
   for (RunObserver* o : observers_) o->on_send(r);
 }
 
@@ -108,26 +112,39 @@ void Simulation::send(ModuleId m, NodeId from, NodeId to, uint32_t slot, uint8_t
   uint64_t key = derive_stream(seed(), static_cast<uint64_t>(StreamKind::network), from, seq);
   MessageFate fate = network_->route(from, to, bytes, now_, key);
   if (fate.dropped != DropReason::none) {
-    if (listening_ || tracking_) [[unlikely]] {
-      MessageRecord r{static_cast<uint64_t>(from) << 40 | seq, now_.ns, -1, from, to, m, msg_type, bytes, slot};
-      for (RunObserver* o : observers_) {
-        o->on_send(r);
-        o->on_drop(r, fate.dropped);
-      }
-    }
+    if (observing_) [[unlikely]] observe_dropped_send(m, from, to, seq, msg_type, bytes, slot, fate.dropped);
     modules_[m]->release(slot);
     return;
   }
   Event e{event_time(fate.delay[0], extra_delay), seq, from, to, slot, msg_type, EventKind::message, m};
   queue_.push(e);
-  if (listening_ || tracking_) [[unlikely]] notify_send(e, bytes);
+  if (observing_) [[unlikely]] notify_send(e, bytes);
   if (fate.copies == 2) {
     uint32_t copy = modules_[m]->clone(slot);
     uint64_t copy_seq = node_seq_[from]++;
     Event c{event_time(fate.delay[1], extra_delay), copy_seq, from, to, copy, msg_type, EventKind::message, m};
     queue_.push(c);
-    if (listening_ || tracking_) [[unlikely]] notify_send(c, bytes);
+    if (observing_) [[unlikely]] notify_send(c, bytes);
   }
+}
+
+void Simulation::observe_dropped_send(ModuleId m, NodeId from, NodeId to, uint64_t seq, uint8_t type, uint32_t bytes,
+                                      uint32_t slot, DropReason why) {
+  MessageRecord r{static_cast<uint64_t>(from) << 40 | seq, now_.ns, -1, from, to, m, type, bytes, slot};
+  for (RunObserver* o : observers_) {
+    o->on_send(r);
+    o->on_drop(r, why);
+  }
+}
+
+void Simulation::observe_delivery(const Event& e) {
+  MessageRecord r = record_of(e, true);
+  for (RunObserver* o : observers_) o->on_deliver(r);
+}
+
+void Simulation::observe_arrival_drop(const Event& e, DropReason why) {
+  MessageRecord r = record_of(e, true);
+  for (RunObserver* o : observers_) o->on_drop(r, why);
 }
 
 void Simulation::set_timer(ModuleId m, NodeId node, TimerId id, Duration after) {
@@ -181,20 +198,14 @@ void Simulation::hand_over(const Event& e, uint16_t msg_type) {
   fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), msg_type, e.module);
   ++network_->counters().delivered;
   ++handled_;
-  if (listening_ || tracking_) [[unlikely]] {
-    MessageRecord r = record_of(e, true);
-    for (RunObserver* o : observers_) o->on_deliver(r);
-  }
+  if (observing_) [[unlikely]] observe_delivery(e);
   modules_[e.module]->deliver(e.target, e.origin(), e.payload);
 }
 
 void Simulation::drop_arrived(const Event& e, DropReason reason) {
   if (reason == DropReason::absent) ++network_->counters().lost_absent;
   else network_->count_crashed_drop();
-  if (listening_ || tracking_) [[unlikely]] {
-    MessageRecord r = record_of(e, true);
-    for (RunObserver* o : observers_) o->on_drop(r, reason);
-  }
+  if (observing_) [[unlikely]] observe_arrival_drop(e, reason);
   modules_[e.module]->release(e.payload);
 }
 
@@ -245,6 +256,7 @@ void Simulation::dispatch(const Event& e) {
         for (auto& m : modules_)
           if (auto v = m->check(now_)) {
             violation_ = v;
+            halted_ = true;
             break;
           }
       if (now_ + spec_.sample_interval <= spec_.end)
@@ -320,23 +332,26 @@ void Simulation::begin(const RunInfo& info) {
 }
 
 bool Simulation::over() {
-  if (violation_ || stop_requested_ || hit_limit_ || finished_) return true;
+  if (halted_) return true;
   return queue_.empty() || queue_.top().time > spec_.end.ns;
 }
 
-bool Simulation::step() {
-  assert(begun_ && "begin() before step()");
-  if (violation_ || stop_requested_ || hit_limit_ || finished_ || queue_.empty()) return false;
-  if (queue_.top().time > spec_.end.ns) return false;
-  if (spec_.max_events && handled_ >= spec_.max_events) {
-    hit_limit_ = true;
-    return false;
-  }
+void Simulation::run_event() {
   peak_pending_ = std::max(peak_pending_, queue_.size());
   Event e = queue_.pop();
   now_ = SimTime{e.time};
   ++events_;
   dispatch(e);
+}
+
+bool Simulation::step() {
+  assert(begun_ && "begin() before step()");
+  if (halted_ || queue_.empty() || queue_.top().time > spec_.end.ns) return false;
+  if (spec_.max_events && handled_ >= spec_.max_events) {
+    hit_limit_ = halted_ = true;
+    return false;
+  }
+  run_event();
   return true;
 }
 
@@ -352,7 +367,16 @@ RunResult Simulation::run(const RunInfo& info, const std::function<void(const Si
   // Every 65,536 events: often enough for a slow protocol (a few thousand events/s) to show
   // progress, rare enough to cost nothing measurable.
   uint64_t next_progress = 1 << 16;
-  while (step()) {
+  // step()'s loop, with its checks in the order that costs least per event.
+  const uint64_t limit = spec_.max_events;
+  while (!queue_.empty()) {
+    if (queue_.top().time > spec_.end.ns) break;
+    if (limit && handled_ >= limit) {
+      hit_limit_ = halted_ = true;
+      break;
+    }
+    run_event();
+    if (halted_) break;
     if (events_ >= next_progress) {
       next_progress += 1 << 16;
       if (progress) progress(*this);
@@ -366,13 +390,13 @@ RunResult Simulation::run(const RunInfo& info, const std::function<void(const Si
 RunResult Simulation::finish() {
   assert(begun_ && !finished_ && "finish() once, after begin()");
   // Finishing a run that is not over stops it there: the verdict is `interrupted`.
-  if (!over()) stop_requested_ = true;
+  if (!over()) stop_requested_ = halted_ = true;
   // A run that stopped on its event limit ends at the last event; otherwise at the end time
   // (an idle mesh still "ran" until then). Also when stepped only part of the way: the
   // remaining events are not run.
   const bool cut_short = hit_limit_ || violation_ || stop_requested_;
   if (!cut_short && over() && now_ < spec_.end) now_ = spec_.end;
-  finished_ = true;
+  finished_ = halted_ = true;
   finishing_ = true;
   const uint32_t n = node_count();
 

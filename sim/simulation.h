@@ -68,7 +68,7 @@ class Simulation {
   RunResult finish();
   // Ends the run after the current event, as if its time were up (Ctrl-C, a window's
   // stop button); the run's status is then `interrupted`.
-  void request_stop() { stop_requested_ = true; }
+  void request_stop() { stop_requested_ = halted_ = true; }
   bool finishing() const { return finishing_; }
 
   // ---- what modules may use (all deterministic) ----
@@ -126,6 +126,7 @@ class Simulation {
   // event, with this as its failure (only the first report counts).
   void report_violation(Violation v) {
     if (!violation_) violation_ = std::move(v);
+    halted_ = true;
   }
 
   // ---- a read-only view of the run, for observers and the live window ----
@@ -160,6 +161,13 @@ class Simulation {
   int64_t event_time(Duration a, Duration b = {}) const;
   void notify_send(const Event& e, uint32_t bytes);
   MessageRecord record_of(const Event& e, bool forget);
+  // The observed paths, out of line so the unobserved hot path stays small.
+  [[gnu::cold, gnu::noinline]] void observe_dropped_send(ModuleId m, NodeId from, NodeId to, uint64_t seq, uint8_t type,
+                                                         uint32_t bytes, uint32_t slot, DropReason why);
+  [[gnu::cold, gnu::noinline]] void observe_delivery(const Event& e);
+  [[gnu::cold, gnu::noinline]] void observe_arrival_drop(const Event& e, DropReason why);
+  // One event, without the checks step() makes (the caller made them).
+  void run_event();
 
   // Node transitions, driven by the fault injector (which decides when layers compose).
   void crash_node(NodeId n);
@@ -195,6 +203,7 @@ class Simulation {
   bool finished_ = false;
   bool hit_limit_ = false;
   bool stop_requested_ = false;
+  bool halted_ = false;  // a violation, a stop request, the event limit or the end: the loop's one check
   bool finishing_ = false;
   RunInfo info_;
   Fingerprint fingerprint_;
@@ -203,6 +212,7 @@ class Simulation {
   // Message observation (off unless an observer wants messages or track_messages(true)).
   bool listening_ = false;
   bool tracking_ = false;
+  bool observing_ = false;  // listening_ || tracking_: the per-message check
   std::unordered_map<uint64_t, MessageRecord> in_flight_;
 };
 
