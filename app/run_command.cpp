@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "app/interrupt.h"
 #include "app/json_writer.h"
 #include "app/progress.h"
 #include "app/readable.h"
@@ -72,6 +73,11 @@ void print_summary(const RunOptions& o, const Scenario& sc, const RunOutcome& ou
     s << "  FAILED       " << r.failure << "\n";
     s << "  reproduce    " << out.reproduce << "\n";
   }
+  if (r.status == RunStatus::inconclusive) {
+    s << "  INCONCLUSIVE " << r.failure << "\n";
+    s << "  reproduce    " << out.reproduce << "\n";
+  }
+  if (r.status == RunStatus::interrupted) s << "  INTERRUPTED  " << r.failure << "\n";
   if (!out.side_file.empty())
     s << "  results      NOT in " << o.db << ": saved to " << out.side_file << "   (meshsim import " << out.side_file << ")\n";
   if (out.run_id > 0)
@@ -125,6 +131,27 @@ void prepare_db_path(const std::string& db) {
 
 namespace {
 
+// A run stopped by a signal: whatever its partial metrics would say, it proves nothing
+// about the scenario, so it is neither complete nor failed. A checker violation found
+// before the stop is real, though, and is kept in the text.
+void mark_interrupted(RunResult& r, int signal, SimTime end) {
+  std::string why = std::string("interrupted by ") + signal_name(signal) + " at " + format_readable(Duration{r.sim_time_ns}) +
+                    " of " + format_readable(Duration{end.ns}) + " simulated";
+  if (r.status == RunStatus::failed && r.failure.rfind("checker ", 0) == 0) why += "; before that, " + r.failure;
+  r.status = RunStatus::interrupted;
+  r.failure = why;
+  r.note.clear();
+}
+
+int exit_code_of(RunStatus status) {
+  switch (status) {
+    case RunStatus::complete: return 0;
+    case RunStatus::inconclusive: return kExitInconclusive;
+    case RunStatus::interrupted: return interrupted_exit_code(interrupt_signal());
+    default: return 1;
+  }
+}
+
 RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& registry) {
   RunOutcome out;
   std::unique_ptr<Scenario> scenario;
@@ -167,8 +194,13 @@ RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& regi
   sim->add_observer(sink.get());
 
   Progress progress(progress_mode(o.progress), scenario->name, scenario->end.ns);
+  sim->metrics().watch_checks(&progress.checks());
+  Simulation& running = *sim;
   try {
-    out.result = sim->run(info, [&progress](const Simulation& s) { progress.update(s); });
+    out.result = running.run(info, [&](const Simulation& s) {
+      progress.update(s);
+      if (interrupt_signal()) running.request_stop();
+    });
   } catch (const std::exception& e) {
     try {
       sink->mark_incomplete(e.what());
@@ -180,6 +212,7 @@ RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& regi
     return out;
   }
   progress.finish();
+  if (const int signal = interrupt_signal()) mark_interrupted(out.result, signal, scenario->end);
   out.events_wall_s = progress.events_wall_s();
   out.checks_wall_s = progress.checks_wall_s();
   out.result.wall_s = out.events_wall_s + out.checks_wall_s;
@@ -189,10 +222,10 @@ RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& regi
   sink->on_run_end(info, out.result, sim->metrics());
   out.results_write_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count();
   out.run_id = sink->results_stored() ? sink->run_id() : 0;
-  out.exit_code = out.result.status == RunStatus::complete ? 0 : 1;
+  out.exit_code = exit_code_of(out.result.status);
   if (!sink->results_stored()) {
     out.side_file = sink->side_file();
-    out.error = "the run " + std::string(out.exit_code == 0 ? "passed" : "FAILED") +
+    out.error = "the run " + std::string(out.exit_code == 0 ? "passed" : "ended " + std::string(to_string(out.result.status))) +
                 ", but its results could not be written to " + o.db + ": " + sink->write_error();
     if (!out.side_file.empty())
       out.error += "\n  results saved to " + out.side_file + "\n  load them with: meshsim import " + out.side_file;

@@ -12,6 +12,8 @@
 
 namespace meshsim {
 
+struct CheckProgress;  // sim/check_progress.h
+
 // Exact percentiles over recorded samples. Samples are kept (not bucketed) because runs
 // are bounded and exact p99 is what users compare across protocols.
 class Histogram {
@@ -100,6 +102,18 @@ class Metrics {
   }
   const std::vector<LogEntry>& log_entries() const { return log_; }
 
+  // A checker that ran but could not decide (a search out of budget) says so here, instead
+  // of passing or failing the run: the run's status becomes inconclusive (expectations.h).
+  void report_inconclusive(std::string checker, std::string reason) {
+    inconclusive_.push_back(checker + ": " + reason);
+  }
+  const std::vector<std::string>& inconclusive() const { return inconclusive_; }
+
+  // Where long end-of-run checks publish how far they got; null when nobody watches.
+  // Set by the caller that shows progress; the check_progress.h object must outlive the run.
+  void watch_checks(CheckProgress* progress) { check_progress_ = progress; }
+  CheckProgress* check_progress() const { return check_progress_; }
+
   // Folds histograms into scalars: name_count, name_mean, name_p50, name_p99, name_max.
   void summarize_histograms();
 
@@ -113,6 +127,8 @@ class Metrics {
   std::vector<std::string> node_series_names_;
   std::map<std::string, uint32_t> node_series_index_;
   std::vector<LogEntry> log_;
+  std::vector<std::string> inconclusive_;
+  CheckProgress* check_progress_ = nullptr;
 };
 
 }  // namespace meshsim

@@ -289,7 +289,7 @@ RunResult Simulation::run(const RunInfo& info, const std::function<void(const Si
     now_ = SimTime{e.time};
     ++events_;
     dispatch(e);
-    if (violation_) break;
+    if (violation_ || stop_requested_) break;
     if (events_ >= next_progress) {
       next_progress += 1 << 16;
       if (progress) progress(*this);
@@ -297,7 +297,7 @@ RunResult Simulation::run(const RunInfo& info, const std::function<void(const Si
   }
   // A run that stopped on its event limit ends at the last event; otherwise at the end time
   // (an idle mesh still "ran" until then).
-  if (!hit_limit && !violation_ && now_ < scenario_.end) now_ = scenario_.end;
+  if (!hit_limit && !violation_ && !stop_requested_ && now_ < scenario_.end) now_ = scenario_.end;
 
   RunResult result;
   finishing_ = true;

@@ -35,6 +35,8 @@ class Simulation {
   // begin (finishing() is then true); sim/ reads no wall clock, so timing is the caller's.
   RunResult run(const RunInfo& info, const std::function<void(const Simulation&)>& progress = {});
   bool finishing() const { return finishing_; }
+  // Ends the event loop after the current event (Ctrl-C); the run then finishes as usual.
+  void request_stop() { stop_requested_ = true; }
 
   // ---- what modules may use (all deterministic) ----
   SimTime now() const { return now_; }
@@ -131,6 +133,7 @@ class Simulation {
   std::vector<FaultAction> actions_;
   std::optional<Violation> violation_;
   bool finishing_ = false;
+  bool stop_requested_ = false;
   Fingerprint fingerprint_;
   Metrics metrics_;
   std::vector<RunObserver*> observers_;
