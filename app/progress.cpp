@@ -103,7 +103,7 @@ std::string Progress::checks_text() const {
   if (total == 0) return "";
   std::string text = ": linearizability " + std::to_string(done) + " of " + std::to_string(total) + " keys done";
   if (done < total)
-    text += ", key " + std::to_string(done + 1) + " at " + readable_count(static_cast<double>(checks_.states.load())) +
+    text += "; the current key at " + readable_count(static_cast<double>(checks_.states.load())) +
             " states (gives up at " + readable_count(static_cast<double>(checks_.states_budget.load())) + ")";
   return text;
 }

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "app/build_info.h"
 #include "app/interrupt.h"
 #include "app/json_writer.h"
 #include "app/progress.h"
@@ -17,10 +18,6 @@
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 #include "sink/sqlite_sink.h"
-
-#ifndef MESHSIM_BUILD_ID
-#define MESHSIM_BUILD_ID "unknown"
-#endif
 
 namespace meshsim::cli {
 
@@ -135,8 +132,11 @@ namespace {
 // about the scenario, so it is neither complete nor failed. A checker violation found
 // before the stop is real, though, and is kept in the text.
 void mark_interrupted(RunResult& r, int signal, SimTime end) {
-  std::string why = std::string("interrupted by ") + signal_name(signal) + " at " + format_readable(Duration{r.sim_time_ns}) +
-                    " of " + format_readable(Duration{end.ns}) + " simulated";
+  std::string why = std::string("interrupted by ") + signal_name(signal) +
+                    (r.sim_time_ns >= end.ns ? " during the end-of-run checks, after all " + format_readable(Duration{end.ns}) +
+                                                   " simulated"
+                                             : " at " + format_readable(Duration{r.sim_time_ns}) + " of " +
+                                                   format_readable(Duration{end.ns}) + " simulated");
   if (r.status == RunStatus::failed && r.failure.rfind("checker ", 0) == 0) why += "; before that, " + r.failure;
   r.status = RunStatus::interrupted;
   r.failure = why;
@@ -176,7 +176,7 @@ RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& regi
   info.scenario_name = scenario->name;
   info.scenario_text = scenario->text;
   info.seed = scenario->seed;
-  info.build_id = MESHSIM_BUILD_ID;
+  info.build_id = build_id();
   info.command_line = out.reproduce;
   info.parameters = scenario->parameters;
 
@@ -260,7 +260,8 @@ RunOutcome execute_run(const RunOptions& o, const ModuleRegistry& registry) {
 
 int run_command(const RunOptions& o, const ModuleRegistry& registry) {
   RunOutcome out = execute_run(o, registry);
-  if (out.exit_code >= 2) std::cerr << "meshsim: " << out.error << std::endl;
+  // Errors and results saved aside explain themselves here; verdicts are in the summary.
+  if (!out.error.empty()) std::cerr << "meshsim: " << out.error << std::endl;
   return out.exit_code;
 }
 
