@@ -76,10 +76,13 @@ class Metrics {
   static constexpr uint32_t kNodeSeriesMaxNodes = 1000;
   // The nodes to sample out of n: all of them up to kNodeSeriesMaxNodes, else that many
   // spread evenly over the ids (deterministic, the same for every seed).
-  static bool node_series_sampled(uint32_t node, uint32_t n) {
-    if (n <= kNodeSeriesMaxNodes) return true;
+  static bool node_series_sampled(uint32_t node, uint32_t n) { return evenly_sampled(node, n, kNodeSeriesMaxNodes); }
+  // Whether `node` is among `max` nodes spread evenly over n ids (all of them when n <= max).
+  // Deterministic and the same for every seed, so sampled runs compare node for node.
+  static bool evenly_sampled(uint32_t node, uint32_t n, uint32_t max) {
+    if (n <= max) return true;
     // Node ceil(i * n / max) for each i in [0, max): the first node of each of max slices.
-    const uint64_t max = kNodeSeriesMaxNodes, i = static_cast<uint64_t>(node) * max / n;
+    const uint64_t i = static_cast<uint64_t>(node) * max / n;
     return (i * n + max - 1) / max == node;
   }
   // Whether the scenario asked for per-node series ([metrics] node_series); modules skip
