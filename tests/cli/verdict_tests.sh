@@ -82,7 +82,16 @@ sim_ns=$(last sim_time_ns)
   || fail "interrupted run: $series series points, $scalars scalars, sim_time_ns $sim_ns"
 signal_run TERM 2 "$MESHSIM" run scenarios/quickstart.toml --db "$DB" "${LONG[@]}" --quiet
 [[ $code == 143 && $(last status) == interrupted ]] && pass "SIGTERM: exit 143, stored as 'interrupted'" || fail "SIGTERM: exit $code, $(last status)" "$out"
-signal_run INT 3 "$MESHSIM" run scenarios/raft/open_loop.toml --db "$DB" --set protocol.rate=2000 --set run.duration=1s --quiet
+# Into the search itself: the signal goes once the progress line says the checks began.
+MESHSIM_PROGRESS_EVERY_MS=100 "$MESHSIM" run scenarios/raft/open_loop.toml --db "$DB" --set protocol.rate=2000 --set run.duration=1s \
+  >"$WORK/signal.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do grep -q "end-of-run checks" "$WORK/signal.out" && break; sleep 0.2; done
+sleep 0.5
+kill -INT $pid
+wait $pid
+code=$?
+out=$(cat "$WORK/signal.out")
 [[ $code == 130 && $(last status) == interrupted ]] && pass "SIGINT during a long linearizability search stops it" \
   || fail "SIGINT in the search: exit $code, $(last status)" "$out"
 grep -qE "interrupted by SIGINT during the end-of-run checks" <<<"$out" && pass "... and says it was in the checks" || fail "no mention of the checks" "$out"
