@@ -11,7 +11,12 @@
 #include <mutex>
 #include <thread>
 
+#include "app/atomic_file.h"
+#include "app/batch_report.h"
 #include "app/batch_status.h"
+#include "app/build_info.h"
+#include "app/interrupt.h"
+#include "app/junit_report.h"
 #include "app/readable.h"
 #include "sim/scenario/config_section.h"
 #include "sim/scenario/scenario.h"
@@ -21,10 +26,12 @@ namespace meshsim::cli {
 namespace {
 
 // Runs jobs on `threads` workers; one Simulation per run and no shared mutable state but
-// the job counter and the results vector (each slot written by one worker).
-std::vector<RunOutcome> run_parallel(const std::vector<RunOptions>& jobs, unsigned threads,
-                                     const ModuleRegistry& registry) {
-  std::vector<RunOutcome> outcomes(jobs.size());
+// the job counter and the results vector (each slot written by one worker). After a Ctrl-C
+// the runs in progress stop early (execute_run sees the signal) and no new one starts.
+std::vector<BatchRun> run_parallel(const std::vector<RunOptions>& jobs, unsigned threads, const ModuleRegistry& registry,
+                                   bool lines) {
+  std::vector<BatchRun> runs(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) runs[i].job = jobs[i];
   std::atomic<size_t> next{0};
   std::atomic<unsigned> slots{0};
   BatchStatus status(progress_mode(true), jobs.size(), std::max(1u, threads));
@@ -35,18 +42,22 @@ std::vector<RunOutcome> run_parallel(const std::vector<RunOptions>& jobs, unsign
   auto worker = [&] {
     const unsigned slot = slots++;
     for (size_t i = next++; i < jobs.size(); i = next++) {
+      if (interrupt_signal()) break;
       status.started(slot, label(jobs[i]));
-      outcomes[i] = execute_run(jobs[i], registry);
+      runs[i].outcome = execute_run(jobs[i], registry);
+      runs[i].started = true;
       status.ended(slot);
-      const RunOutcome& o = outcomes[i];
+      if (!lines) continue;
+      const RunOutcome& o = runs[i].outcome;
       status.print([&] {
-        if (o.exit_code >= 2 && o.exit_code != kExitResultsAside) {
+        if (o.exit_code == 2 || o.exit_code == 3) {
           std::fprintf(stderr, "  %-28s seed %-8llu ERROR  %s\n", jobs[i].scenario.c_str(),
                        static_cast<unsigned long long>(jobs[i].seed.value_or(0)), o.error.c_str());
         } else {
-          const char* verdict = o.exit_code == 0 ? "ok" : o.exit_code == 1 ? "FAILED" : "ASIDE";
-          std::fprintf(stdout, "  %-28s seed %-8llu %-8s %10llu events  %016llx  %s\n", o.scenario_name.c_str(),
-                       static_cast<unsigned long long>(o.seed), verdict, static_cast<unsigned long long>(o.result.events),
+          std::string verdict = verdict_word(runs[i]);
+          if (o.exit_code == kExitResultsAside) verdict += ",ASIDE";
+          std::fprintf(stdout, "  %-28s seed %-8llu %-12s %10llu events  %016llx  %s\n", o.scenario_name.c_str(),
+                       static_cast<unsigned long long>(o.seed), verdict.c_str(), static_cast<unsigned long long>(o.result.events),
                        static_cast<unsigned long long>(o.result.fingerprint), readable_seconds(o.result.wall_s).c_str());
         }
         std::fflush(stdout);
@@ -67,35 +78,26 @@ std::vector<RunOutcome> run_parallel(const std::vector<RunOptions>& jobs, unsign
   }
   if (pool.empty()) worker();
   for (auto& t : pool) t.join();
-  return outcomes;
+  return runs;
 }
 
-int summarize(const std::vector<RunOutcome>& outcomes) {
-  size_t ok = 0, failed = 0, bad_input = 0, internal = 0, aside = 0;
-  for (const RunOutcome& o : outcomes) {
-    switch (o.exit_code) {
-      case 0: ++ok; break;
-      case 1: ++failed; break;
-      case 2: ++bad_input; break;
-      case kExitResultsAside: ++aside; break;
-      default: ++internal; break;
+// The end of both commands: the summary (or --json), the --junit report, the exit code.
+int report(const std::string& command, const std::string& target, const BatchOptions& options,
+           const std::vector<BatchRun>& runs) {
+  const int signal = interrupt_signal();
+  const BatchTally counts = tally(runs);
+  int code = batch_exit_code(counts, signal);
+  if (!options.junit.empty()) {
+    try {
+      write_file_atomically(options.junit, junit_xml("meshsim " + command + " " + target, runs, build_id()));
+    } catch (const ScenarioError& e) {
+      std::cerr << "meshsim: --junit: " << e.what() << std::endl;
+      if (code == 0) code = 2;
     }
   }
-  std::cout << ok << " passed, " << failed << " failed";
-  if (bad_input + internal) std::cout << ", " << bad_input + internal << " errors";
-  if (aside) std::cout << ", " << aside << " with results saved aside";
-  std::cout << std::endl;
-  for (const RunOutcome& o : outcomes) {
-    if (o.exit_code == 1)
-      std::cout << "  FAILED " << o.scenario_name << " seed " << o.seed << ": " << o.result.failure
-                << "\n    reproduce: " << o.reproduce << "\n";
-    if (o.exit_code == kExitResultsAside)
-      std::cout << "  NOT STORED " << o.scenario_name << " seed " << o.seed << ": "
-                << (o.side_file.empty() ? "results lost: " + o.error : "meshsim import " + o.side_file) << "\n";
-  }
-  // The most serious outcome decides: an internal error, bad input, a failed run, then
-  // results that did not reach the database.
-  return internal ? 3 : bad_input ? 2 : failed ? 1 : aside ? kExitResultsAside : 0;
+  if (options.json) std::cout << batch_json(command, target, runs, counts, code) << std::endl;
+  else print_batch_summary(runs, counts, signal);
+  return code;
 }
 
 // At most this many seeds in one sweep: each is a line of output and a row in the database.
@@ -179,12 +181,13 @@ std::vector<std::string> scenario_files(const std::string& folder) {
 
 }  // namespace
 
-int sweep_command(const RunOptions& base, const std::string& seed_text, unsigned threads,
+int sweep_command(const RunOptions& base, const std::string& seed_text, unsigned threads, const BatchOptions& options,
                   const ModuleRegistry& registry) {
   std::vector<uint64_t> seeds;
   try {
     seeds = parse_seeds(seed_text);
     threads = bounded_threads(threads);
+    if (!options.junit.empty()) check_report_path(options.junit, "--junit");
     // Checked once here, not once per seed: a bad --set would otherwise repeat its
     // message for every seed of the sweep.
     if (!seeds.empty()) load_scenario(base.scenario, base.sets, registry, seeds.front());
@@ -201,15 +204,16 @@ int sweep_command(const RunOptions& base, const std::string& seed_text, unsigned
     o.progress = false;
     jobs.push_back(o);
   }
-  std::cout << "sweep " << base.scenario << ": " << jobs.size() << " seeds on " << threads << " threads\n";
-  return summarize(run_parallel(jobs, threads, registry));
+  if (!options.json) std::cout << "sweep " << base.scenario << ": " << jobs.size() << " seeds on " << threads << " threads\n";
+  return report("sweep", base.scenario, options, run_parallel(jobs, threads, registry, !options.json));
 }
 
-int check_command(const std::string& folder, const RunOptions& base, unsigned threads,
+int check_command(const std::string& folder, const RunOptions& base, unsigned threads, const BatchOptions& options,
                   const ModuleRegistry& registry) {
   std::vector<std::string> files;
   try {
     threads = bounded_threads(threads);
+    if (!options.junit.empty()) check_report_path(options.junit, "--junit");
     std::error_code ec;
     if (!std::filesystem::is_directory(folder, ec)) throw ScenarioError(folder + ": not a folder of scenarios");
     files = scenario_files(folder);
@@ -226,8 +230,8 @@ int check_command(const std::string& folder, const RunOptions& base, unsigned th
     o.progress = false;
     jobs.push_back(o);
   }
-  std::cout << "check " << folder << ": " << jobs.size() << " scenarios on " << threads << " threads\n";
-  return summarize(run_parallel(jobs, threads, registry));
+  if (!options.json) std::cout << "check " << folder << ": " << jobs.size() << " scenarios on " << threads << " threads\n";
+  return report("check", folder, options, run_parallel(jobs, threads, registry, !options.json));
 }
 
 }  // namespace meshsim::cli

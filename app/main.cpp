@@ -1,6 +1,7 @@
 // The `meshsim` command: run, sweep, check, list, show, export, import, protocols.
 // Exit codes (README.md): 0 ok; 1 an expectation or checker failed; 2 bad input or usage;
-// 3 internal error; 4 the run finished but its results went to a side file (see import).
+// 3 internal error; 4 the run finished but its results went to a side file (see import);
+// 5 inconclusive (a checker could not decide); 130 / 143 stopped by SIGINT / SIGTERM.
 // Every exception ends here as a message and one of these codes, never as an abort.
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -9,6 +10,8 @@
 #include <thread>
 
 #include "app/batch_commands.h"
+#include "app/build_info.h"
+#include "app/interrupt.h"
 #include "app/protocols_command.h"
 #include "app/run_command.h"
 #include "protocols/registry.h"
@@ -33,6 +36,7 @@ int import_command(const std::string& file, std::string db) {
 int main(int argc, char** argv) try {
   CLI::App app{"meshsim — deterministic discrete-event simulator for peer-to-peer meshes"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("meshsim ") + cli::build_id(), "Print the build id (git describe, compiler, build type) and exit");
   ModuleRegistry registry;
   register_builtin_protocols(registry);
 
@@ -60,12 +64,19 @@ int main(int argc, char** argv) try {
   sweep_cmd->add_option("--seeds", seeds, "Seeds: 1..100, or 3,5,9")->capture_default_str();
   sweep_cmd->add_option("--threads", threads, "Parallel runs")->capture_default_str();
   add_run_options(sweep_cmd, false);
+  cli::BatchOptions batch;
+  auto add_batch_options = [&](CLI::App* cmd) {
+    cmd->add_flag("--json", batch.json, "Print one JSON object (every run and the counts) instead of the summary");
+    cmd->add_option("--junit", batch.junit, "Write a JUnit XML report for CI to FILE (one test case per scenario and seed)");
+  };
+  add_batch_options(sweep_cmd);
 
   std::string folder;
   CLI::App* check_cmd = app.add_subcommand("check", "Run every scenario in a folder and check its [expect]");
   check_cmd->add_option("folder", folder, "Folder of scenarios")->required();
   check_cmd->add_option("--threads", threads, "Parallel runs")->capture_default_str();
   add_run_options(check_cmd, false);
+  add_batch_options(check_cmd);
 
   std::string db = "results/meshsim.db";
   int limit = 20;
@@ -95,10 +106,13 @@ int main(int argc, char** argv) try {
   }
   run.db_wait_s = db_wait_s;
 
+  // Only the commands that run simulations stop gracefully; list, show and friends are
+  // quick and keep the default (end at once).
+  if (*run_cmd || *sweep_cmd || *check_cmd) cli::install_interrupt_handlers();
   try {
     if (*run_cmd) return cli::run_command(run, registry);
-    if (*sweep_cmd) return cli::sweep_command(run, seeds, threads, registry);
-    if (*check_cmd) return cli::check_command(folder, run, threads, registry);
+    if (*sweep_cmd) return cli::sweep_command(run, seeds, threads, batch, registry);
+    if (*check_cmd) return cli::check_command(folder, run, threads, batch, registry);
     if (*list_cmd) std::cout << list_runs(db, limit);
     if (*show_cmd) std::cout << show_run(db, run_id);
     if (*export_cmd) {

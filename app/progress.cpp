@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "app/interrupt.h"
 #include "app/readable.h"
 #include "sim/simulation.h"
 
@@ -74,21 +75,37 @@ void Progress::start_checks() {
   in_checks_ = true;
   events_wall_s_ = seconds_since(started_);
   checks_started_ = Clock::now();
-  if (mode_ == ProgressMode::off) return;
+  // A run stopped by Ctrl-C wants its partial results stored, not a search of its history.
+  if (interrupt_signal()) checks_.cancel = true;
   // A run long enough to have shown progress says at once that its events are done.
   if (mode_ == ProgressMode::plain && events_wall_s_ >= std::chrono::duration<double>(interval(mode_)).count())
     show(label_ + "  simulation done in " + readable_seconds(events_wall_s_) + "; end-of-run checks (history, linearizability) running");
-  ticker_ = std::thread([this] {
-    auto next = Clock::now() + interval(mode_);
+  // The ticker runs even when nothing is shown (sweeps): it is also what passes a Ctrl-C
+  // on to a search that may otherwise run for minutes.
+  const Clock::duration every = mode_ == ProgressMode::off ? std::chrono::seconds(5) : interval(mode_);
+  ticker_ = std::thread([this, every] {
+    auto next = Clock::now() + every;
     while (!stop_ticker_) {
       // Short naps so that stopping is prompt; shorter still when the interval is.
-      std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(50), interval(mode_)));
-      if (Clock::now() < next) continue;
-      next += interval(mode_);
+      std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(50), every));
+      if (interrupt_signal()) checks_.cancel = true;
+      if (Clock::now() < next || mode_ == ProgressMode::off) continue;
+      next += every;
       show(label_ + "  simulation done; end-of-run checks (history, linearizability) running for " +
-           readable_seconds(seconds_since(checks_started_)));
+           readable_seconds(seconds_since(checks_started_)) + checks_text());
     }
   });
+}
+
+std::string Progress::checks_text() const {
+  // Zero keys: the checks have not reached the linearizability search yet (or have none).
+  const uint64_t total = checks_.keys_total, done = checks_.keys_done;
+  if (total == 0) return "";
+  std::string text = ": linearizability " + std::to_string(done) + " of " + std::to_string(total) + " keys done";
+  if (done < total)
+    text += "; the current key at " + readable_count(static_cast<double>(checks_.states.load())) +
+            " states (gives up at " + readable_count(static_cast<double>(checks_.states_budget.load())) + ")";
+  return text;
 }
 
 void Progress::finish() {

@@ -1,8 +1,9 @@
 // What a person waiting for a run sees. On a terminal: one line rewritten a few times a
 // second with the share of simulated time done, events/s and an ETA. Piped or in CI: a
 // plain line every few seconds on stderr, so a long run is never silent. During the
-// end-of-run checks (a linearizability search can take many seconds) a ticker thread says
-// they are running and for how long, since the check itself cannot report.
+// end-of-run checks (a linearizability search can take many minutes) a ticker thread says
+// they are running, for how long, and how far the search got (the checker publishes that
+// in a CheckProgress); it also passes a Ctrl-C on to the search as a request to stop.
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -10,6 +11,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+
+#include "sim/check_progress.h"
 
 namespace meshsim {
 class Simulation;
@@ -38,6 +41,9 @@ class Progress {
   // Stops showing anything and clears the terminal line; records the phase times.
   void finish();
 
+  // Where the end-of-run checks report how far they got: hand it to Metrics::watch_checks.
+  CheckProgress& checks() { return checks_; }
+
   // Wall time of the event loop alone, and of the end-of-run checks.
   double events_wall_s() const { return events_wall_s_; }
   double checks_wall_s() const { return checks_wall_s_; }
@@ -45,6 +51,7 @@ class Progress {
  private:
   void show(const std::string& text);
   void start_checks();
+  std::string checks_text() const;
 
   ProgressMode mode_;
   std::string label_;
@@ -52,6 +59,7 @@ class Progress {
   std::chrono::steady_clock::time_point started_, last_shown_, checks_started_;
   double events_wall_s_ = 0, checks_wall_s_ = 0;
   bool in_checks_ = false;
+  CheckProgress checks_;
   std::mutex print_;
   std::atomic<bool> stop_ticker_{false};
   std::thread ticker_;

@@ -34,6 +34,8 @@ std::string readable_metric(const std::string& name, double value) {
   }
   if (duration && std::isfinite(value) && std::fabs(value) < 9.2e18)
     return format_readable(Duration{static_cast<int64_t>(std::llround(value))});
+  // NaN is how a metric says its value is unknown (linearizable after a search out of budget).
+  if (std::isnan(value)) return "unknown";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.6g", value);
   return buf;

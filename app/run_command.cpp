@@ -10,16 +10,14 @@
 #include <sstream>
 #include <thread>
 
+#include "app/build_info.h"
+#include "app/interrupt.h"
 #include "app/json_writer.h"
 #include "app/progress.h"
 #include "app/readable.h"
 #include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
 #include "sink/sqlite_sink.h"
-
-#ifndef MESHSIM_BUILD_ID
-#define MESHSIM_BUILD_ID "unknown"
-#endif
 
 namespace meshsim::cli {
 
@@ -72,6 +70,11 @@ void print_summary(const RunOptions& o, const Scenario& sc, const RunOutcome& ou
     s << "  FAILED       " << r.failure << "\n";
     s << "  reproduce    " << out.reproduce << "\n";
   }
+  if (r.status == RunStatus::inconclusive) {
+    s << "  INCONCLUSIVE " << r.failure << "\n";
+    s << "  reproduce    " << out.reproduce << "\n";
+  }
+  if (r.status == RunStatus::interrupted) s << "  INTERRUPTED  " << r.failure << "\n";
   if (!out.side_file.empty())
     s << "  results      NOT in " << o.db << ": saved to " << out.side_file << "   (meshsim import " << out.side_file << ")\n";
   if (out.run_id > 0)
@@ -125,6 +128,30 @@ void prepare_db_path(const std::string& db) {
 
 namespace {
 
+// A run stopped by a signal: whatever its partial metrics would say, it proves nothing
+// about the scenario, so it is neither complete nor failed. A checker violation found
+// before the stop is real, though, and is kept in the text.
+void mark_interrupted(RunResult& r, int signal, SimTime end) {
+  std::string why = std::string("interrupted by ") + signal_name(signal) +
+                    (r.sim_time_ns >= end.ns ? " during the end-of-run checks, after all " + format_readable(Duration{end.ns}) +
+                                                   " simulated"
+                                             : " at " + format_readable(Duration{r.sim_time_ns}) + " of " +
+                                                   format_readable(Duration{end.ns}) + " simulated");
+  if (r.status == RunStatus::failed && r.failure.rfind("checker ", 0) == 0) why += "; before that, " + r.failure;
+  r.status = RunStatus::interrupted;
+  r.failure = why;
+  r.note.clear();
+}
+
+int exit_code_of(RunStatus status) {
+  switch (status) {
+    case RunStatus::complete: return 0;
+    case RunStatus::inconclusive: return kExitInconclusive;
+    case RunStatus::interrupted: return interrupted_exit_code(interrupt_signal());
+    default: return 1;
+  }
+}
+
 // Stands between the engine and the results sink. The engine ends its observers itself,
 // right after the end-of-run checks; this is the moment the checks' wall time ends and the
 // results write begins, so the write is timed apart from the run (results_write_s, checked
@@ -132,12 +159,13 @@ namespace {
 // database (sim/ reads no clock).
 class TimedSink : public RunObserver {
  public:
-  TimedSink(SqliteSink& sink, Progress& progress) : sink_(sink), progress_(progress) {}
+  TimedSink(SqliteSink& sink, Progress& progress, SimTime end) : sink_(sink), progress_(progress), end_(end) {}
   void on_run_start(const RunInfo& info) override { sink_.on_run_start(info); }
   void on_sample(int64_t t, const Metrics& m) override { sink_.on_sample(t, m); }
   void on_run_end(const RunInfo& info, const RunResult& result, const Metrics& m) override {
     progress_.finish();
     RunResult timed = result;
+    if (const int signal = interrupt_signal()) mark_interrupted(timed, signal, end_);
     timed.wall_s = progress_.events_wall_s() + progress_.checks_wall_s();
     auto started = std::chrono::steady_clock::now();
     sink_.on_run_end(info, timed, m);
@@ -148,6 +176,7 @@ class TimedSink : public RunObserver {
  private:
   SqliteSink& sink_;
   Progress& progress_;
+  SimTime end_;
 };
 
 RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& registry) {
@@ -174,7 +203,7 @@ RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& regi
   info.scenario_name = scenario->name;
   info.scenario_text = scenario->text;
   info.seed = scenario->seed;
-  info.build_id = MESHSIM_BUILD_ID;
+  info.build_id = build_id();
   info.command_line = out.reproduce;
   info.parameters = scenario->parameters;
 
@@ -190,10 +219,15 @@ RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& regi
     return out;
   }
   Progress progress(progress_mode(o.progress), scenario->name, scenario->end.ns);
-  TimedSink timed_sink(*sink, progress);
+  TimedSink timed_sink(*sink, progress, scenario->end);
   sim->add_observer(&timed_sink);
+  sim->metrics().watch_checks(&progress.checks());
+  Simulation& running = *sim;
   try {
-    out.result = sim->run(info, [&progress](const Simulation& s) { progress.update(s); });
+    out.result = running.run(info, [&](const Simulation& s) {
+      progress.update(s);
+      if (interrupt_signal()) running.request_stop();
+    });
   } catch (const std::exception& e) {
     try {
       sink->mark_incomplete(e.what());
@@ -204,15 +238,17 @@ RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& regi
     out.error = std::string("internal error during the run: ") + e.what() + "\n  reproduce: " + out.reproduce;
     return out;
   }
+  progress.finish();
+  if (const int signal = interrupt_signal()) mark_interrupted(out.result, signal, scenario->end);
   out.events_wall_s = progress.events_wall_s();
   out.checks_wall_s = progress.checks_wall_s();
   out.result.wall_s = out.events_wall_s + out.checks_wall_s;
   out.results_write_s = timed_sink.write_s;
   out.run_id = sink->results_stored() ? sink->run_id() : 0;
-  out.exit_code = out.result.status == RunStatus::complete ? 0 : 1;
+  out.exit_code = exit_code_of(out.result.status);
   if (!sink->results_stored()) {
     out.side_file = sink->side_file();
-    out.error = "the run " + std::string(out.exit_code == 0 ? "passed" : "FAILED") +
+    out.error = "the run " + std::string(out.exit_code == 0 ? "passed" : "ended " + std::string(to_string(out.result.status))) +
                 ", but its results could not be written to " + o.db + ": " + sink->write_error();
     if (!out.side_file.empty())
       out.error += "\n  results saved to " + out.side_file + "\n  load them with: meshsim import " + out.side_file;
@@ -247,7 +283,8 @@ RunOutcome execute_run(const RunOptions& o, const ModuleRegistry& registry) {
 
 int run_command(const RunOptions& o, const ModuleRegistry& registry) {
   RunOutcome out = execute_run(o, registry);
-  if (out.exit_code >= 2) std::cerr << "meshsim: " << out.error << std::endl;
+  // Errors and results saved aside explain themselves here; verdicts are in the summary.
+  if (!out.error.empty()) std::cerr << "meshsim: " << out.error << std::endl;
   return out.exit_code;
 }
 

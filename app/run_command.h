@@ -23,7 +23,7 @@ struct RunOptions {
 
 struct RunOutcome {
   // 0 ok, 1 expectation/checker failed, 2 bad input, 3 internal error, 4 results saved
-  // to a side file instead of the database (exit_code_before_aside keeps the verdict).
+  // to a side file instead of the database, 5 inconclusive, 128 + signal interrupted.
   int exit_code = 0;
   RunResult result;
   uint64_t seed = 0;
@@ -40,6 +40,11 @@ struct RunOutcome {
 // Exit code 4: the run finished, the database could not take its results, and they are in
 // a side file for `meshsim import` (or, when even that failed, only in the printed summary).
 inline constexpr int kExitResultsAside = 4;
+// Exit code 5: the run finished and nothing failed, but a checker could not decide (the
+// linearizability search ran out of budget): neither a pass nor a failure. CI can treat it
+// as either; README.md's "meshsim in your CI" shows how.
+inline constexpr int kExitInconclusive = 5;
+// A run stopped by SIGINT / SIGTERM exits 128 + the signal (app/interrupt.h).
 
 // The exact command that reproduces a run (TigerBeetle's VOPR habit).
 std::string reproduce_command(const std::string& scenario, uint64_t seed, const std::vector<std::string>& sets);

@@ -1,4 +1,4 @@
--- meshsim results database, schema version 2 (PRAGMA user_version).
+-- meshsim results database, schema version 3 (PRAGMA user_version).
 -- Modelled on OMNeT++'s SQLite result files: one row per run, everything else keyed by
 -- run_id. Simulated time is an INTEGER count of nanoseconds, never a REAL, as in the engine.
 -- The binary embeds this text (sink/schema.cpp) so meshsim can create a database
@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS runs (
   build_id      TEXT NOT NULL,
   command_line  TEXT NOT NULL,
   status        TEXT NOT NULL DEFAULT 'running'
-                CHECK (status IN ('running', 'complete', 'failed', 'incomplete')),
+                CHECK (status IN ('running', 'complete', 'failed', 'inconclusive', 'interrupted', 'incomplete')),
   failure       TEXT,
   events        INTEGER,
   sim_time_ns   INTEGER,
@@ -77,4 +77,4 @@ CREATE TABLE IF NOT EXISTS events_log (
 );
 CREATE INDEX IF NOT EXISTS events_log_by_run ON events_log (run_id, sim_time_ns);
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;

@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build git pkg-config python3
           libboost-graph-dev libboost-random-dev libeigen3-dev libsqlite3-dev sqlite3
           libtomlplusplus-dev libcli11-dev doctest-dev
-          python3)  # tests/fuzz (the scenario fuzzer) is a Python 3 program, standard library only
+          python3   # tests/fuzz (the scenario fuzzer) is a Python 3 program, standard library only
+          libxml2-utils)  # xmllint: tests/cli validate --junit output against tests/cli/junit.xsd
 # The optional live window (viz/) needs these; the build succeeds without them.
 if [[ "${MESHSIM_WITH_VIEWER:-0}" == 1 ]]; then packages+=(libimgui-dev libglfw3-dev xvfb); fi
 missing=()

@@ -1,13 +1,23 @@
 #include "sim/expectations.h"
 
+#include <cmath>
 #include <sstream>
 
 #include "sim/run_spec.h"
 
 namespace meshsim {
 
-std::optional<std::string> check_expectations(const RunSpec& s, const Metrics& m) {
-  std::ostringstream failures;
+namespace {
+
+// Failed expectations, and those that cannot be judged because their metric is NaN: the
+// value is unknown (linearizable after a search out of budget), so "== 1" is neither met
+// nor missed.
+struct ExpectationOutcome {
+  std::string failures, undecided;
+};
+
+ExpectationOutcome judge_expectations(const RunSpec& s, const Metrics& m) {
+  std::ostringstream failures, undecided;
   for (const Expectation& e : s.expectations) {
     auto it = m.scalars().find(e.metric);
     std::ostringstream where;
@@ -17,14 +27,27 @@ std::optional<std::string> check_expectations(const RunSpec& s, const Metrics& m
       continue;
     }
     double v = it->second;
+    if (std::isnan(v)) {
+      undecided << where.str() << ": the value is unknown\n";
+      continue;
+    }
     bool ok = e.op == "<" ? v < e.value : e.op == "<=" ? v <= e.value : e.op == ">" ? v > e.value
             : e.op == ">=" ? v >= e.value : e.op == "==" ? v == e.value : v != e.value;
     if (!ok) failures << where.str() << ": got " << v << "\n";
   }
-  std::string text = failures.str();
-  if (text.empty()) return std::nullopt;
-  text.pop_back();
-  return text;
+  auto trimmed = [](std::string text) {
+    if (!text.empty()) text.pop_back();
+    return text;
+  };
+  return {trimmed(failures.str()), trimmed(undecided.str())};
+}
+
+}  // namespace
+
+std::optional<std::string> check_expectations(const RunSpec& s, const Metrics& m) {
+  std::string failures = judge_expectations(s, m).failures;
+  if (failures.empty()) return std::nullopt;
+  return failures;
 }
 
 std::string describe_violation(const Violation& v) {
@@ -49,11 +72,25 @@ Verdict judge_run(const RunSpec& s, const Metrics& m, const std::optional<Violat
   }
   // Metric expectations are checked after a violation too; an unexpected violation is
   // reported alone, since the metrics of a run cut short say little.
-  if (failures.empty())
-    if (auto failed = check_expectations(s, m)) failures.push_back(*failed);
-  if (failures.empty()) return verdict;
-  verdict.status = RunStatus::failed;
-  verdict.failure = failures.front();
+  ExpectationOutcome expectations;
+  if (failures.empty()) {
+    expectations = judge_expectations(s, m);
+    if (!expectations.failures.empty()) failures.push_back(expectations.failures);
+  }
+  if (!failures.empty()) {
+    verdict.status = RunStatus::failed;
+    verdict.failure = failures.front();
+    return verdict;
+  }
+  // Nothing failed, but a checker could not decide: the run proves neither way. It is not
+  // a pass (a violation may hide in what was not searched) nor a failure (none was found).
+  if (!m.inconclusive().empty()) {
+    verdict.status = RunStatus::inconclusive;
+    verdict.failure = m.inconclusive().front();
+  } else if (!expectations.undecided.empty()) {
+    verdict.status = RunStatus::inconclusive;
+    verdict.failure = expectations.undecided;
+  }
   return verdict;
 }
 

@@ -28,13 +28,16 @@ struct ExpectedFailure {
 struct RunSpec;
 
 // Returns a description of every failed expectation, or nullopt when all hold. A metric
-// the run did not produce is a failure too (a typo must not pass silently).
+// the run did not produce is a failure too (a typo must not pass silently); a metric whose
+// value is unknown (NaN) neither holds nor fails.
 std::optional<std::string> check_expectations(const RunSpec& s, const Metrics& m);
 
 // The verdict on a finished run: its status and failure text from the checker violation
 // (if any), `[expect] failure` and the metric expectations. A violation by exactly the
 // checker named in `expect.failure` is the expected outcome: the run is complete, and
-// `note` says what fired.
+// `note` says what fired. With no failure, a checker that could not decide
+// (Metrics::report_inconclusive) or an expectation on an unknown value makes the run
+// inconclusive, and `failure` says why.
 struct Verdict {
   RunStatus status = RunStatus::complete;
   std::string failure;

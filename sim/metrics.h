@@ -13,6 +13,8 @@
 
 namespace meshsim {
 
+struct CheckProgress;  // sim/check_progress.h
+
 // Exact percentiles over recorded samples. Samples are kept (not bucketed) because runs
 // are bounded and exact p99 is what users compare across protocols.
 class Histogram {
@@ -75,10 +77,13 @@ class Metrics {
   static constexpr uint32_t kNodeSeriesMaxNodes = 1000;
   // The nodes to sample out of n: all of them up to kNodeSeriesMaxNodes, else that many
   // spread evenly over the ids (deterministic, the same for every seed).
-  static bool node_series_sampled(uint32_t node, uint32_t n) {
-    if (n <= kNodeSeriesMaxNodes) return true;
+  static bool node_series_sampled(uint32_t node, uint32_t n) { return evenly_sampled(node, n, kNodeSeriesMaxNodes); }
+  // Whether `node` is among `max` nodes spread evenly over n ids (all of them when n <= max).
+  // Deterministic and the same for every seed, so sampled runs compare node for node.
+  static bool evenly_sampled(uint32_t node, uint32_t n, uint32_t max) {
+    if (n <= max) return true;
     // Node ceil(i * n / max) for each i in [0, max): the first node of each of max slices.
-    const uint64_t max = kNodeSeriesMaxNodes, i = static_cast<uint64_t>(node) * max / n;
+    const uint64_t i = static_cast<uint64_t>(node) * max / n;
     return (i * n + max - 1) / max == node;
   }
   // Whether the scenario asked for per-node series ([metrics] node_series); modules skip
@@ -104,6 +109,18 @@ class Metrics {
   void set_log_listener(std::function<void(const LogEntry&)> f) { log_listener_ = std::move(f); }
   const std::vector<LogEntry>& log_entries() const { return log_; }
 
+  // A checker that ran but could not decide (a search out of budget) says so here, instead
+  // of passing or failing the run: the run's status becomes inconclusive (expectations.h).
+  void report_inconclusive(std::string checker, std::string reason) {
+    inconclusive_.push_back(checker + ": " + reason);
+  }
+  const std::vector<std::string>& inconclusive() const { return inconclusive_; }
+
+  // Where long end-of-run checks publish how far they got; null when nobody watches.
+  // Set by the caller that shows progress; the check_progress.h object must outlive the run.
+  void watch_checks(CheckProgress* progress) { check_progress_ = progress; }
+  CheckProgress* check_progress() const { return check_progress_; }
+
   // Folds histograms into scalars: name_count, name_mean, name_p50, name_p99, name_max.
   void summarize_histograms();
 
@@ -118,6 +135,8 @@ class Metrics {
   std::map<std::string, uint32_t> node_series_index_;
   std::vector<LogEntry> log_;
   std::function<void(const LogEntry&)> log_listener_;
+  std::vector<std::string> inconclusive_;
+  CheckProgress* check_progress_ = nullptr;
 };
 
 }  // namespace meshsim

@@ -12,7 +12,11 @@
 
 namespace meshsim {
 
-enum class RunStatus { running, complete, failed, incomplete, interrupted };
+// complete and failed are verdicts. inconclusive: the run finished and nothing failed, but
+// a checker could not decide (a linearizability search out of budget), so the run proves
+// neither. interrupted: stopped early on request (Ctrl-C); what it measured is kept.
+// incomplete: died or could not be recorded.
+enum class RunStatus { running, complete, failed, inconclusive, interrupted, incomplete };
 const char* to_string(RunStatus s);
 
 struct RunInfo {

@@ -7,7 +7,7 @@
 namespace meshsim {
 namespace {
 
-// Schema version 2's table, written once: in the full schema and in the migration from 1.
+// Schema version 2's new table, written once: in the full schema and in the migration from 1.
 constexpr std::string_view kNodeSeriesSql = R"sql(CREATE TABLE IF NOT EXISTS node_series (
   run_id      INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
   node        INTEGER NOT NULL,
@@ -18,17 +18,9 @@ constexpr std::string_view kNodeSeriesSql = R"sql(CREATE TABLE IF NOT EXISTS nod
 CREATE INDEX IF NOT EXISTS node_series_by_run ON node_series (run_id, name, node, sim_time_ns);
 )sql";
 
-// With kNodeSeriesSql between them, must stay byte-for-byte equal to results/schema.sql
-// (checked by test_sqlite_sink.cpp).
-constexpr std::string_view kSchemaHead =
-    R"schema(-- meshsim results database, schema version 2 (PRAGMA user_version).
--- Modelled on OMNeT++'s SQLite result files: one row per run, everything else keyed by
--- run_id. Simulated time is an INTEGER count of nanoseconds, never a REAL, as in the engine.
--- The binary embeds this text (sink/schema.cpp) so meshsim can create a database
--- from any directory; tests/unit/test_sqlite_sink.cpp keeps the two byte-for-byte equal.
--- Every table and column is documented in results/README.md.
-
-CREATE TABLE IF NOT EXISTS runs (
+// The runs table's body, written once: in the full schema and in the migration from 2,
+// which rebuilds the table because SQLite cannot widen a CHECK constraint in place.
+constexpr std::string_view kRunsColumnsSql = R"sql((
   -- AUTOINCREMENT so a deleted run's id is never handed to a later run.
   run_id        INTEGER PRIMARY KEY AUTOINCREMENT,
   scenario_name TEXT NOT NULL,
@@ -39,7 +31,7 @@ CREATE TABLE IF NOT EXISTS runs (
   build_id      TEXT NOT NULL,
   command_line  TEXT NOT NULL,
   status        TEXT NOT NULL DEFAULT 'running'
-                CHECK (status IN ('running', 'complete', 'failed', 'incomplete')),
+                CHECK (status IN ('running', 'complete', 'failed', 'inconclusive', 'interrupted', 'incomplete')),
   failure       TEXT,
   events        INTEGER,
   sim_time_ns   INTEGER,
@@ -52,7 +44,20 @@ CREATE TABLE IF NOT EXISTS runs (
   pid           INTEGER NOT NULL,
   host          TEXT NOT NULL
 );
+)sql";
 
+// With the runs table and kNodeSeriesSql between them, must stay byte-for-byte equal to
+// results/schema.sql (checked by test_sqlite_sink.cpp).
+constexpr std::string_view kSchemaHead =
+    R"schema(-- meshsim results database, schema version 3 (PRAGMA user_version).
+-- Modelled on OMNeT++'s SQLite result files: one row per run, everything else keyed by
+-- run_id. Simulated time is an INTEGER count of nanoseconds, never a REAL, as in the engine.
+-- The binary embeds this text (sink/schema.cpp) so meshsim can create a database
+-- from any directory; tests/unit/test_sqlite_sink.cpp keeps the two byte-for-byte equal.
+-- Every table and column is documented in results/README.md.
+
+CREATE TABLE IF NOT EXISTS runs )schema";
+constexpr std::string_view kSchemaMiddle = R"schema(
 CREATE TABLE IF NOT EXISTS parameters (
   run_id INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
   key    TEXT NOT NULL,
@@ -93,20 +98,35 @@ CREATE TABLE IF NOT EXISTS events_log (
 );
 CREATE INDEX IF NOT EXISTS events_log_by_run ON events_log (run_id, sim_time_ns);
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 )schema";
 
 }  // namespace
 
 std::string_view results_schema_sql() {
-  static const std::string schema = std::string(kSchemaHead) + std::string(kNodeSeriesSql) + std::string(kSchemaTail);
+  static const std::string schema = std::string(kSchemaHead) + std::string(kRunsColumnsSql) + std::string(kSchemaMiddle) +
+                                    std::string(kNodeSeriesSql) + std::string(kSchemaTail);
   return schema;
 }
 
 std::string_view results_schema_migration(int from_version) {
   // Version 1 to 2: per-node time series. Additive, so version-1 files keep every row.
   static const std::string to_v2 = std::string(kNodeSeriesSql) + "PRAGMA user_version = 2;\n";
-  return from_version == 1 ? std::string_view(to_v2) : std::string_view();
+  // Version 2 to 3: runs.status also takes 'inconclusive' and 'interrupted'. SQLite cannot
+  // change a CHECK constraint, so the table is rebuilt (the procedure of "ALTER TABLE",
+  // sqlite.org/lang_altertable.html#otheralter). The caller turns foreign keys off around
+  // it, or dropping the old table would cascade to every row that refers to it. The
+  // AUTOINCREMENT counter moves across, so a deleted run's id stays retired.
+  static const std::string to_v3 = "CREATE TABLE runs_v3 " + std::string(kRunsColumnsSql) +
+                                   "INSERT INTO runs_v3 SELECT * FROM runs;\n"
+                                   "DELETE FROM sqlite_sequence WHERE name = 'runs_v3';\n"
+                                   "UPDATE sqlite_sequence SET name = 'runs_v3' WHERE name = 'runs';\n"
+                                   "DROP TABLE runs;\n"
+                                   "ALTER TABLE runs_v3 RENAME TO runs;\n"
+                                   "PRAGMA user_version = 3;\n";
+  if (from_version == 1) return to_v2;
+  if (from_version == 2) return to_v3;
+  return {};
 }
 
 }  // namespace meshsim

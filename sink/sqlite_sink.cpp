@@ -15,10 +15,11 @@ const char* to_string(RunStatus s) {
     case RunStatus::running: return "running";
     case RunStatus::complete: return "complete";
     case RunStatus::failed: return "failed";
-    case RunStatus::incomplete: return "incomplete";
+    case RunStatus::inconclusive: return "inconclusive";
     case RunStatus::interrupted: return "interrupted";
+    case RunStatus::incomplete: return "incomplete";
   }
-  return "unknown";
+  return "invalid";
 }
 
 namespace {

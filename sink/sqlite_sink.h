@@ -23,7 +23,7 @@
 namespace meshsim {
 
 // PRAGMA user_version of databases this build writes and reads.
-inline constexpr int kResultsSchemaVersion = 2;
+inline constexpr int kResultsSchemaVersion = 3;
 
 // The text of results/schema.sql, compiled in so no file is read at run time.
 std::string_view results_schema_sql();

@@ -191,6 +191,11 @@ void WriteConnection::ensure_schema() {
     return version;
   };
   if (read_version() == kResultsSchemaVersion) return;
+  // A migration may rebuild a table that others refer to (version 3 rebuilds runs): with
+  // foreign keys on, dropping the old table would cascade-delete every run's rows. The
+  // pragma has no effect inside a transaction, so it is switched around it. The rebuilt
+  // table keeps every run_id, so every reference still holds afterwards.
+  exec("PRAGMA foreign_keys = OFF");
   // Another process may be creating the schema at this very moment: take the write lock
   // first and look again, so exactly one of them runs the script. The script and its
   // user_version commit together, so a reader sees no schema or all of it.
@@ -210,9 +215,12 @@ void WriteConnection::ensure_schema() {
     exec("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_exec(db_, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr);
     throw;
   }
+  exec("PRAGMA foreign_keys = ON");
 }
+
 
 void WriteConnection::prepare_statements() {
   // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on a

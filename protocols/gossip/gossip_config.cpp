@@ -89,7 +89,8 @@ std::vector<MetricInfo> gossip_metrics() {
       {"coverage", "share of nodes that know a rumor, mean over injected rumors", MetricKind::series},
       {"coverage_rumor_*", "share of nodes that know rumor N (up to a few rumors)", MetricKind::series},
       {"infective", "rumor mongering: share of nodes still spreading, per rumor", MetricKind::series},
-      {"messages_sent", "messages the node sent (small meshes)", MetricKind::node},
+      {"messages_sent", "messages the node sent (every node up to 10,000, an even sample of 10,000 above)", MetricKind::node},
+      {"node_summary_nodes", "nodes with per-node summaries: all up to 10,000, else an evenly spaced 10,000"},
       {"coverage", "share of injected rumors the node knows, over time", MetricKind::node_series},
   };
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocols/kv/history.h"
+#include "protocols/kv/workload.h"
 #include "sim/metric_info.h"
 #include "sim/metrics.h"
 #include "sim/module.h"
@@ -45,8 +46,11 @@ struct ServiceCounters {
 
 const std::vector<MetricInfo>& workload_metrics();
 
+// Records the workload's metrics and runs the linearizability checker: a violation is
+// returned; a search out of budget sets `linearizable` to NaN (NULL in SQL: unknown) and
+// `linearizability_unknown` to 1, and reports the run inconclusive.
 std::optional<Violation> report_history(const std::vector<Operation>& ops, const std::string& protocol, SimTime now,
-                                        Duration workload_start, const NetworkCounters& net,
+                                        const WorkloadParams& workload, const NetworkCounters& net,
                                         const ServiceCounters& service, Metrics& m);
 
 }  // namespace meshsim::kv

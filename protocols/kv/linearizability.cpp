@@ -346,6 +346,7 @@ struct Step {
 
 struct KeyOutcome {
   Verdict verdict = Verdict::linearizable;
+  bool cancelled = false;  // unknown because the caller asked the search to stop
   uint64_t states = 0;
   std::vector<Step> deepest;  // the longest linearizable prefix found
 };
@@ -354,8 +355,8 @@ struct KeyOutcome {
 // to the current one, each frame able to undo its step.
 class KeySearch {
  public:
-  KeySearch(const std::vector<KeyOp>& ops, uint64_t max_states)
-      : ops_(ops), max_states_(max_states), list_(ops), linearized_(ops.size()) {
+  KeySearch(const std::vector<KeyOp>& ops, uint64_t max_states, CheckProgress* progress)
+      : ops_(ops), max_states_(max_states), progress_(progress), list_(ops), linearized_(ops.size()) {
     uint32_t ids = 1;
     for (const KeyOp& k : ops) ids = std::max({ids, k.write_id + 1, k.read_id + 1});
     readers_left_.assign(ids, 0);
@@ -370,6 +371,14 @@ class KeySearch {
     Register next;
     while (list_.first() >= 0) {
       if (cache_.size() > max_states_) return finish(Verdict::unknown);
+      // Every 4,096 steps: tell whoever watches how far the search got, and stop if asked.
+      if (progress_ && (++steps_ & 0xfff) == 0) {
+        progress_->states.store(cache_.size(), std::memory_order_relaxed);
+        if (progress_->cancel.load(std::memory_order_relaxed)) {
+          out_.cancelled = true;
+          return finish(Verdict::unknown);
+        }
+      }
       if (fresh) {
         // Reads commute to the front: if a read-only candidate matches the register now, any
         // valid continuation can be reordered to take it first (nothing left returned before
@@ -520,6 +529,8 @@ class KeySearch {
 
   const std::vector<KeyOp>& ops_;
   uint64_t max_states_;
+  CheckProgress* progress_;
+  uint64_t steps_ = 0;
   EventList list_;
   OpSet linearized_;
   ConfigCache cache_;
@@ -562,10 +573,11 @@ std::string describe(const KeyOp& k) {
 // invoked before the earliest return among the operations left. At the deepest configuration
 // none of them could be taken (or the search would have gone one deeper), so the reason is
 // the register's value or one of the reductions, unless the budget cut the search short.
-std::string explain(uint32_t key, Verdict verdict, uint64_t max_states, const std::vector<KeyOp>& ops,
+std::string explain(uint32_t key, Verdict verdict, uint64_t max_states, bool cancelled, const std::vector<KeyOp>& ops,
                     const std::vector<Step>& deepest) {
   std::string s = "key " + std::to_string(key) + ": ";
-  if (verdict == Verdict::unknown) s += "search gave up after " + std::to_string(max_states) + " states; ";
+  if (verdict == Verdict::unknown)
+    s += cancelled ? "search stopped on request; " : "search gave up after " + std::to_string(max_states) + " states; ";
   else s += "not linearizable; ";
   s += "at most " + std::to_string(deepest.size()) + " of its " + std::to_string(ops.size()) +
        " operations could be placed.\n";
@@ -627,7 +639,8 @@ std::string explain(uint32_t key, Verdict verdict, uint64_t max_states, const st
 
 }  // namespace
 
-LinearizabilityResult check_linearizable(const std::vector<Operation>& ops, uint64_t max_states_per_key) {
+LinearizabilityResult check_linearizable(const std::vector<Operation>& ops, uint64_t max_states_per_key,
+                                         CheckProgress* progress) {
   LinearizabilityResult result;
   result.operations = ops.size();
   for (size_t i = 0; i < ops.size(); ++i)
@@ -640,6 +653,13 @@ LinearizabilityResult check_linearizable(const std::vector<Operation>& ops, uint
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ops[a].key < ops[b].key; });
   bool have_unknown = false;
+  if (progress) {
+    uint64_t keys = 0;
+    for (size_t i = 0; i < order.size(); ++i) keys += i == 0 || ops[order[i]].key != ops[order[i - 1]].key;
+    progress->keys_total = keys;
+    progress->keys_done = 0;
+    progress->states_budget = max_states_per_key;
+  }
   for (size_t begin = 0; begin < order.size();) {
     uint32_t key = ops[order[begin]].key;
     size_t end = begin;
@@ -648,20 +668,30 @@ LinearizabilityResult check_linearizable(const std::vector<Operation>& ops, uint
     begin = end;
 
     std::vector<KeyOp> kept = select_ops(ops, key_ops);
-    KeyOutcome outcome = KeySearch(kept, max_states_per_key).run();
+    if (progress) progress->states = 0;
+    KeyOutcome outcome = KeySearch(kept, max_states_per_key, progress).run();
     ++result.keys_checked;
     result.states_explored += outcome.states;
+    if (progress) ++progress->keys_done;
+    if (outcome.cancelled) {
+      // Stopped on request: no verdict, and no point in searching the other keys.
+      result.verdict = Verdict::unknown;
+      result.cancelled = true;
+      result.key = key;
+      result.explanation = explain(key, outcome.verdict, max_states_per_key, true, kept, outcome.deepest);
+      return result;
+    }
     if (outcome.verdict == Verdict::not_linearizable) {
       result.verdict = Verdict::not_linearizable;
       result.key = key;
-      result.explanation = explain(key, outcome.verdict, max_states_per_key, kept, outcome.deepest);
+      result.explanation = explain(key, outcome.verdict, max_states_per_key, false, kept, outcome.deepest);
       return result;
     }
     if (outcome.verdict == Verdict::unknown && !have_unknown) {
       have_unknown = true;
       result.verdict = Verdict::unknown;
       result.key = key;
-      result.explanation = explain(key, outcome.verdict, max_states_per_key, kept, outcome.deepest);
+      result.explanation = explain(key, outcome.verdict, max_states_per_key, false, kept, outcome.deepest);
     }
   }
   return result;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "protocols/kv/history.h"
+#include "sim/check_progress.h"
 
 namespace meshsim::kv {
 
@@ -34,6 +35,7 @@ struct LinearizabilityResult {
   // with its index in the input, client, kind, values, invocation and completion in ms), the
   // register value after it, and the operations that could not be placed next, with why.
   std::string explanation;
+  bool cancelled = false;        // unknown because CheckProgress::cancel stopped the search
   uint64_t states_explored = 0;  // configurations memoised, summed over the keys checked
   size_t keys_checked = 0;       // keys searched, including the failing one
   size_t operations = 0;         // operations in the input
@@ -45,7 +47,12 @@ const char* to_string(LinearizabilityResult::Verdict v);
 // search gives up with `unknown` once it has memoised more than max_states_per_key
 // configurations, about 80 bytes each (so the default bounds a key at about 400 MB, freed
 // before the next key). Deterministic: same input, same result and explanation.
+// `progress`, when given, is kept up to date (keys done, states of the current key) for a
+// watcher on another thread, and its `cancel` flag stops the search with `unknown`.
 // Throws std::invalid_argument if a completed operation completes before it is invoked.
-LinearizabilityResult check_linearizable(const std::vector<Operation>& ops, uint64_t max_states_per_key = 5'000'000);
+inline constexpr uint64_t kDefaultMaxStatesPerKey = 5'000'000;
+LinearizabilityResult check_linearizable(const std::vector<Operation>& ops,
+                                         uint64_t max_states_per_key = kDefaultMaxStatesPerKey,
+                                         CheckProgress* progress = nullptr);
 
 }  // namespace meshsim::kv

@@ -27,6 +27,9 @@ struct WorkloadParams {
   uint32_t max_ops = 0;                   // per client; 0 = no limit
   Duration request_timeout = Duration::millis(300);  // before the client retries elsewhere
   Duration start = Duration::millis(0);   // clients start issuing after this
+  // The end-of-run linearizability search gives up on a key (verdict unknown, run
+  // inconclusive) past this many configurations, about 80 bytes each.
+  uint64_t linearizability_max_states = 5'000'000;
 };
 
 class ClientWorkload {

@@ -18,6 +18,8 @@ WorkloadParams parse_workload(ConfigSection& s) {
   w.max_ops = static_cast<uint32_t>(s.get_int("max_ops", 0, 0, 100'000'000));
   w.request_timeout = s.get_duration("request_timeout", w.request_timeout);
   w.start = s.get_duration("workload_start", w.start, true);
+  w.linearizability_max_states = static_cast<uint64_t>(
+      s.get_int("linearizability_max_states", static_cast<int64_t>(w.linearizability_max_states), 1, 1'000'000'000));
   return w;
 }
 

@@ -298,7 +298,7 @@ std::optional<Violation> PbftModule::finish(SimTime now, Metrics& m) {
     m.set_scalar("pbft_normal_case_messages_per_op", 1 + n + per_batch / batch);
   }
 
-  return kv::report_history(history(), "pbft", now, p.workload.start, sim().network().counters(), service_, m);
+  return kv::report_history(history(), "pbft", now, p.workload, sim().network().counters(), service_, m);
 }
 
 }  // namespace meshsim::pbft

@@ -321,7 +321,7 @@ std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
   m.set_scalar("client_redirects", static_cast<double>(redirects));
   // Retried commands that reached the log twice and were answered from the session.
   m.set_scalar("kv_duplicates_suppressed", static_cast<double>(duplicates));
-  return kv::report_history(history(), "raft", now, p.workload.start, sim().network().counters(), service_, m);
+  return kv::report_history(history(), "raft", now, p.workload, sim().network().counters(), service_, m);
 }
 
 }  // namespace meshsim::raft

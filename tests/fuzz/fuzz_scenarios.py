@@ -2,7 +2,7 @@
 """Mutation fuzzer for meshsim's scenario loading (issue 9 part 5).
 
 Takes the shipped scenarios, mutates them and runs `meshsim run` on each mutant. Whatever
-the input, meshsim must exit 0, 1 or 2: never a signal, a sanitizer report, exit 3 or a
+the input, meshsim must exit 0, 1, 2 or 5 (inconclusive): never a signal, a sanitizer report, exit 3 or a
 hang; and a rejected input (exit 2) must say where it is wrong and write nothing.
 Deterministic: mutant i of seed s is the same on every machine and with any --jobs.
 Standard library only. README.md in this folder documents it.
@@ -223,7 +223,7 @@ def run_one(meshsim, path, workdir, timeout):
         problem = f"killed by signal {-p.returncode}"
     elif any(mark in stderr for mark in SANITIZER_MARKS):
         problem = f"sanitizer report (exit {p.returncode})"
-    elif p.returncode not in (0, 1, 2):
+    elif p.returncode not in (0, 1, 2, 5):  # 5: inconclusive (a checker out of budget), a verdict
         problem = f"exit {p.returncode}"
     elif p.returncode == 2:
         problem = check_error(stderr, path)
