@@ -3,7 +3,7 @@
 with the standard library only, for viz_tests.sh.
 
   png_probe.py pixel FILE X Y            prints "R G B" of one pixel
-  png_probe.py busy FILE                 prints the share of pixels unlike the top-left one
+  png_probe.py busy FILE X0 Y0 W H       prints the share of pixels in a rectangle unlike its top-left one
   png_probe.py diff A B X0 Y0 W H        prints the share of pixels that differ in a rectangle
 """
 import struct
@@ -65,10 +65,10 @@ def main():
         print(*pixel(img, int(sys.argv[3]), int(sys.argv[4])))
     elif cmd == "busy":
         img = read_png(sys.argv[2])
-        w, h = img[0], img[1]
-        bg = pixel(img, 0, 0)
-        n = sum(pixel(img, x, y) != bg for y in range(0, h, 2) for x in range(0, w, 2))
-        print(f"{n / ((w // 2) * (h // 2)):.4f}")
+        x0, y0, w, h = (int(float(v)) for v in sys.argv[3:7])
+        bg = pixel(img, x0, y0)
+        n = sum(pixel(img, x, y) != bg for y in range(y0, y0 + h) for x in range(x0, x0 + w))
+        print(f"{n / max(1, w * h):.4f}")
     elif cmd == "diff":
         a, b = read_png(sys.argv[2]), read_png(sys.argv[3])
         x0, y0, w, h = (int(float(v)) for v in sys.argv[4:8])
