@@ -66,7 +66,12 @@ void MeshView::draw_edges(ImDrawList* dl, const Simulation& sim, const NodeLooks
   const Network& net = sim.network();
   const bool cuts = net.partitioned();
   const float width = std::clamp(node_radius() * 0.15f, 1.0f, 2.0f);
+  // A torus's wrap-around links would cross the whole picture; in the topology's own
+  // layout they are left out (their ends are obvious: the opposite border).
+  const bool skip_long = layout_.method == "topology";
   for (auto [a, b] : edges_) {
+    if (skip_long && std::fabs(layout_.pos[a].x - layout_.pos[b].x) + std::fabs(layout_.pos[a].y - layout_.pos[b].y) > 0.5f)
+      continue;
     const bool cut = cuts && !(net.can_reach(a, b) && net.can_reach(b, a));
     const Point2 p = screen_of(a), q = screen_of(b);
     if (cut) {

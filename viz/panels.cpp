@@ -68,7 +68,6 @@ int64_t Panels::timeline(LiveRun& run, float width) {
   const double step = std::pow(10.0, std::floor(std::log10(std::max(end / 1e9, 1e-6) / 2)));
   for (double s = 0; s * 1e9 <= end; s += step) {
     const float x = x_of(static_cast<int64_t>(s * 1e9));
-    dl->AddLine({x, o.y + height - 20}, {x, o.y + height - 16}, colour::text_dim);
     char label[24];
     std::snprintf(label, sizeof label, "%gs", s);
     if (x + 30 < o.x + width) dl->AddText({x + 3, o.y + height - 17}, colour::text_dim, label);
