@@ -45,6 +45,9 @@ FrameStats MeshView::draw(ImDrawList* dl, const Simulation& sim, const NodeLooks
                           const std::set<NodeId>& group_b, int64_t flash_ns) {
   FrameStats stats;
   stats.coarse = layout_.pos.size() > kDetailedMaxNodes;
+  // Anti-aliasing adds a fringe of vertices to every shape: worth it for a few thousand
+  // nodes, not for a hundred thousand.
+  if (layout_.pos.size() > 5000) dl->Flags &= ~(ImDrawListFlags_AntiAliasedLines | ImDrawListFlags_AntiAliasedFill);
   dl->PushClipRect({camera_.x0, camera_.y0}, {camera_.x0 + camera_.w, camera_.y0 + camera_.h}, true);
   dl->AddRectFilled({camera_.x0, camera_.y0}, {camera_.x0 + camera_.w, camera_.y0 + camera_.h}, colour::background);
   const float r = node_radius();
