@@ -18,6 +18,7 @@
 #include "sim/scenario/config_section.h"
 #include "sink/results_db.h"
 #include "sink/results_import.h"
+#include "viz/view_command.h"
 
 using namespace meshsim;
 
@@ -96,6 +97,19 @@ int main(int argc, char** argv) try {
   CLI::App* import_cmd = app.add_subcommand("import", "Load the runs of a side file (or any results database) into a database");
   import_cmd->add_option("file", import_file, "Side file left by a run whose database could not be written")->required();
   import_cmd->add_option("--db", import_db, "Target database (default: the one the side file was meant for)");
+  viz::ViewOptions view;
+  CLI::App* view_cmd = app.add_subcommand("view", "Watch a run live in a window: time control, faults by click, replay of a stored run");
+  view_cmd->add_option("scenario", view.scenario, "Scenario file (TOML); or --run ID");
+  view_cmd->add_option("--seed", view.seed, "Seed for this run (overrides run.seed)");
+  view_cmd->add_option("--set", view.sets, "Override a scenario value, as for run (repeatable)");
+  view_cmd->add_option("--run", view.run_id, "Replay a run stored in the results database");
+  view_cmd->add_option("--db", view.db, "Results database, for --run")->capture_default_str();
+  view_cmd->add_option("--until", view.until, "Play at full speed to this simulated time (or \"end\") first");
+  view_cmd->add_option("--screenshot", view.screenshot, "Draw, save the window as this PNG, print the fingerprint and exit");
+  view_cmd->add_option("--frames", view.frames, "Draw this many frames, print the frame rate and fingerprint, exit");
+  view_cmd->add_option("--dump-layout", view.dump_layout, "On exit, write each node's window position to this file");
+  view_cmd->add_option("--apply", view.apply, "Apply a fault as a click would: \"crash 3 at 2s\" (repeatable)");
+  view_cmd->add_option("--save", view.save, "On exit, save the scenario with the applied faults to this TOML file");
   CLI::App* protocols_cmd = app.add_subcommand("protocols", "List the protocols a scenario can name: roles, actions, Byzantine behaviours, metrics");
 
   try {
@@ -122,6 +136,7 @@ int main(int argc, char** argv) try {
       std::cout << "wrote run " << run_id << " to " << csv_dir << "/{run,parameters,scalars,series,node_summaries,node_series,events_log}.csv\n";
     }
     if (*import_cmd) return import_command(import_file, import_db);
+    if (*view_cmd) return viz::view_command(view, registry);
     if (*protocols_cmd) cli::print_protocols(registry, std::cout);
   } catch (const ResultsError& e) {
     // A database that is missing, foreign, read-only, damaged or locked for too long.

@@ -7,8 +7,12 @@ packages=(build-essential cmake ninja-build git pkg-config python3
           libtomlplusplus-dev libcli11-dev doctest-dev
           python3   # tests/fuzz (the scenario fuzzer) is a Python 3 program, standard library only
           libxml2-utils)  # xmllint: tests/cli validate --junit output against tests/cli/junit.xsd
-# The optional live window (viz/) needs these; the build succeeds without them.
-if [[ "${MESHSIM_WITH_VIEWER:-0}" == 1 ]]; then packages+=(libimgui-dev libglfw3-dev xvfb); fi
+# The live window (viz/, `meshsim view`) and its headless tests need these: installed by
+# default so CI builds and tests the viewer; MESHSIM_WITH_VIEWER=0 leaves them out (the
+# build then succeeds without the viewer). libgl1-mesa-dri is the software OpenGL Xvfb uses.
+if [[ "${MESHSIM_WITH_VIEWER:-1}" != 0 ]]; then
+  packages+=(libimgui-dev libglfw3-dev libgl-dev libstb-dev libgl1-mesa-dri xvfb xauth fonts-dejavu-core)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

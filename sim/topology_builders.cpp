@@ -33,6 +33,16 @@ void add_layout_ring(Topology& t) {
   t.set_coordinates(std::move(xy));
 }
 
+// Row-major, as boost::grid_graph numbers its vertices (dimension 0 varies fastest): the
+// picture a live view draws for a grid or torus.
+void add_layout_grid(Topology& t, uint32_t width) {
+  const uint32_t height = std::max<uint32_t>(1, t.node_count() / width);
+  const float cell = 1.0f / static_cast<float>(std::max(width, height));
+  std::vector<std::pair<float, float>> xy(t.node_count());
+  for (uint32_t i = 0; i < t.node_count(); ++i) xy[i] = {(0.5f + i % width) * cell, (0.5f + i / width) * cell};
+  t.set_coordinates(std::move(xy));
+}
+
 Edges grid_edges(uint32_t n, uint32_t width, bool wrap) {
   uint32_t height = n / width;
   boost::array<std::size_t, 2> lengths = {{width, height}};
@@ -219,6 +229,8 @@ Topology build_topology(const TopologySpec& spec, uint64_t seed, const std::stri
   }
   t = Topology::from_edges(n, std::move(edges));
   if (spec.kind == "ring" || spec.kind == "full") add_layout_ring(t);
+  if (spec.kind == "grid" || spec.kind == "torus")
+    add_layout_grid(t, spec.width ? spec.width : static_cast<uint32_t>(std::lround(std::sqrt(n))));
   return t;
 }
 

@@ -300,6 +300,19 @@ std::optional<Violation> BasicGossipModule<P>::check_delivery(SimTime now,
   return std::nullopt;
 }
 
+template <class P>
+std::string BasicGossipModule<P>::describe_node(NodeId n) const {
+  // The first word is the node's state for a live view's colouring: who has heard a rumor.
+  const auto& node = this->nodes()[n];
+  const uint32_t known = node.known().count();
+  if (known == 0) return "uninformed";
+  std::string line = "informed " + std::to_string(known) + " of " + std::to_string(rumors_.size()) + " rumors";
+  if constexpr (requires { node.infective(); }) {  // flooding nodes have no rumor-mongering state
+    if (const uint32_t hot = node.infective().count()) line += " (spreading " + std::to_string(hot) + ")";
+  }
+  return line;
+}
+
 template class BasicGossipModule<GossipProtocol>;
 template class BasicGossipModule<FloodProtocol>;
 

@@ -40,6 +40,8 @@ class BasicGossipModule : public NodeModule<P> {
   std::optional<Violation> check(SimTime now) override;
   std::optional<Violation> finish(SimTime now, Metrics& m) override;
   std::vector<MetricInfo> metrics() const override { return gossip_metrics(); }
+  // "informed 1 of 1 rumors (spreading 1)" or "uninformed": one line for a live view.
+  std::string describe_node(NodeId n) const override;
 
   // Read-outs for tests and the viewer.
   bool injected(uint32_t rumor) const { return rumors_[rumor].injected_at_ns >= 0; }

@@ -1,0 +1,146 @@
+#include "viz/mesh_view.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "viz/palette.h"
+
+namespace meshsim::viz {
+
+namespace {
+ImVec2 v(Point2 p) { return {p.x, p.y}; }
+}  // namespace
+
+void MeshView::set_layout(Layout layout, const Topology& topology) {
+  layout_ = std::move(layout);
+  edges_.clear();
+  for (NodeId a = 0; a < topology.node_count(); ++a)
+    for (NodeId b : topology.neighbors(a))
+      if (a < b) edges_.emplace_back(a, b);
+}
+
+float MeshView::node_radius() const {
+  // About a third of the typical spacing between nodes, so neighbours never touch.
+  const float n = static_cast<float>(std::max<size_t>(1, layout_.pos.size()));
+  return std::clamp(0.33f * camera_.scale() / std::sqrt(n), 1.2f, 15.0f);
+}
+
+NodeId MeshView::node_at(float x, float y) const {
+  const float reach = node_radius() + 4;
+  float best = reach * reach;
+  NodeId found = kNoNode;
+  for (NodeId n = 0; n < layout_.pos.size(); ++n) {
+    const Point2 p = screen_of(n);
+    const float d = (p.x - x) * (p.x - x) + (p.y - y) * (p.y - y);
+    if (d < best) best = d, found = n;
+  }
+  return found;
+}
+
+FrameStats MeshView::draw(ImDrawList* dl, const Simulation& sim, const NodeLooks& looks, RunWatch& watch,
+                          const std::set<NodeId>& pinned, const std::set<NodeId>& group_a,
+                          const std::set<NodeId>& group_b, int64_t flash_ns) {
+  FrameStats stats;
+  stats.coarse = layout_.pos.size() > kDetailedMaxNodes;
+  // Anti-aliasing adds a fringe of vertices to every shape: worth it for a few thousand
+  // nodes, not for a hundred thousand.
+  if (layout_.pos.size() > 5000) dl->Flags &= ~(ImDrawListFlags_AntiAliasedLines | ImDrawListFlags_AntiAliasedFill);
+  dl->PushClipRect({camera_.x0, camera_.y0}, {camera_.x0 + camera_.w, camera_.y0 + camera_.h}, true);
+  dl->AddRectFilled({camera_.x0, camera_.y0}, {camera_.x0 + camera_.w, camera_.y0 + camera_.h}, colour::background);
+  const float r = node_radius();
+  if (looks.group_count() > 0) {
+    // Each partition group is shaded: a soft disc under every node, which merges into one
+    // region per group on a dense mesh.
+    for (NodeId n = 0; n < layout_.pos.size(); ++n)
+      dl->AddCircleFilled(v(screen_of(n)), r * 2.2f, with_alpha(palette(looks.looks()[n].group + 3), 40), 12);
+  }
+  if (!stats.coarse) draw_edges(dl, sim, looks);
+  draw_messages(dl, sim, watch, flash_ns, stats);
+  draw_nodes(dl, sim, looks, pinned, group_a, group_b);
+  draw_legend(dl, looks, watch, stats);
+  dl->PopClipRect();
+  return stats;
+}
+
+void MeshView::draw_edges(ImDrawList* dl, const Simulation& sim, const NodeLooks& looks) const {
+  const Network& net = sim.network();
+  const bool cuts = net.partitioned();
+  const float width = std::clamp(node_radius() * 0.15f, 1.0f, 2.0f);
+  // A torus's wrap-around links would cross the whole picture; in the topology's own
+  // layout they are left out (their ends are obvious: the opposite border).
+  const bool skip_long = layout_.method == "topology";
+  for (auto [a, b] : edges_) {
+    if (skip_long && std::fabs(layout_.pos[a].x - layout_.pos[b].x) + std::fabs(layout_.pos[a].y - layout_.pos[b].y) > 0.5f)
+      continue;
+    const bool cut = cuts && !(net.can_reach(a, b) && net.can_reach(b, a));
+    const Point2 p = screen_of(a), q = screen_of(b);
+    if (cut) {
+      // A cut link is drawn red and dashed, so it reads as "there, but not carrying".
+      const float dx = q.x - p.x, dy = q.y - p.y, len = std::sqrt(dx * dx + dy * dy);
+      const int dashes = std::max(1, static_cast<int>(len / 8));
+      for (int i = 0; i < dashes; i += 2) {
+        const float t0 = static_cast<float>(i) / dashes, t1 = static_cast<float>(i + 1) / dashes;
+        dl->AddLine({p.x + dx * t0, p.y + dy * t0}, {p.x + dx * t1, p.y + dy * t1}, colour::edge_cut, width);
+      }
+    } else {
+      dl->AddLine(v(p), v(q), colour::edge, width);
+    }
+  }
+}
+
+void MeshView::draw_nodes(ImDrawList* dl, const Simulation& sim, const NodeLooks& looks,
+                          const std::set<NodeId>& pinned, const std::set<NodeId>& group_a,
+                          const std::set<NodeId>& group_b) const {
+  const float r = node_radius();
+  const auto& all = looks.looks();
+  if (r < 3) {
+    // Coarse: a square per node is four vertices instead of a dozen.
+    for (NodeId n = 0; n < all.size(); ++n) {
+      const Point2 p = screen_of(n);
+      const float h = std::max(r, 1.0f);
+      dl->AddRectFilled({p.x - h, p.y - h}, {p.x + h, p.y + h}, all[n].byzantine ? colour::byzantine : looks.fill(all[n]));
+    }
+    return;
+  }
+  const bool labels = r >= 8;
+  const bool role_labels = all.size() <= 32 && r >= 10;
+  for (NodeId n = 0; n < all.size(); ++n) {
+    const NodeLook& l = all[n];
+    const ImVec2 c = v(screen_of(n));
+    if (l.state == NodeState::absent) {
+      dl->AddCircle(c, r, colour::absent, 20, 1.5f);
+    } else {
+      dl->AddCircleFilled(c, r, looks.fill(l), 20);
+      dl->AddCircle(c, r, rgb(10, 10, 14, 200), 20, 1.0f);
+    }
+    if (l.state == NodeState::crashed && r >= 6) {
+      const float k = r * 0.55f;
+      dl->AddLine({c.x - k, c.y - k}, {c.x + k, c.y + k}, rgb(255, 230, 230), 2.0f);
+      dl->AddLine({c.x - k, c.y + k}, {c.x + k, c.y - k}, rgb(255, 230, 230), 2.0f);
+    } else if (l.state == NodeState::paused && r >= 6) {
+      const float k = r * 0.45f;
+      dl->AddRectFilled({c.x - k, c.y - k}, {c.x - k * 0.3f, c.y + k}, rgb(40, 40, 48));
+      dl->AddRectFilled({c.x + k * 0.3f, c.y - k}, {c.x + k, c.y + k}, rgb(40, 40, 48));
+    } else if (labels) {
+      const std::string id = std::to_string(n);
+      const float size = std::min(r * 1.1f, ImGui::GetFontSize());
+      const ImVec2 ts = ImGui::GetFont()->CalcTextSizeA(size, FLT_MAX, 0, id.c_str());
+      dl->AddText(ImGui::GetFont(), size, {c.x - ts.x / 2, c.y - ts.y / 2}, rgb(15, 15, 20), id.c_str());
+    }
+    if (l.byzantine) dl->AddCircle(c, r + 3, colour::byzantine, 24, 3.0f);
+    if (l.isolated) dl->AddCircle(c, r + 6, colour::isolated, 24, 1.5f);
+    if (group_a.count(n)) dl->AddCircle(c, r + 4, palette(1), 24, 2.5f);
+    if (group_b.count(n)) dl->AddCircle(c, r + 4, palette(2), 24, 2.5f);
+    if (pinned.count(n)) dl->AddCircle(c, r + 8, colour::pinned, 24, 2.0f);
+    if (role_labels && l.role >= 0) {
+      const std::string& role = looks.role_names()[l.role];
+      const ImVec2 ts = ImGui::CalcTextSize(role.c_str());
+      dl->AddText({c.x - ts.x / 2, c.y + r + 4}, colour::text_dim, role.c_str());
+    }
+  }
+}
+
+}  // namespace meshsim::viz

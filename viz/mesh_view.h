@@ -1,0 +1,57 @@
+// Draws the mesh into the canvas: partition shading, overlay edges (cut ones in red),
+// nodes coloured by state and role, messages in flight and the flashes of dropped ones,
+// and the legend. Everything is drawn from a snapshot of the run taken once per frame.
+// Past kDetailedMaxNodes nodes the drawing turns coarse: no edges, square nodes, no labels.
+#pragma once
+#include <cstddef>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "sim/simulation.h"
+#include "viz/camera.h"
+#include "viz/layout.h"
+#include "viz/node_looks.h"
+#include "viz/run_watch.h"
+
+struct ImDrawList;
+
+namespace meshsim::viz {
+
+inline constexpr uint32_t kDetailedMaxNodes = 20000;
+inline constexpr size_t kMaxDrawnMessages = 4000;
+
+struct FrameStats {
+  size_t messages_in_flight = 0, messages_drawn = 0, drops_drawn = 0;
+  bool coarse = false;
+};
+
+class MeshView {
+ public:
+  void set_layout(Layout layout, const Topology& topology);
+  const Layout& layout() const { return layout_; }
+  Camera& camera() { return camera_; }
+  const Camera& camera() const { return camera_; }
+
+  // Draws the whole canvas. `flash_ns` is how long (simulated) a dropped message flashes.
+  FrameStats draw(ImDrawList* dl, const Simulation& sim, const NodeLooks& looks, RunWatch& watch,
+                  const std::set<NodeId>& pinned, const std::set<NodeId>& group_a, const std::set<NodeId>& group_b,
+                  int64_t flash_ns);
+  // The node under a screen point (within its drawn radius plus a few pixels), or kNoNode.
+  NodeId node_at(float x, float y) const;
+  Point2 screen_of(NodeId n) const { return camera_.to_screen(layout_.pos[n]); }
+  float node_radius() const;
+
+ private:
+  void draw_edges(ImDrawList* dl, const Simulation& sim, const NodeLooks& looks) const;
+  void draw_nodes(ImDrawList* dl, const Simulation& sim, const NodeLooks& looks, const std::set<NodeId>& pinned,
+                  const std::set<NodeId>& group_a, const std::set<NodeId>& group_b) const;
+  void draw_messages(ImDrawList* dl, const Simulation& sim, RunWatch& watch, int64_t flash_ns, FrameStats& stats) const;
+  void draw_legend(ImDrawList* dl, const NodeLooks& looks, RunWatch& watch, const FrameStats& stats) const;
+
+  Layout layout_;
+  Camera camera_;
+  std::vector<std::pair<NodeId, NodeId>> edges_;
+};
+
+}  // namespace meshsim::viz
