@@ -23,6 +23,7 @@ Simulation::Simulation(const Scenario& scenario, const ModuleRegistry& registry)
   metrics_.enable_node_series(scenario.node_series);
   state_.assign(n, NodeState::up);
   node_seq_.assign(n, 0);
+  node_msg_seq_.assign(n, 0);
   faults_ = scenario.faults;
   generate_chaos();
   network_ = std::make_unique<Network>(scenario_, topology_, scenario.seed);
@@ -49,7 +50,7 @@ void Simulation::send(ModuleId m, NodeId from, NodeId to, uint32_t slot, uint8_t
   // A protocol addressing a node that does not exist is a programmer error.
   assert(to < node_count() && "message to a node id beyond the node count");
   uint64_t seq = node_seq_[from]++;
-  uint64_t key = derive_stream(seed(), static_cast<uint64_t>(StreamKind::network), from, seq);
+  uint64_t key = derive_stream(seed(), static_cast<uint64_t>(StreamKind::network), from, node_msg_seq_[from]++);
   MessageFate fate = network_->route(from, to, bytes, now_, key);
   if (fate.dropped != DropReason::none) {
     modules_[m]->release(slot);
