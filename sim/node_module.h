@@ -5,7 +5,8 @@
 //   using Node = ...;        // per-node state machine
 //   using Message = std::variant<...>;  // every alternative has `uint32_t wire_bytes() const`
 //   static constexpr TimerId timer_count;
-//   static constexpr bool uses_rng;     // false saves 32 bytes a node (flooding, say)
+//   static constexpr bool uses_rng;     // false saves 32 bytes a node (flooding, say);
+//                                       // the node's view then has no stream (rng is null)
 // and Node provides
 //   void start(const Params&, const NodeView&, Outbox<Message>&);
 //   void on_message(const Params&, const NodeView&, NodeId from, const Message&, Outbox<Message>&);
@@ -27,10 +28,22 @@
 // the outbox into the engine, and applies Byzantine decorators to the outbox before it is
 // drained. The engine stamps every message with the stepping node as sender, so a Byzantine
 // node cannot claim to be another node.
+//
+// Byzantine decorators draw from a stream of their own, (seed, byzantine, module, node),
+// never from the protocol's: a decorator's draws then do not shift the node's protocol
+// draws, and protocols with uses_rng = false (flooding) get a stream that honours the seed
+// without 32 bytes for every node. The stream is created lazily, at the node's first step
+// as a Byzantine node, and kept for the rest of the run, so a later Byzantine episode of
+// the same node continues the stream instead of replaying it. Its key does not depend on when
+// it is created, and only that node's steps draw from it, so it is as deterministic as the
+// per-node protocol streams. (Deriving a fresh stream at every Byzantine step from a step
+// counter would be deterministic too, but needs a counter for every node, or one per
+// Byzantine node, which is no cheaper than the stream itself, plus a derivation per step.)
 #pragma once
 #include <algorithm>
 #include <concepts>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -142,12 +155,12 @@ class NodeModule : public Module {
     nodes_.clear();
     nodes_.reserve(sim.node_count());
     for (NodeId n = 0; n < sim.node_count(); ++n) nodes_.push_back(make_node(n));
+    module_key_ = name_hash(name());
+    byzantine_rngs_.clear();
     if constexpr (P::uses_rng) {
       rngs_.reserve(sim.node_count());
-      uint64_t module_key = name_hash(name());
       for (NodeId n = 0; n < sim.node_count(); ++n)
-        rngs_.emplace_back(derive_stream(sim.seed(), static_cast<uint64_t>(StreamKind::protocol),
-                                         module_key, n));
+        rngs_.emplace_back(derive_stream(sim.seed(), StreamKind::protocol, module_key_, n));
     }
     if constexpr (ProcessingCosts<P>)
       if (P::models_processing(params_)) sim.enable_processing(id);
@@ -267,7 +280,6 @@ class NodeModule : public Module {
     if constexpr (ProcessingCosts<P>)
       if (sim_->models_processing()) v.cpu_backlog = sim_->cpu_backlog(n);
     if constexpr (P::uses_rng) v.rng = &rngs_[n];
-    else v.rng = &spare_rng_;
     return v;
   }
 
@@ -276,6 +288,13 @@ class NodeModule : public Module {
     uint64_t h = 1469598103934665603ULL;  // FNV-1a: stable across builds, unlike std::hash
     for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
     return h;
+  }
+
+  Rng& byzantine_rng(NodeId n) {
+    auto it = byzantine_rngs_.find(n);
+    if (it == byzantine_rngs_.end())
+      it = byzantine_rngs_.emplace(n, Rng(derive_stream(sim_->seed(), StreamKind::byzantine, module_key_, n))).first;
+    return it->second;
   }
 
   Message take(uint32_t slot) {
@@ -301,8 +320,10 @@ class NodeModule : public Module {
 
   void drain(NodeId n, const NodeView& v) {
     if (!byzantine_.empty() && is_byzantine(n)) {
+      NodeView bv = v;
+      bv.rng = &byzantine_rng(n);
       for (auto& e : byzantine_)
-        if (e.node == n) e.rewriter->rewrite(v, outbox_);
+        if (e.node == n) e.rewriter->rewrite(bv, outbox_);
     }
     if (!outbox_.notes().empty()) {
       for (const auto& note : outbox_.notes()) on_note(n, note.what, note.value);
@@ -357,8 +378,10 @@ class NodeModule : public Module {
   Simulation* sim_ = nullptr;
   ModuleId id_ = 0;
   std::vector<Node> nodes_;
+  uint64_t module_key_ = 0;  // FNV-1a of the module's name, for its streams
   std::vector<Rng> rngs_;
-  Rng spare_rng_{0};
+  // Only for nodes that have been Byzantine at some point in the run (see the top).
+  std::map<NodeId, Rng> byzantine_rngs_;
   std::vector<Message> pool_;
   std::vector<uint32_t> free_;
   Outbox<Message> outbox_;

@@ -7,6 +7,7 @@
 // determinism contract; distributions come from Boost.Random, whose algorithms are fixed
 // (std::*_distribution differ between standard libraries, which SimGrid warns about too).
 #pragma once
+#include <concepts>
 #include <cstdint>
 #include <limits>
 
@@ -19,21 +20,35 @@ constexpr uint64_t splitmix64_mix(uint64_t z) {
   return z ^ (z >> 31);
 }
 
-// Derives a stream key from a seed and any number of identifiers (stream kind, node id, ...).
-constexpr uint64_t derive_stream(uint64_t seed, uint64_t a, uint64_t b = 0, uint64_t c = 0) {
-  return splitmix64_mix(splitmix64_mix(splitmix64_mix(seed ^ 0x6d657368u) ^ a) ^ b) ^ c;
-}
-
-// Stream kinds, so that node 3's protocol stream differs from node 3's network stream.
+// Stream kinds: the one registry of every random stream in the engine and the protocols,
+// so that node 3's protocol stream differs from node 3's network stream. A new consumer
+// gets a new kind here (never a magic number at its call site), and a number is never
+// reused for something else: docs/determinism.md lists each kind's identifiers and users.
 enum class StreamKind : uint64_t {
-  protocol = 1,
-  network = 2,
-  topology = 3,
-  workload = 4,
-  faults = 5,
-  link = 6,
-  chaos = 7,
+  protocol = 1,       // (module name hash, node): a node's state machine, sim/node_module.h
+  network = 2,        // (sender, sender's message number): one message's fate, sim/simulation.cpp
+  topology = 3,       // (): random graph generators, sim/topology_builders.cpp
+  rumor_origin = 4,   // (rumor index): random rumor origins, protocols/gossip/gossip_params.h
+  faults = 5,         // (fault index): a role-targeted fault's choice, sim/fault_injection.cpp
+  link = 6,           // (lower node, higher node): a pair's fixed latency, sim/network.cpp
+  chaos = 7,          // (): the random fault schedule, sim/fault_injection.cpp
+  byzantine = 8,      // (module name hash, node): a Byzantine decorator's draws, sim/node_module.h
 };
+
+// Derives a stream key from a seed and any number of identifiers (stream kind, node id, ...).
+// Every identifier goes through a full SplitMix64 round after it is folded in, so flipping
+// any one bit of any identifier changes about half the bits of the key, and the order of
+// the identifiers matters: (kind, 1, 0) and (kind, 0, 1) are unrelated keys.
+template <std::integral... Ids>
+constexpr uint64_t derive_stream(uint64_t seed, uint64_t kind, Ids... ids) {
+  uint64_t h = splitmix64_mix(splitmix64_mix(seed ^ 0x6d657368u) ^ kind);
+  ((h = splitmix64_mix(h ^ static_cast<uint64_t>(ids))), ...);
+  return h;
+}
+template <std::integral... Ids>
+constexpr uint64_t derive_stream(uint64_t seed, StreamKind kind, Ids... ids) {
+  return derive_stream(seed, static_cast<uint64_t>(kind), ids...);
+}
 
 // xoshiro256** (Blackman & Vigna): 32 bytes of state, period 2^256 - 1, so streams seeded
 // from distinct keys do not overlap in practice even with a million nodes. Satisfies the

@@ -45,6 +45,7 @@ Simulation::Simulation(RunSpec spec) : spec_(std::move(spec)), modules_(spec_.mo
   state_.assign(n, NodeState::up);
   spec_.absent.for_each([&](NodeId a) { state_[a] = NodeState::absent; });
   node_seq_.assign(n, 0);
+  node_msg_seq_.assign(n, 0);
   std::vector<FaultSpec> faults = spec_.faults;
   std::vector<FaultSpec> chaos = draw_chaos(spec_.chaos, spec_.seed, n, spec_.end);
   faults.insert(faults.end(), std::make_move_iterator(chaos.begin()), std::make_move_iterator(chaos.end()));
@@ -109,7 +110,7 @@ void Simulation::send(ModuleId m, NodeId from, NodeId to, uint32_t slot, uint8_t
   // A protocol addressing a node that does not exist is a programmer error.
   assert(to < node_count() && "message to a node id beyond the node count");
   uint64_t seq = node_seq_[from]++;
-  uint64_t key = derive_stream(seed(), static_cast<uint64_t>(StreamKind::network), from, seq);
+  uint64_t key = derive_stream(seed(), static_cast<uint64_t>(StreamKind::network), from, node_msg_seq_[from]++);
   MessageFate fate = network_->route(from, to, bytes, now_, key);
   if (fate.dropped != DropReason::none) {
     if (observing_) [[unlikely]] observe_dropped_send(m, from, to, seq, msg_type, bytes, slot, fate.dropped);

@@ -187,6 +187,9 @@ class Simulation {
   std::vector<NodeState> state_;
   std::vector<uint8_t> restart_pending_;         // recovered while paused: restarts on resume
   std::vector<uint64_t> node_seq_;              // per-origin event counters
+  // Per-node message counters, for the network stream only: a message's fate must not
+  // shift when the node sets one more timer (which takes a node_seq_ number).
+  std::vector<uint64_t> node_msg_seq_;
   std::vector<std::vector<uint32_t>> timer_gen_;  // per module: node * timers + id
   std::vector<TimerId> timer_count_;
   std::vector<int64_t> drift_ppm_;               // clock drift per node (empty = none)

@@ -107,7 +107,7 @@ struct RumorPlan {
                                             node_count);
       } else {
         // One stream per rumor, so the origins do not shift when the count changes.
-        Rng rng(derive_stream(seed, static_cast<uint64_t>(StreamKind::workload), 0x676f73736970ULL, r));
+        Rng rng(derive_stream(seed, StreamKind::rumor_origin, r));
         out[r].origin = static_cast<NodeId>(rng.below(node_count));
       }
     }

@@ -26,7 +26,10 @@ void Replica::start(const Params& p, const NodeView& v, Outbox<Message>& out) {
   // for low_ again. Without a new fetch it never executes another request, and with f
   // others faulty no checkpoint above low_ becomes stable: the whole system stops at the
   // high water mark (chaos seed 1383).
-  if (last_executed_ < low_) start_state_transfer(p, v, out);
+  if (last_executed_ < low_) {
+    out.note(kNoteStateTransferResumed, static_cast<int64_t>(low_));
+    start_state_transfer(p, v, out);
+  }
   // A recovered replica that was changing views asks again (its VIEW-CHANGE may have been
   // lost with it); otherwise it waits for work.
   if (!in_view_change_) return;

@@ -30,6 +30,7 @@ enum : uint16_t {
   kNoteStateTransferred = 6,   // value: seq
   kNoteProposed = 7,           // value: batch size (primary)
   kNoteCompleted = 8,          // client: value = latency in ns
+  kNoteStateTransferResumed = 9,  // value: the stable checkpoint a recovered replica fetches again
 };
 
 using RequestId = std::pair<uint32_t, uint64_t>;  // (client, client seq)

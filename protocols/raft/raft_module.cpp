@@ -123,7 +123,7 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       if (auto v = checker_.on_log_written(n, s.log(), static_cast<Index>(value))) violated("log_matching", *v);
       break;
     case kNoteCommitted:
-      if (auto v = checker_.on_committed(n, s.log(), commit_seen_[n] + 1, static_cast<Index>(value)))
+      if (auto v = checker_.on_committed(n, s.term(), s.log(), commit_seen_[n] + 1, static_cast<Index>(value)))
         return violated("state_machine_safety", *v);
       commit_seen_[n] = static_cast<Index>(value);
       if (!config_pending_.empty() && s.role() == Role::leader) config_retry_ = true;
@@ -160,7 +160,7 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       break;
     case kNoteSnapshotInstalled:
       ++snapshots_installed_;
-      if (auto v = checker_.on_committed(n, s.log(), static_cast<Index>(value), static_cast<Index>(value)))
+      if (auto v = checker_.on_committed(n, s.term(), s.log(), static_cast<Index>(value), static_cast<Index>(value)))
         return violated("state_machine_safety", *v);
       commit_seen_[n] = static_cast<Index>(value);
       break;

@@ -24,11 +24,17 @@ std::optional<std::string> SafetyChecker::on_became_leader(NodeId n, Term term, 
   if (!fresh && it->second != n)
     return "election safety: " + node(it->second) + " and " + node(n) + " both became leader in term " +
            std::to_string(term);
-  // Leader Completeness: everything committed so far must be in the new leader's log.
-  // Servers snapshot only committed entries, so the leader's snapshot never passes the
-  // highest committed index, where the prefix hash is compared.
-  if (!committed_.empty() && committed_.size() >= log.snapshot_index()) {
-    Index c = committed_.size();
+  // Leader Completeness (§5.4, Figure 3): every entry committed in an earlier term must be
+  // in the new leader's log. Not everything committed so far: a candidate paused with its
+  // votes in hand can win its term after a higher term has committed entries (raft chaos
+  // seed 7729: server 3 wins term 4 on votes parked while it was paused, after the leader
+  // of term 5 committed index 544). That leader is stale, not unsafe: a majority is in the
+  // higher term and rejects it. So the index compared is the highest one committed in a
+  // lower term; its prefix hash covers all below it. Servers snapshot only committed
+  // entries, so a leader's snapshot never passes the highest committed index.
+  Index c = committed_.size();
+  while (c > 0 && (committed_[c - 1].commit_term >= term || committed_[c - 1].prefix_hash == 0)) --c;
+  if (c > 0 && c >= log.snapshot_index()) {
     const Known& k = committed_[c - 1];
     if (log.last_index() < c || log.prefix_hash(c) != k.prefix_hash) {
       std::string has = log.last_index() < c ? "its log ends at " + at_index(log.last_index())
@@ -53,21 +59,23 @@ std::optional<std::string> SafetyChecker::on_log_written(NodeId n, const RaftLog
   return std::nullopt;
 }
 
-std::optional<std::string> SafetyChecker::on_committed(NodeId n, const RaftLog& log, Index from, Index to) {
+std::optional<std::string> SafetyChecker::on_committed(NodeId n, Term term, const RaftLog& log, Index from, Index to) {
   // Indices the server holds only in its snapshot are covered by the snapshot's hash.
   from = std::max(from, log.snapshot_index());
   for (Index i = from; i <= to; ++i) {
     if (i == 0) continue;
     // Indices this server compacted before its note was read stay unknown (hash 0) until
     // another server commits them with its log in hand.
-    while (committed_.size() < i - 1) committed_.push_back(Known{n, 0, Entry{}});
-    Known seen{n, log.prefix_hash(i), log.has_entry(i) ? log.at(i) : Entry{}};
+    while (committed_.size() < i - 1) committed_.push_back(Known{n, 0, Entry{}, term});
+    Known seen{n, log.prefix_hash(i), log.has_entry(i) ? log.at(i) : Entry{}, term};
     if (i > committed_.size()) {
       committed_.push_back(seen);
       continue;
     }
     Known& k = committed_[i - 1];
+    k.commit_term = std::min(k.commit_term, term);
     if (k.prefix_hash == 0) {
+      seen.commit_term = k.commit_term;
       k = seen;
       continue;
     }

@@ -3,7 +3,7 @@
 //  - Leader Append-Only: a leader never overwrites or deletes entries in its log.
 //  - Log Matching: two logs holding an entry with the same index and term are identical
 //    up to that index.
-//  - Leader Completeness: a leader's log holds every entry committed before its term.
+//  - Leader Completeness: a leader's log holds every entry committed in an earlier term.
 //  - State Machine Safety: no two servers apply different entries at one index.
 // Each server's log carries a hash of every prefix (raft_log.h), so every test is O(1)
 // per entry written, committed or applied. Each check returns a description of the first
@@ -26,8 +26,8 @@ class SafetyChecker {
 
   std::optional<std::string> on_became_leader(NodeId n, Term term, const RaftLog& log);
   std::optional<std::string> on_log_written(NodeId n, const RaftLog& log, Index from);
-  // Server n's commit index moved from from-1 to `to`.
-  std::optional<std::string> on_committed(NodeId n, const RaftLog& log, Index from, Index to);
+  // Server n, in term `term`, moved its commit index from from-1 to `to`.
+  std::optional<std::string> on_committed(NodeId n, Term term, const RaftLog& log, Index from, Index to);
   std::optional<std::string> on_applied(NodeId n, const RaftLog& log, Index index);
   // After every step of a server that is leader: its log only grew since its last step.
   std::optional<std::string> after_leader_step(NodeId n, Term term, const RaftLog& log);
@@ -40,6 +40,9 @@ class SafetyChecker {
     NodeId node;
     uint64_t prefix_hash;
     Entry entry;
+    // committed_ only: the lowest term of a server seen holding it committed, which is
+    // the term of the leader that committed it (that leader notes it first).
+    Term commit_term = 0;
   };
   struct Led {
     Term term = 0;  // 0: not leading

@@ -121,7 +121,7 @@ class Harness {
       case kNoteBecameLeader: record(checker_.on_became_leader(n, static_cast<Term>(value), s.log())); break;
       case kNoteLogAppended: record(checker_.on_log_written(n, s.log(), static_cast<Index>(value))); break;
       case kNoteCommitted:
-        record(checker_.on_committed(n, s.log(), commit_seen_[n] + 1, static_cast<Index>(value)));
+        record(checker_.on_committed(n, s.term(), s.log(), commit_seen_[n] + 1, static_cast<Index>(value)));
         commit_seen_[n] = static_cast<Index>(value);
         break;
       case kNoteApplied: record(checker_.on_applied(n, s.log(), static_cast<Index>(value))); break;

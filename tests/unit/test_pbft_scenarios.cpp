@@ -3,6 +3,8 @@
 // determinism; and the processing model saturating throughput.
 #include <doctest/doctest.h>
 
+#include <cstdio>
+
 #include "tests/unit/scenario_runner.h"
 
 using namespace meshsim;
@@ -48,33 +50,58 @@ TEST_CASE("pbft scenario: the chaos sweep with one Byzantine replica has no viol
   }
 }
 
-// Issue 9, seed 1383: replica 2 learns that checkpoint 864 is stable while it has executed
-// only 863 and crashes before the state arrives. The fetch was volatile, the checkpoint is
-// not: it used to come back with nothing to fetch and slot 864 garbage-collected
-// everywhere, stuck for ever at 863; with replica 1 silent no checkpoint above 864 could
-// become stable and the others stopped at the high water mark (896).
-TEST_CASE("pbft scenario: a replica that crashes during state transfer resumes it on recovery (chaos seed 1383)") {
-  Outcome o = run_pbft("chaos.toml", 1383);
-  INFO(o.result.failure);
-  CHECK(o.result.status == RunStatus::complete);
-  bool resumed = false;
-  for (const LogEntry& e : o.log)
-    if (e.kind == "pbft.state-transfer" && e.detail == "replica 2 installs the state at 864") resumed = true;
-  CHECK(resumed);
-  CHECK(o.scalars["pbft_executed_slots"] > 896);
+// Issue 9, seed 1383: replica 2 learned that checkpoint 864 was stable while it had
+// executed only 863, and crashed before the state arrived. The fetch was volatile, the
+// checkpoint is not: it used to come back with nothing to fetch and slot 864
+// garbage-collected everywhere, stuck for ever at 863; with replica 1 silent no checkpoint
+// above 864 could become stable and the others stopped at the high water mark (896).
+// The random streams of issue 17 gave every seed another run, so this test does not trust
+// a seed to hit the case: it requires the case (a correct replica resumes a state transfer
+// on recovery, which the module logs) and then that the replica installs that state or a
+// later one. Seeds 461, 524, 645 and 856 of 1..883 hit it; with the fix disabled they still
+// pass (the stuck replica catches up at a later checkpoint), so the step test in
+// test_pbft_replica.cpp is the proof that the fix is needed. To find others:
+//   meshsim sweep scenarios/pbft/chaos.toml --seeds 1..2000 --db d.db, then
+//   select seed from events_log join runs using (run_id) where detail like '%resumes%'
+TEST_CASE("pbft scenario: a replica that crashes during state transfer resumes it on recovery (chaos)") {
+  for (uint64_t seed : {461, 524, 645, 856}) {
+    Outcome o = run_pbft("chaos.toml", seed);
+    INFO("seed " << seed << ": " << o.result.failure);
+    CHECK(o.result.status == RunStatus::complete);
+    // (replica, checkpoint) of each resumed transfer by a correct replica (1 is Byzantine).
+    std::vector<std::pair<int, long>> resumed;
+    bool installed_after = false;
+    for (const LogEntry& e : o.log) {
+      int r = -1;
+      long seq = 0;
+      if (e.kind != "pbft.state-transfer") continue;
+      if (std::sscanf(e.detail.c_str(), "replica %d resumes the state transfer to %ld", &r, &seq) == 2 && r != 1)
+        resumed.push_back({r, seq});
+      else if (std::sscanf(e.detail.c_str(), "replica %d installs the state at %ld", &r, &seq) == 2)
+        for (const auto& [rr, from] : resumed) installed_after |= rr == r && seq >= from;
+    }
+    CHECK_MESSAGE(!resumed.empty(), "no correct replica resumed a state transfer: pick another seed (see above)");
+    CHECK(installed_after);
+  }
 }
 
-// Issue 9, seed 3540: replicas 0, 2 and 3 change to view 5 (primary: replica 1, silent) and
-// each holds the VIEW-CHANGE of only one other (0 has 3's, 3 has 2's, 2 has 0's). Each used
-// to re-send its own only to the replica it had not heard from, which had it already, so
-// none reached 2f+1, no view-change timer started and view 5 never ended. Now each asks the
-// replicas it has not heard from for their VIEW-CHANGE.
-TEST_CASE("pbft scenario: VIEW-CHANGEs are retransmitted until every replica holds them (chaos seed 3540)") {
-  Outcome o = run_pbft("chaos.toml", 3540);
-  INFO(o.result.failure);
-  CHECK(o.result.status == RunStatus::complete);
-  CHECK(o.scalars["pbft_sent_fetch_view_change"] > 0);
-  CHECK(o.scalars["pbft_final_view"] >= 6);
+// Issue 9, seed 3540: replicas 0, 2 and 3 changed to view 5 (primary: replica 1, silent)
+// and each held the VIEW-CHANGE of only one other (0 had 3's, 3 had 2's, 2 had 0's). Each
+// used to re-send its own only to the replica it had not heard from, which had it already,
+// so none reached 2f+1, no view-change timer started and view 5 never ended. Now each asks
+// the replicas it has not heard from for their VIEW-CHANGE. Since the random streams of
+// issue 17, seed 3540 is another run; no seed of the new streams is known to reach that
+// cycle (top 80 fetching seeds of 1..900 tried with the fetch disabled: all pass), so the
+// step test in test_pbft_replica.cpp is the reproduction, and these seeds, which fetch
+// VIEW-CHANGEs while going through many views, check the mechanism in whole runs.
+TEST_CASE("pbft scenario: VIEW-CHANGEs are fetched from replicas not heard from, and views keep changing (chaos)") {
+  for (uint64_t seed : {524, 645}) {
+    Outcome o = run_pbft("chaos.toml", seed);
+    INFO("seed " << seed << ": " << o.result.failure);
+    CHECK(o.result.status == RunStatus::complete);
+    CHECK(o.scalars["pbft_sent_fetch_view_change"] > 0);
+    CHECK(o.scalars["pbft_final_view"] >= 6);
+  }
 }
 
 TEST_CASE("pbft scenario: f+1 colluders break agreement and the checker catches it") {

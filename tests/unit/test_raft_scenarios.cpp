@@ -77,7 +77,8 @@ TEST_CASE("raft scenario: the chaos sweep finds no violation over 100 seeds") {
 }
 
 TEST_CASE("raft scenario: the Figure 8 bug is caught by a sweep, and only with the bug") {
-  // About 1 seed in 100 produces Figure 8's interleaving (2 of seeds 1..200 when written);
+  // About 1 seed in 100 produces Figure 8's interleaving (15, 18 and 237 of seeds 1..300
+  // since the random streams of issue 17; 12 of seeds 1..1000);
   // the file expects the leader completeness checker to fire, so those seeds are complete.
   int caught = 0;
   for (uint64_t seed = 1; seed <= 300; ++seed) {
@@ -85,13 +86,33 @@ TEST_CASE("raft scenario: the Figure 8 bug is caught by a sweep, and only with t
     if (bug.result.status == RunStatus::complete && bug.result.note.find("raft.leader_completeness") != std::string::npos) ++caught;
   }
   CHECK(caught >= 2);
-  CHECK(run_file("figure8_bug.toml", 81).result.status == RunStatus::complete);  // the file's own seed
+  CHECK(run_file("figure8_bug.toml", 15).result.status == RunStatus::complete);  // the file's own seed
   for (uint64_t seed = 1; seed <= 100; ++seed) {
     Outcome fixed = run_file("figure8_bug.toml", seed, {"protocol.bug=\"none\""});
     INFO("seed " << seed << ": " << fixed.result.failure);
     // Without the bug no checker fires, so the expected failure is missing.
     CHECK(fixed.result.failure.find("the run ended without that checker firing") != std::string::npos);
   }
+}
+
+// Found by the chaos sweep over seeds 1..10000 after the random streams of issue 17: server
+// 3, a candidate of term 4, is paused with its votes on the way; meanwhile server 1 wins
+// term 5 and commits index 544; on resume server 3 counts its parked votes and leads
+// term 4. A stale leader, which the Raft paper allows (a majority is in term 5 and will
+// reject it), but the checker used to demand of every new leader everything committed so
+// far, instead of everything committed in earlier terms.
+TEST_CASE("raft scenario: a stale leader of a lower term, elected after a pause, is no violation (chaos seed 7729)") {
+  Outcome o = run_file("chaos.toml", 7729);
+  INFO(o.result.failure);
+  CHECK(o.result.status == RunStatus::complete);
+  // The case itself, so that this test fails loudly if the seed stops producing it.
+  bool higher = false, stale = false;
+  for (const LogEntry& e : o.log) {
+    if (e.kind != "raft.leader") continue;
+    if (e.detail == "server 1 leads term 5") higher = true;
+    if (higher && e.detail == "server 3 leads term 4") stale = true;
+  }
+  CHECK(stale);
 }
 
 TEST_CASE("raft scenario: with tiny snapshots the chaos sweep still finds no violation, and snapshots travel") {
@@ -146,9 +167,10 @@ TEST_CASE("raft scenario: a leader saturated by per-message cost loses throughpu
 }
 
 TEST_CASE("raft scenario: without cost keys the processing model stays off and fingerprints are unchanged") {
-  // Fingerprints taken before Raft had cost keys (meshsim run ... --seed N).
-  CHECK(run_file("quiet.toml", 3).result.fingerprint == 0x93e04c595aca87d6ULL);
-  CHECK(run_file("chaos.toml", 5).result.fingerprint == 0xe77f184db2a02aeaULL);
+  // Fingerprints of runs without cost keys (meshsim run ... --seed N): first taken before
+  // Raft had cost keys, retaken when the random streams of issue 17 changed every run.
+  CHECK(run_file("quiet.toml", 3).result.fingerprint == 0x3e90b0192b881195ULL);
+  CHECK(run_file("chaos.toml", 5).result.fingerprint == 0x5c2075b6d0c330d1ULL);
   Outcome zero = run_file("quiet.toml", 3, {"protocol.cost_receive=\"0ns\"", "protocol.cost_apply_entry=\"0ns\""});
-  CHECK(zero.result.fingerprint == 0x93e04c595aca87d6ULL);
+  CHECK(zero.result.fingerprint == 0x3e90b0192b881195ULL);
 }
