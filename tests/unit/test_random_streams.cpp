@@ -10,7 +10,8 @@
 #include <variant>
 
 #include "protocols/registry.h"
-#include "sim/config_section.h"
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/config_section.h"
 #include "sim/node_module.h"
 #include "sim/simulation.h"
 
@@ -112,7 +113,7 @@ struct Ran {
 Ran run(const std::string& text, uint64_t seed, std::vector<std::string> sets = {}) {
   Ran r;
   r.scenario = std::make_unique<Scenario>(parse_scenario(text, "streams.toml", sets, registry(), seed));
-  r.sim = std::make_unique<Simulation>(*r.scenario, registry());
+  r.sim = std::make_unique<Simulation>(resolve_run(*r.scenario, registry()));
   r.result = r.sim->run(RunInfo{});
   return r;
 }
