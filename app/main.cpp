@@ -14,6 +14,7 @@
 #include "app/interrupt.h"
 #include "app/protocols_command.h"
 #include "app/run_command.h"
+#include "app/trace_command.h"
 #include "protocols/registry.h"
 #include "sim/scenario/config_section.h"
 #include "sink/results_db.h"
@@ -56,6 +57,9 @@ int main(int argc, char** argv) try {
   run_cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required();
   add_run_options(run_cmd, true);
   run_cmd->add_flag("--json", run.json, "Print one JSON object instead of the summary");
+  run_cmd->add_option("--trace", run.trace,
+                      "Record the run's messages and protocol notes in the database: all, or filters like "
+                      "'nodes=0..4 time=1s..3s types=RequestVote,VoteReply max=100000'");
   run_cmd->add_flag("!--no-progress,!--quiet", run.progress, "Show no progress on stderr");
 
   std::string seeds = "1..10";
@@ -89,9 +93,12 @@ int main(int argc, char** argv) try {
   CLI::App* show_cmd = app.add_subcommand("show", "Show one run: parameters, metrics, event log");
   show_cmd->add_option("run", run_id, "Run id")->required();
   show_cmd->add_option("--db", db, "Results database")->capture_default_str();
-  CLI::App* export_cmd = app.add_subcommand("export", "Export one run's results as CSV files");
+  std::string shiviz_file, lamport_file;
+  CLI::App* export_cmd = app.add_subcommand("export", "Export one run: its results as CSV files, its trace for ShiViz or as a diagram");
   export_cmd->add_option("run", run_id, "Run id")->required();
-  export_cmd->add_option("--csv", csv_dir, "Folder to write the CSV files to")->required();
+  export_cmd->add_option("--csv", csv_dir, "Folder to write the CSV files to");
+  export_cmd->add_option("--shiviz", shiviz_file, "Write the run's --trace in ShiViz's log format (with vector clocks)");
+  export_cmd->add_option("--lamport", lamport_file, "Draw the run's --trace as a space-time diagram (FILE.svg or FILE.html)");
   export_cmd->add_option("--db", db, "Results database")->capture_default_str();
   std::string import_file, import_db;
   CLI::App* import_cmd = app.add_subcommand("import", "Load the runs of a side file (or any results database) into a database");
@@ -130,10 +137,15 @@ int main(int argc, char** argv) try {
     if (*list_cmd) std::cout << list_runs(db, limit);
     if (*show_cmd) std::cout << show_run(db, run_id);
     if (*export_cmd) {
-      std::error_code ec;
-      std::filesystem::create_directories(csv_dir, ec);  // a new folder is what users expect
-      export_run_csv(db, run_id, csv_dir);
-      std::cout << "wrote run " << run_id << " to " << csv_dir << "/{run,parameters,scalars,series,node_summaries,node_series,events_log}.csv\n";
+      if (csv_dir.empty() && shiviz_file.empty() && lamport_file.empty())
+        throw ScenarioError("export: say what to write: --csv FOLDER, --shiviz FILE or --lamport FILE.svg|.html");
+      if (!csv_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(csv_dir, ec);  // a new folder is what users expect
+        export_run_csv(db, run_id, csv_dir);
+        std::cout << "wrote run " << run_id << " to " << csv_dir << "/{run,parameters,scalars,series,node_summaries,node_series,events_log}.csv\n";
+      }
+      if (!shiviz_file.empty() || !lamport_file.empty()) return cli::export_trace(db, run_id, shiviz_file, lamport_file);
     }
     if (*import_cmd) return import_command(import_file, import_db);
     if (*view_cmd) return viz::view_command(view, registry);

@@ -14,6 +14,7 @@
 #include "app/interrupt.h"
 #include "app/json_writer.h"
 #include "app/progress.h"
+#include "app/trace_command.h"
 #include "app/readable.h"
 #include "sim/scenario/scenario.h"
 #include "sim/simulation.h"
@@ -69,6 +70,8 @@ void print_summary(const RunOptions& o, const Scenario& sc, const RunOutcome& ou
   if (r.status == RunStatus::failed) {
     s << "  FAILED       " << r.failure << "\n";
     s << "  reproduce    " << out.reproduce << "\n";
+    if (out.violation_ns >= 0 && o.trace.empty())
+      s << "  trace it     " << trace_suggestion(out.reproduce, out.violation_ns) << "\n";
   }
   if (r.status == RunStatus::inconclusive) {
     s << "  INCONCLUSIVE " << r.failure << "\n";
@@ -77,6 +80,9 @@ void print_summary(const RunOptions& o, const Scenario& sc, const RunOutcome& ou
   if (r.status == RunStatus::interrupted) s << "  INTERRUPTED  " << r.failure << "\n";
   if (!out.side_file.empty())
     s << "  results      NOT in " << o.db << ": saved to " << out.side_file << "   (meshsim import " << out.side_file << ")\n";
+  if (!o.trace.empty() && out.run_id > 0)
+    s << "  trace        " << out.trace_rows << " rows (meshsim export " << out.run_id << " --db " << o.db
+      << " --lamport trace.svg, or --shiviz trace.log)\n";
   if (out.run_id > 0)
     s << "  results      run " << out.run_id << " in " << o.db << "   (meshsim show " << out.run_id << " --db "
       << o.db << ")\n";
@@ -97,6 +103,7 @@ std::string run_json(const Scenario& sc, const RunOutcome& out, const Metrics& m
   j.number("run_id", static_cast<double>(out.run_id));
   j.field("db", db);
   if (!out.result.failure.empty()) j.field("failure", out.result.failure).field("reproduce", out.reproduce);
+  if (out.trace_rows > 0) j.number("trace_rows", static_cast<double>(out.trace_rows));
   if (!out.result.note.empty()) j.field("expected_failure", out.result.note);
   if (!out.side_file.empty()) j.field("side_file", out.side_file);
   j.raw("metrics", json_scalars(m.scalars()));
@@ -183,11 +190,13 @@ RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& regi
   RunOutcome out;
   std::unique_ptr<Scenario> scenario;
   std::unique_ptr<Simulation> sim;
+  std::unique_ptr<TraceRecorder> trace;
   // Everything that can be wrong with the input is found here, before the database is
   // touched: a bad scenario leaves no trace in the results.
   try {
     scenario = std::make_unique<Scenario>(load_scenario(o.scenario, o.sets, registry, o.seed));
     sim = std::make_unique<Simulation>(resolve_run(*scenario, registry));
+    if (!o.trace.empty()) trace = std::make_unique<TraceRecorder>(parse_trace_filter(o.trace, sim->node_count()), *sim);
     prepare_db_path(o.db);
   } catch (const ScenarioError& e) {
     out.exit_code = 2;
@@ -220,6 +229,11 @@ RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& regi
   }
   Progress progress(progress_mode(o.progress), scenario->name, scenario->end.ns);
   TimedSink timed_sink(*sink, progress, scenario->end);
+  if (trace) {
+    // Added before the sink, so every row is in when the sink writes the run.
+    sim->add_observer(trace.get());
+    sink->set_trace(trace.get());
+  }
   sim->add_observer(&timed_sink);
   sim->metrics().watch_checks(&progress.checks());
   Simulation& running = *sim;
@@ -244,6 +258,9 @@ RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& regi
   out.checks_wall_s = progress.checks_wall_s();
   out.result.wall_s = out.events_wall_s + out.checks_wall_s;
   out.results_write_s = timed_sink.write_s;
+  if (trace) out.trace_rows = trace->rows().size();
+  for (const LogEntry& e : sim->metrics().log_entries())
+    if (e.kind == "violation") out.violation_ns = e.sim_time_ns;
   out.run_id = sink->results_stored() ? sink->run_id() : 0;
   out.exit_code = exit_code_of(out.result.status);
   if (!sink->results_stored()) {

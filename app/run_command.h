@@ -19,6 +19,7 @@ struct RunOptions {
   bool progress = true;   // a rewritten line on a terminal, a line every few seconds otherwise
   bool quiet = false;     // sweeps print one line per run instead of the summary
   double db_wait_s = 600;  // how long to wait for other writers before saving results aside
+  std::string trace;       // --trace FILTER (empty: no trace)
 };
 
 struct RunOutcome {
@@ -35,6 +36,8 @@ struct RunOutcome {
   double checks_wall_s = 0;    // wall time of the end-of-run checks (a linearizability search)
   double results_write_s = 0;  // wall time of writing the run's results at its end
   std::string side_file;       // where the results went when the database refused them
+  uint64_t trace_rows = 0;     // rows of the --trace stored with the run
+  int64_t violation_ns = -1;   // when a checker fired, for the --trace suggestion
 };
 
 // Exit code 4: the run finished, the database could not take its results, and they are in

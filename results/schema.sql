@@ -1,4 +1,4 @@
--- meshsim results database, schema version 3 (PRAGMA user_version).
+-- meshsim results database, schema version 4 (PRAGMA user_version).
 -- Modelled on OMNeT++'s SQLite result files: one row per run, everything else keyed by
 -- run_id. Simulated time is an INTEGER count of nanoseconds, never a REAL, as in the engine.
 -- The binary embeds this text (sink/schema.cpp) so meshsim can create a database
@@ -77,4 +77,19 @@ CREATE TABLE IF NOT EXISTS events_log (
 );
 CREATE INDEX IF NOT EXISTS events_log_by_run ON events_log (run_id, sim_time_ns);
 
-PRAGMA user_version = 3;
+CREATE TABLE IF NOT EXISTS trace (
+  run_id      INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  sim_time_ns INTEGER NOT NULL,
+  event       TEXT NOT NULL CHECK (event IN ('send', 'deliver', 'drop', 'note', 'log', 'truncated')),
+  node        INTEGER,
+  peer        INTEGER,
+  module      TEXT,
+  type        TEXT,
+  message_id  INTEGER,
+  sent_ns     INTEGER,
+  detail      TEXT
+);
+CREATE INDEX IF NOT EXISTS trace_by_run ON trace (run_id, seq);
+
+PRAGMA user_version = 4;

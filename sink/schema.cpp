@@ -49,7 +49,7 @@ constexpr std::string_view kRunsColumnsSql = R"sql((
 // With the runs table and kNodeSeriesSql between them, must stay byte-for-byte equal to
 // results/schema.sql (checked by test_sqlite_sink.cpp).
 constexpr std::string_view kSchemaHead =
-    R"schema(-- meshsim results database, schema version 3 (PRAGMA user_version).
+    R"schema(-- meshsim results database, schema version 4 (PRAGMA user_version).
 -- Modelled on OMNeT++'s SQLite result files: one row per run, everything else keyed by
 -- run_id. Simulated time is an INTEGER count of nanoseconds, never a REAL, as in the engine.
 -- The binary embeds this text (sink/schema.cpp) so meshsim can create a database
@@ -97,15 +97,32 @@ CREATE TABLE IF NOT EXISTS events_log (
   detail      TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_log_by_run ON events_log (run_id, sim_time_ns);
-
-PRAGMA user_version = 3;
 )schema";
+// Message traces (`meshsim run --trace`), version 4.
+constexpr std::string_view kTraceSql = R"sql(
+CREATE TABLE IF NOT EXISTS trace (
+  run_id      INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  sim_time_ns INTEGER NOT NULL,
+  event       TEXT NOT NULL CHECK (event IN ('send', 'deliver', 'drop', 'note', 'log', 'truncated')),
+  node        INTEGER,
+  peer        INTEGER,
+  module      TEXT,
+  type        TEXT,
+  message_id  INTEGER,
+  sent_ns     INTEGER,
+  detail      TEXT
+);
+CREATE INDEX IF NOT EXISTS trace_by_run ON trace (run_id, seq);
+)sql";
+constexpr std::string_view kSchemaVersionSql = "\nPRAGMA user_version = 4;\n";
 
 }  // namespace
 
 std::string_view results_schema_sql() {
   static const std::string schema = std::string(kSchemaHead) + std::string(kRunsColumnsSql) + std::string(kSchemaMiddle) +
-                                    std::string(kNodeSeriesSql) + std::string(kSchemaTail);
+                                    std::string(kNodeSeriesSql) + std::string(kSchemaTail) +
+                                    std::string(kTraceSql) + std::string(kSchemaVersionSql);
   return schema;
 }
 
@@ -124,8 +141,11 @@ std::string_view results_schema_migration(int from_version) {
                                    "DROP TABLE runs;\n"
                                    "ALTER TABLE runs_v3 RENAME TO runs;\n"
                                    "PRAGMA user_version = 3;\n";
+  // Version 3 to 4: message traces. Additive.
+  static const std::string to_v4 = std::string(kTraceSql) + "PRAGMA user_version = 4;\n";
   if (from_version == 1) return to_v2;
   if (from_version == 2) return to_v3;
+  if (from_version == 3) return to_v4;
   return {};
 }
 

@@ -23,7 +23,7 @@
 namespace meshsim {
 
 // PRAGMA user_version of databases this build writes and reads.
-inline constexpr int kResultsSchemaVersion = 3;
+inline constexpr int kResultsSchemaVersion = 4;
 
 // The text of results/schema.sql, compiled in so no file is read at run time.
 std::string_view results_schema_sql();
@@ -55,6 +55,11 @@ class SqliteSink : public RunObserver {
   // For a caller that caught an exception mid-run: records the run as 'incomplete' with
   // `why` as its failure text. No-op when no run is in progress.
   void mark_incomplete(const std::string& why);
+  // Store this trace (`meshsim run --trace`) with the run's results. The recorder must
+  // outlive the run. Kept in the main database only: a side file holds the results alone.
+  void set_trace(const TraceRecorder* recorder) {
+    if (db_) db_->set_trace(recorder ? &recorder->rows() : nullptr);
+  }
 
   // Id of the current run, or of the last one once it ended; 0 before the first run or
   // when the start row could not be written.

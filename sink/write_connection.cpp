@@ -356,6 +356,7 @@ void WriteConnection::write_result_rows(int64_t run_id, const RunResult& result,
       sqlite3_bind_double(insert_node_series_, 5, p.value);
       step_done(insert_node_series_);
     }
+    if (trace_) write_trace_rows(run_id);
     sqlite3_bind_int64(insert_log_, 1, run_id);
     for (const LogEntry& e : metrics.log_entries()) {
       sqlite3_bind_int64(insert_log_, 2, e.sim_time_ns);
@@ -382,6 +383,38 @@ void WriteConnection::mark_incomplete(int64_t run_id, const std::string& why) {
   bind_text_or_null(update_run_incomplete_, 1, why);
   sqlite3_bind_int64(update_run_incomplete_, 2, run_id);
   step_done(update_run_incomplete_);  // autocommit: one statement, one transaction
+}
+
+void WriteConnection::write_trace_rows(int64_t run_id) {
+  sqlite3_stmt* insert = prepare(
+      "INSERT INTO trace (run_id, seq, sim_time_ns, event, node, peer, module, type, message_id, sent_ns, detail)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  // Prepared per trace (one per run): traced runs are rare, and the statement would
+  // otherwise sit among the ones every run uses.
+  struct Finalize {
+    sqlite3_stmt* s;
+    ~Finalize() { sqlite3_finalize(s); }
+  } finalize{insert};
+  auto bind_optional = [&](int column, int64_t v) {
+    if (v < 0) sqlite3_bind_null(insert, column);
+    else sqlite3_bind_int64(insert, column, v);
+  };
+  int64_t seq = 0;
+  for (const TraceRow& r : *trace_) {
+    sqlite3_bind_int64(insert, 1, run_id);
+    sqlite3_bind_int64(insert, 2, seq++);
+    sqlite3_bind_int64(insert, 3, r.sim_time_ns);
+    bind_text(insert, 4, r.event);
+    bind_optional(5, r.node);
+    bind_optional(6, r.peer);
+    bind_text(insert, 7, r.module);
+    bind_text(insert, 8, r.type);
+    if (r.message_id) sqlite3_bind_int64(insert, 9, static_cast<int64_t>(r.message_id));
+    else sqlite3_bind_null(insert, 9);
+    bind_optional(10, r.sent_ns);
+    bind_text(insert, 11, r.detail);
+    step_done(insert);
+  }
 }
 
 }  // namespace meshsim::sink

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "sim/observer.h"
+#include "sink/trace.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -40,6 +41,8 @@ class WriteConnection {
   // Scalars, series, node summaries, log and the final status of run `run_id`, in ONE
   // transaction: a reader never sees a run marked complete with half of its series.
   void write_results(int64_t run_id, const RunResult& result, const Metrics& metrics);
+  // A message trace to write with the next results, in the same transaction (null: none).
+  void set_trace(const std::vector<TraceRow>* rows) { trace_ = rows; }
   // A finished run in one transaction (a side file's only run, or an import); returns its id.
   int64_t insert_finished(const RunInfo& info, const RunResult& result, const Metrics& metrics);
   // Marks a still-'running' row 'incomplete' with `why`.
@@ -83,6 +86,8 @@ class WriteConnection {
   sqlite3_stmt* insert_log_ = nullptr;
   sqlite3_stmt* update_run_end_ = nullptr;
   sqlite3_stmt* update_run_incomplete_ = nullptr;
+  void write_trace_rows(int64_t run_id);
+  const std::vector<TraceRow>* trace_ = nullptr;
 };
 
 }  // namespace meshsim::sink
