@@ -359,7 +359,7 @@ bool Simulation::step() {
 bool Simulation::run_until(SimTime t) {
   while (!queue_.empty() && queue_.top().time <= t.ns && step()) {
   }
-  if (!violation_ && !stop_requested_ && !hit_limit_ && now_ < t) now_ = std::min(t, spec_.end);
+  if (!halted_ && now_ < t) now_ = std::min(t, spec_.end);
   return !over();
 }
 
