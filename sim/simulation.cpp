@@ -73,12 +73,12 @@ void Simulation::track_messages(bool on) {
 const std::vector<FaultSpec>& Simulation::faults() const { return faults_->faults(); }
 std::vector<uint32_t> Simulation::active_faults() const { return faults_->active(); }
 
-std::vector<PendingMessage> Simulation::pending_messages() const {
-  std::vector<PendingMessage> out;
+std::vector<MessageRecord> Simulation::pending_messages() const {
+  std::vector<MessageRecord> out;
   out.reserve(in_flight_.size());
-  for (const auto& [id, r] : in_flight_) out.push_back({r});
-  std::sort(out.begin(), out.end(), [](const PendingMessage& a, const PendingMessage& b) {
-    return a.record.deliver_ns != b.record.deliver_ns ? a.record.deliver_ns < b.record.deliver_ns : a.record.id < b.record.id;
+  for (const auto& [id, r] : in_flight_) out.push_back(r);
+  std::sort(out.begin(), out.end(), [](const MessageRecord& a, const MessageRecord& b) {
+    return a.deliver_ns != b.deliver_ns ? a.deliver_ns < b.deliver_ns : a.id < b.id;
   });
   return out;
 }
@@ -356,10 +356,13 @@ bool Simulation::step() {
   return true;
 }
 
-bool Simulation::run_until(SimTime t) {
-  while (!queue_.empty() && queue_.top().time <= t.ns && step()) {
-  }
-  if (!halted_ && now_ < t) now_ = std::min(t, spec_.end);
+bool Simulation::run_until(SimTime t) { return run_until(t, UINT64_MAX); }
+
+bool Simulation::run_until(SimTime t, uint64_t max_events) {
+  uint64_t ran = 0;
+  while (ran < max_events && !queue_.empty() && queue_.top().time <= t.ns && step()) ++ran;
+  const bool caught_up = queue_.empty() || queue_.top().time > t.ns;
+  if (!halted_ && caught_up && now_ < t) now_ = std::min(t, spec_.end);
   return !over();
 }
 

@@ -7,6 +7,7 @@
 // fault application (fault_injection.h), chaos drawing (chaos.h), the CPU model
 // (cpu_model.h), the network (network.h).
 #pragma once
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -34,11 +35,6 @@ const char* to_string(NodeState s);
 
 class FaultInjector;
 
-// A message on its way, for a live view (Simulation::pending_messages).
-struct PendingMessage {
-  MessageRecord record;  // deliver_ns is the arrival time
-};
-
 class Simulation {
  public:
   explicit Simulation(RunSpec spec);
@@ -62,6 +58,10 @@ class Simulation {
   // Runs every event up to and including time t (or until the run is over); the clock
   // then reads t, or the time the run ended. Returns !over().
   bool run_until(SimTime t);
+  // The same, but stops after `max_events` events even if some up to t remain (the clock
+  // then reads the last event's time): a live view's way of bounding the work per frame
+  // when a burst (a flood over 100,000 nodes) packs millions of events into an instant.
+  bool run_until(SimTime t, uint64_t max_events);
   bool over();
   // The end of the run: modules finish, final metrics, the verdict; observers hear
   // on_run_end. Call once, after begin().
@@ -141,7 +141,26 @@ class Simulation {
   // observer wants messages or after track_messages(true) (it costs a hash map entry per
   // message in flight); empty otherwise.
   void track_messages(bool on);
-  std::vector<PendingMessage> pending_messages() const;
+  // Sorted by arrival time (deliver_ns), then id: for tests and tools that want a list.
+  std::vector<MessageRecord> pending_messages() const;
+  size_t pending_message_count() const { return in_flight_.size(); }
+  // The same messages in no particular order, without a copy: what a view that draws
+  // every frame uses, since copying and sorting a million records per frame would cost
+  // more than drawing them.
+  template <class Visit>
+  void for_each_pending_message(Visit&& visit) const {
+    for (const auto& entry : in_flight_) visit(entry.second);
+  }
+  // About one in `stride` of them, without walking the others (a flood over 100,000 nodes
+  // has most of a million in flight): every stride-th bucket of the table. A message's
+  // bucket follows from its id, so the same messages are chosen frame after frame (until
+  // the table grows), and a drawn dot does not flicker.
+  template <class Visit>
+  void for_each_pending_message_sample(size_t stride, Visit&& visit) const {
+    const size_t buckets = in_flight_.bucket_count();
+    for (size_t b = 0; b < buckets; b += std::max<size_t>(1, stride))
+      for (auto it = in_flight_.begin(b); it != in_flight_.end(b); ++it) visit(it->second);
+  }
   // The faults in force right now (each one's index in faults()).
   std::vector<uint32_t> active_faults() const;
   const std::vector<FaultSpec>& faults() const;

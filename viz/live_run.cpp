@@ -51,9 +51,11 @@ void LiveRun::seek(SimTime t) {
   advance_to(t);
 }
 
-bool LiveRun::advance_to(SimTime t) {
+bool LiveRun::advance_to(SimTime t) { return advance_to(t, UINT64_MAX); }
+
+bool LiveRun::advance_to(SimTime t, uint64_t max_events) {
   if (result_) return false;
-  return sim_->run_until(t);
+  return sim_->run_until(t, max_events);
 }
 
 bool LiveRun::step_event() {

@@ -42,6 +42,8 @@ class LiveRun {
   void seek(SimTime t);
   // Forward only, without restarting; false when the run is over.
   bool advance_to(SimTime t);
+  // The same, running at most `max_events` events (the clock may then stop short of t).
+  bool advance_to(SimTime t, uint64_t max_events);
   bool step_event();
   bool over() { return sim_->over(); }
   // Calls finish() once the run is over, and keeps its result.

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "sim/rng.h"
 #include "viz/palette.h"
 
 namespace meshsim::viz {
@@ -17,9 +18,16 @@ ImVec2 v(Point2 p) { return {p.x, p.y}; }
 void MeshView::set_layout(Layout layout, const Topology& topology) {
   layout_ = std::move(layout);
   edges_.clear();
+  edges_total_ = 0;
   for (NodeId a = 0; a < topology.node_count(); ++a)
     for (NodeId b : topology.neighbors(a))
-      if (a < b) edges_.emplace_back(a, b);
+      if (a < b) ++edges_total_;
+  // The sample is chosen once, by a hash of the link's ends, so it never flickers.
+  const double keep = std::min(1.0, static_cast<double>(kMaxDrawnEdges) / static_cast<double>(std::max<size_t>(1, edges_total_)));
+  const auto keep_below = static_cast<uint64_t>(keep * 18446744073709551615.0);
+  for (NodeId a = 0; a < topology.node_count(); ++a)
+    for (NodeId b : topology.neighbors(a))
+      if (a < b && (keep >= 1.0 || splitmix64_mix(uint64_t{a} << 32 | b) <= keep_below)) edges_.emplace_back(a, b);
 }
 
 float MeshView::node_radius() const {
@@ -51,15 +59,23 @@ FrameStats MeshView::draw(ImDrawList* dl, const Simulation& sim, const NodeLooks
   dl->PushClipRect({camera_.x0, camera_.y0}, {camera_.x0 + camera_.w, camera_.y0 + camera_.h}, true);
   dl->AddRectFilled({camera_.x0, camera_.y0}, {camera_.x0 + camera_.w, camera_.y0 + camera_.h}, colour::background);
   const float r = node_radius();
-  if (looks.group_count() > 0) {
+  // Nodes a few pixels across are painted into an image (viz/node_raster.h) rather than
+  // handed to the GL driver one by one.
+  const bool raster = r < 3;
+  if (looks.group_count() > 0 && !raster) {
     // Each partition group is shaded: a soft disc under every node, which merges into one
     // region per group on a dense mesh.
     for (NodeId n = 0; n < layout_.pos.size(); ++n)
-      dl->AddCircleFilled(v(screen_of(n)), r * 2.2f, with_alpha(palette(looks.looks()[n].group + 3), 40), 12);
+      add_sprite(dl, sprites_.disc, v(screen_of(n)), r * 2.2f, with_alpha(palette(looks.looks()[n].group + 3), 40));
   }
-  if (!stats.coarse) draw_edges(dl, sim, looks);
+  stats.edges_total = edges_total_;
+  if (!stats.coarse) {
+    draw_edges(dl, sim, looks);
+    stats.edges_drawn = edges_.size();
+  }
+  if (raster) raster_.draw(dl, camera_, layout_, looks, r >= 2.5f ? 2 : 1);
   draw_messages(dl, sim, watch, flash_ns, stats);
-  draw_nodes(dl, sim, looks, pinned, group_a, group_b);
+  if (!raster) draw_nodes(dl, sim, looks, pinned, group_a, group_b);
   draw_legend(dl, looks, watch, stats);
   dl->PopClipRect();
   return stats;
@@ -68,7 +84,9 @@ FrameStats MeshView::draw(ImDrawList* dl, const Simulation& sim, const NodeLooks
 void MeshView::draw_edges(ImDrawList* dl, const Simulation& sim, const NodeLooks& looks) const {
   const Network& net = sim.network();
   const bool cuts = net.partitioned();
-  const float width = std::clamp(node_radius() * 0.15f, 1.0f, 2.0f);
+  // Whole-pixel widths: ImGui then draws an anti-aliased line as one textured quad
+  // (ImDrawListFlags_AntiAliasedLinesUseTex) instead of a quad with a geometric fringe.
+  const float width = node_radius() >= 10 ? 2.0f : 1.0f;
   // A torus's wrap-around links would cross the whole picture; in the topology's own
   // layout they are left out (their ends are obvious: the opposite border).
   const bool skip_long = layout_.method == "topology";
@@ -96,15 +114,6 @@ void MeshView::draw_nodes(ImDrawList* dl, const Simulation& sim, const NodeLooks
                           const std::set<NodeId>& group_b) const {
   const float r = node_radius();
   const auto& all = looks.looks();
-  if (r < 3) {
-    // Coarse: a square per node is four vertices instead of a dozen.
-    for (NodeId n = 0; n < all.size(); ++n) {
-      const Point2 p = screen_of(n);
-      const float h = std::max(r, 1.0f);
-      dl->AddRectFilled({p.x - h, p.y - h}, {p.x + h, p.y + h}, all[n].byzantine ? colour::byzantine : looks.fill(all[n]));
-    }
-    return;
-  }
   const bool labels = r >= 8;
   const bool role_labels = all.size() <= 32 && r >= 10;
   for (NodeId n = 0; n < all.size(); ++n) {
@@ -113,8 +122,7 @@ void MeshView::draw_nodes(ImDrawList* dl, const Simulation& sim, const NodeLooks
     if (l.state == NodeState::absent) {
       dl->AddCircle(c, r, colour::absent, 20, 1.5f);
     } else {
-      dl->AddCircleFilled(c, r, looks.fill(l), 20);
-      dl->AddCircle(c, r, rgb(10, 10, 14, 200), 20, 1.0f);
+      add_sprite(dl, 2 * r > 24 ? sprites_.node_large : sprites_.node_small, c, r, looks.fill(l));
     }
     if (l.state == NodeState::crashed && r >= 6) {
       const float k = r * 0.55f;

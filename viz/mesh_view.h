@@ -1,7 +1,8 @@
 // Draws the mesh into the canvas: partition shading, overlay edges (cut ones in red),
 // nodes coloured by state and role, messages in flight and the flashes of dropped ones,
 // and the legend. Everything is drawn from a snapshot of the run taken once per frame.
-// Past kDetailedMaxNodes nodes the drawing turns coarse: no edges, square nodes, no labels.
+// Past kDetailedMaxNodes nodes the drawing turns coarse: no edges; nodes too small for a
+// label are painted into one image (node_raster.h).
 #pragma once
 #include <cstddef>
 #include <set>
@@ -12,7 +13,9 @@
 #include "viz/camera.h"
 #include "viz/layout.h"
 #include "viz/node_looks.h"
+#include "viz/node_raster.h"
 #include "viz/run_watch.h"
+#include "viz/sprites.h"
 
 struct ImDrawList;
 
@@ -20,15 +23,21 @@ namespace meshsim::viz {
 
 inline constexpr uint32_t kDetailedMaxNodes = 20000;
 inline constexpr size_t kMaxDrawnMessages = 4000;
+// More overlay links than this make a hairball in which a sample looks the same, and each
+// long thin line is costly to rasterise without a GPU: a fixed sample is drawn, and the
+// legend says how many of how many.
+inline constexpr size_t kMaxDrawnEdges = 3000;
 
 struct FrameStats {
   size_t messages_in_flight = 0, messages_drawn = 0, drops_drawn = 0;
+  size_t edges_total = 0, edges_drawn = 0;
   bool coarse = false;
 };
 
 class MeshView {
  public:
   void set_layout(Layout layout, const Topology& topology);
+  void set_sprites(const Sprites& sprites) { sprites_ = sprites; }
   const Layout& layout() const { return layout_; }
   Camera& camera() { return camera_; }
   const Camera& camera() const { return camera_; }
@@ -51,7 +60,10 @@ class MeshView {
 
   Layout layout_;
   Camera camera_;
-  std::vector<std::pair<NodeId, NodeId>> edges_;
+  std::vector<std::pair<NodeId, NodeId>> edges_;  // the ones drawn (all, or a sample)
+  size_t edges_total_ = 0;
+  Sprites sprites_;
+  NodeRaster raster_;
 };
 
 }  // namespace meshsim::viz

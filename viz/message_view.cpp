@@ -24,19 +24,18 @@ void MeshView::draw_messages(ImDrawList* dl, const Simulation& sim, RunWatch& wa
                              FrameStats& stats) const {
   const int64_t now = sim.now().ns;
   const float dot = std::clamp(node_radius() * 0.35f, 2.0f, 4.5f);
-  const std::vector<PendingMessage> flying = sim.pending_messages();
-  stats.messages_in_flight = flying.size();
-  // Too many to draw: a fixed stride through the list (so the sample does not flicker
-  // between frames the way a random one would), and the legend says so.
-  const size_t stride = std::max<size_t>(1, (flying.size() + kMaxDrawnMessages - 1) / kMaxDrawnMessages);
-  for (size_t i = 0; i < flying.size(); i += stride) {
-    const MessageRecord& m = flying[i].record;
+  stats.messages_in_flight = sim.pending_message_count();
+  // Too many to draw: a sample chosen by message id, so a message is either drawn for its
+  // whole flight or not at all (no flicker between frames), and the messages left out are
+  // not even visited: walking a million of them would cost more than the whole frame.
+  const size_t stride = (stats.messages_in_flight + kMaxDrawnMessages - 1) / kMaxDrawnMessages;
+  sim.for_each_pending_message_sample(stride, [&](const MessageRecord& m) {
     const double span = static_cast<double>(m.deliver_ns - m.sent_ns);
     const float t = span > 0 ? static_cast<float>(std::clamp((now - m.sent_ns) / span, 0.0, 1.0)) : 1.0f;
     const Point2 a = screen_of(m.from), b = screen_of(m.to);
-    dl->AddCircleFilled({a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t}, dot, message_colour(m.module, m.type), 8);
+    add_sprite(dl, sprites_.disc, {a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t}, dot, message_colour(m.module, m.type));
     ++stats.messages_drawn;
-  }
+  });
   for (auto it = watch.dead().rbegin(); it != watch.dead().rend(); ++it) {
     const int64_t age = now - it->died_ns;
     if (age > flash_ns) break;
@@ -77,6 +76,11 @@ void MeshView::draw_legend(ImDrawList* dl, const NodeLooks& looks, RunWatch& wat
   rows.push_back({0, "Messages", false});
   for (const auto& [key, name] : watch.type_names()) rows.push_back({message_colour(key.first, key.second), name, true});
   rows.push_back({colour::drop_flash, "dropped (flash)", true});
+  std::string edges;
+  if (stats.edges_drawn < stats.edges_total)
+    edges = stats.edges_drawn == 0 ? "links not drawn (" + with_commas(stats.edges_total) + ")"
+                                   : "links: " + with_commas(stats.edges_drawn) + " of " + with_commas(stats.edges_total) +
+                                         " drawn (sampled)";
   std::string sampled;
   if (stats.messages_drawn < stats.messages_in_flight)
     sampled = "showing " + with_commas(stats.messages_drawn) + " of " + with_commas(stats.messages_in_flight) +
@@ -84,10 +88,10 @@ void MeshView::draw_legend(ImDrawList* dl, const NodeLooks& looks, RunWatch& wat
   else
     sampled = with_commas(stats.messages_in_flight) + " in flight";
   const float line = ImGui::GetTextLineHeightWithSpacing();
-  float width = ImGui::CalcTextSize(sampled.c_str()).x;
+  float width = std::max(ImGui::CalcTextSize(sampled.c_str()).x, ImGui::CalcTextSize(edges.c_str()).x);
   for (const Row& row : rows) width = std::max(width, ImGui::CalcTextSize(row.text.c_str()).x + 22);
   const ImVec2 o{camera_.x0 + 10, camera_.y0 + 10};
-  const float height = line * static_cast<float>(rows.size() + 1) + 12;
+  const float height = line * static_cast<float>(rows.size() + 1 + (edges.empty() ? 0 : 1)) + 12;
   dl->AddRectFilled(o, {o.x + width + 20, o.y + height}, rgb(12, 13, 17, 215), 6.0f);
   float y = o.y + 6;
   for (const Row& row : rows) {
@@ -103,6 +107,7 @@ void MeshView::draw_legend(ImDrawList* dl, const NodeLooks& looks, RunWatch& wat
   }
   dl->AddText({o.x + 10, y}, stats.messages_drawn < stats.messages_in_flight ? colour::cursor : colour::text_dim,
               sampled.c_str());
+  if (!edges.empty()) dl->AddText({o.x + 10, y + line}, colour::text_dim, edges.c_str());
 }
 
 }  // namespace meshsim::viz

@@ -22,11 +22,14 @@ class Playback {
   bool max_speed = false;
   double speed = 1.0;  // simulated seconds per wall second
   double budget_s = 0.010;  // wall time per frame the simulation may use
+  // Wall time the last tick spent simulating (for the frame-time report).
+  double last_tick_s() const { return last_tick_s_; }
 
  private:
   void step_to_message(LiveRun& run, NodeId node);
 
   bool behind_ = false;
+  double last_tick_s_ = 0;
   std::string note_;
   char until_text_[32] = "";
 };

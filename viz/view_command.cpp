@@ -3,12 +3,14 @@
 // fingerprint and the frame rate: what the tests and the README's screenshot use.
 #include "viz/view_command.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #include "sim/errors.h"
 #include "sink/results_db.h"
@@ -67,7 +69,23 @@ void apply_scripted(const std::vector<UiFault>& faults, LiveRun& run, Viewer& vi
   }
 }
 
-void print_exit_report(const LiveRun& run, const Viewer& viewer, int frames, double wall_s) {
+// Where a frame's wall time goes, per phase, so a slow frame rate can be pinned on the
+// simulation, on building the picture (our code), or on the GL driver rasterising it (the
+// software renderer under Xvfb, where a real GPU would take almost nothing).
+struct FramePhases {
+  std::vector<double> simulate_s, build_s, render_s;
+  std::vector<double> vertices;  // what the GL driver is handed per frame
+
+  // The q-quantile in milliseconds (nearest rank).
+  static double quantile_ms(std::vector<double> v, double q) {
+    if (v.empty()) return 0;
+    const auto k = static_cast<std::ptrdiff_t>(q * static_cast<double>(v.size() - 1) + 0.5);
+    std::nth_element(v.begin(), v.begin() + k, v.end());
+    return v[static_cast<size_t>(k)] * 1e3;
+  }
+};
+
+void print_exit_report(const LiveRun& run, const Viewer& viewer, int frames, double wall_s, const FramePhases& phases) {
   char line[256];
   std::snprintf(line, sizeof line, "view: t = %lld ns, %llu events, %u nodes, %zu messages in flight (%zu drawn)%s\n",
                 static_cast<long long>(run.now().ns), static_cast<unsigned long long>(run.sim().events_processed()),
@@ -75,6 +93,15 @@ void print_exit_report(const LiveRun& run, const Viewer& viewer, int frames, dou
                 viewer.stats().coarse ? ", coarse drawing" : "");
   std::cout << line;
   std::snprintf(line, sizeof line, "frames: %d in %.2f s (%.1f fps)\n", frames, wall_s, wall_s > 0 ? frames / wall_s : 0.0);
+  std::cout << line;
+  std::snprintf(line, sizeof line,
+                "frame time, median / 90th percentile: simulate %.1f / %.1f ms, build %.1f / %.1f ms, "
+                "render %.1f / %.1f ms\n",
+                FramePhases::quantile_ms(phases.simulate_s, 0.5), FramePhases::quantile_ms(phases.simulate_s, 0.9),
+                FramePhases::quantile_ms(phases.build_s, 0.5), FramePhases::quantile_ms(phases.build_s, 0.9),
+                FramePhases::quantile_ms(phases.render_s, 0.5), FramePhases::quantile_ms(phases.render_s, 0.9));
+  std::cout << line;
+  std::snprintf(line, sizeof line, "vertices per frame (median): %.0f\n", FramePhases::quantile_ms(phases.vertices, 0.5) / 1e3);
   std::cout << line;
   if (run.result()) {
     // The same line `meshsim run` prints, so a test can compare the two directly.
@@ -96,7 +123,7 @@ int run_window(const ViewOptions& o, LiveRun& run, const std::vector<UiFault>& f
     std::cerr << "meshsim: " << e.what() << std::endl;
     return 3;
   }
-  Viewer viewer(run);
+  Viewer viewer(run, window->sprites());
   apply_scripted(faults, run, viewer);
   if (until) viewer.playback.seek(run, *until);
   // A scripted session without --until plays in real time (how frame rates are measured);
@@ -110,6 +137,9 @@ int run_window(const ViewOptions& o, LiveRun& run, const std::vector<UiFault>& f
   int frames = 0;
   auto started = std::chrono::steady_clock::now(), last = started;
   float fps = 0;
+  FramePhases phases;
+  using Clock = std::chrono::steady_clock;
+  auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
   while (!window->should_close()) {
     auto now = std::chrono::steady_clock::now();
     const double dt = std::chrono::duration<double>(now - last).count();
@@ -118,8 +148,14 @@ int run_window(const ViewOptions& o, LiveRun& run, const std::vector<UiFault>& f
     window->begin_frame();
     int w = 0, h = 0;
     window->framebuffer_size(w, h);
+    const auto build_started = Clock::now();
     viewer.frame(w, h, frames == 0 ? 0.0 : dt, fps);
+    const double build_s = since(build_started);
+    phases.simulate_s.push_back(viewer.playback.last_tick_s());
+    phases.build_s.push_back(build_s - viewer.playback.last_tick_s());
+    const auto render_started = Clock::now();
     window->render();
+    phases.vertices.push_back(window->vertices_drawn());
     ++frames;
     if (scripted && frames >= frames_wanted) {
       if (!o.screenshot.empty() && !save_screenshot(o.screenshot, w, h)) {
@@ -129,6 +165,8 @@ int run_window(const ViewOptions& o, LiveRun& run, const std::vector<UiFault>& f
       break;
     }
     window->present();
+    // glFinish-free: the swap waits for the rasteriser, so render + present is its cost.
+    phases.render_s.push_back(since(render_started));
   }
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!o.dump_layout.empty()) {
@@ -143,7 +181,7 @@ int run_window(const ViewOptions& o, LiveRun& run, const std::vector<UiFault>& f
     std::cerr << "meshsim: " << viewer.faults.message << std::endl;
     return 2;
   }
-  if (scripted) print_exit_report(run, viewer, frames, wall_s);
+  if (scripted) print_exit_report(run, viewer, frames, wall_s, phases);
   return 0;
 }
 

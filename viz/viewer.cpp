@@ -19,7 +19,8 @@ void place(float x, float y, float w, float h) {
 }
 }  // namespace
 
-Viewer::Viewer(LiveRun& run) : run_(run) {
+Viewer::Viewer(LiveRun& run, const Sprites& sprites) : run_(run) {
+  mesh.set_sprites(sprites);
   mesh.set_layout(compute_layout(run.sim().topology()), run.sim().topology());
   generation_ = run.generation();
 }
@@ -72,7 +73,10 @@ void Viewer::frame(int width, int height, double wall_dt, float fps) {
 void Viewer::canvas(float x, float y, float w, float h) {
   place(x, y, w, h);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {0, 0});
-  ImGui::Begin("canvas", nullptr, kFixed | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  // No window background: the mesh fills the canvas itself, and a second full layer is
+  // pure fill cost for a software rasteriser.
+  ImGui::Begin("canvas", nullptr,
+               kFixed | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
   Camera& cam = mesh.camera();
   cam.x0 = x, cam.y0 = y, cam.w = w, cam.h = h;
   ImGui::InvisibleButton("mesh", {w, h}, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);

@@ -14,7 +14,7 @@ namespace meshsim::viz {
 
 class Viewer {
  public:
-  explicit Viewer(LiveRun& run);
+  Viewer(LiveRun& run, const Sprites& sprites);
   // Advances the run for a frame of `wall_dt` seconds and lays out the whole window.
   void frame(int width, int height, double wall_dt, float fps);
 

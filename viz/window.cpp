@@ -52,6 +52,7 @@ Window::Window(int width, int height, const std::string& title) {
   style.FrameRounding = 3;
   style.ItemSpacing = {8, 6};
   load_font();
+  sprites_ = add_sprites(*ImGui::GetIO().Fonts);
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
   ImGui_ImplOpenGL3_Init("#version 330");
 }
@@ -81,6 +82,11 @@ void Window::render() {
   glClearColor(0.094f, 0.102f, 0.125f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+int Window::vertices_drawn() const {
+  const ImDrawData* d = ImGui::GetDrawData();
+  return d ? d->TotalVtxCount : 0;
 }
 
 void Window::set_vsync(bool on) { glfwSwapInterval(on ? 1 : 0); }

@@ -3,6 +3,8 @@
 #pragma once
 #include <string>
 
+#include "viz/sprites.h"
+
 struct GLFWwindow;
 
 namespace meshsim::viz {
@@ -23,9 +25,14 @@ class Window {
   void framebuffer_size(int& w, int& h) const;
   // Off for scripted sessions, so a frame-rate measurement is not capped by the display.
   void set_vsync(bool on);
+  // Vertices of the last frame's draw data (after render()).
+  int vertices_drawn() const;
+  // The node and dot pictures in the font atlas (viz/sprites.h).
+  const Sprites& sprites() const { return sprites_; }
 
  private:
   GLFWwindow* window_ = nullptr;
+  Sprites sprites_;
 };
 
 }  // namespace meshsim::viz
