@@ -11,6 +11,7 @@
 
 #include "app/batch_commands.h"
 #include "app/build_info.h"
+#include "app/diverge_command.h"
 #include "app/interrupt.h"
 #include "app/protocols_command.h"
 #include "app/run_command.h"
@@ -117,6 +118,7 @@ int main(int argc, char** argv) try {
   view_cmd->add_option("--dump-layout", view.dump_layout, "On exit, write each node's window position to this file");
   view_cmd->add_option("--apply", view.apply, "Apply a fault as a click would: \"crash 3 at 2s\" (repeatable)");
   view_cmd->add_option("--save", view.save, "On exit, save the scenario with the applied faults to this TOML file");
+  cli::DivergeCommands diverge(app);
   CLI::App* protocols_cmd = app.add_subcommand("protocols", "List the protocols a scenario can name: roles, actions, Byzantine behaviours, metrics");
 
   try {
@@ -149,6 +151,7 @@ int main(int argc, char** argv) try {
     }
     if (*import_cmd) return import_command(import_file, import_db);
     if (*view_cmd) return viz::view_command(view, registry);
+    if (diverge.chosen()) return diverge.run(registry);
     if (*protocols_cmd) cli::print_protocols(registry, std::cout);
   } catch (const ResultsError& e) {
     // A database that is missing, foreign, read-only, damaged or locked for too long.
