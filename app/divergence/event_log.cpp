@@ -29,7 +29,7 @@ void step_fingerprinted(Simulation& sim, Describe describe, OnEvent on_event) {
     ++index;
     // A fault says what it did in the run's log, as it happens.
     if (event.kind == EventKind::fault && sim.metrics().log_entries().size() > log_lines)
-      text = sim.metrics().log_entries()[log_lines].detail;
+      text = sim.metrics().log_entries()[log_lines].kind + " " + sim.metrics().log_entries()[log_lines].detail;
     if (!on_event(index, event, text)) return;
   }
 }
