@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "app/batch_commands.h"
+#include "app/baseline_command.h"
 #include "app/build_info.h"
 #include "app/diverge_command.h"
 #include "app/interrupt.h"
@@ -122,6 +123,7 @@ int main(int argc, char** argv) try {
   view_cmd->add_option("--apply", view.apply, "Apply a fault as a click would: \"crash 3 at 2s\" (repeatable)");
   view_cmd->add_option("--save", view.save, "On exit, save the scenario with the applied faults to this TOML file");
   cli::DivergeCommands diverge(app);
+  cli::BaselineCommands baseline(app);
   CLI::App* protocols_cmd = app.add_subcommand("protocols", "List the protocols a scenario can name: roles, actions, Byzantine behaviours, metrics");
 
   try {
@@ -157,6 +159,7 @@ int main(int argc, char** argv) try {
     if (*import_cmd) return import_command(import_file, import_db);
     if (*view_cmd) return viz::view_command(view, registry);
     if (diverge.chosen()) return diverge.run(registry);
+    if (baseline.chosen()) return baseline.run(registry);
     if (*protocols_cmd) cli::print_protocols(registry, std::cout);
   } catch (const ResultsError& e) {
     // A database that is missing, foreign, read-only, damaged or locked for too long.

@@ -100,7 +100,7 @@ std::string format_event(const EventRecord& r) {
 std::string format_divergence(const Divergence& d, const std::string& a_label, const std::string& b_label) {
   std::ostringstream s;
   auto side = [&](const char* name, const std::string& label, const Checkpoints& c, const std::vector<EventRecord>& events) {
-    s << "  " << name << "  " << label << "\n     " << grouped(c.events) << " events, fingerprint " << hex64(c.fingerprint)
+    s << "  " << name << "  " << label << "\n     " << grouped(c.events) << " fingerprinted events, fingerprint " << hex64(c.fingerprint)
       << "\n";
     for (const EventRecord& r : events) s << (r.index == d.index ? "   > " : "     ") << format_event(r) << "\n";
     if (d.index > 0 && (events.empty() || events.back().index != d.index))
