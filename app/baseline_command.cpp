@@ -168,13 +168,13 @@ void print_metric_moves(const ScenarioCheck& c) {
     const std::string interval = std::isnan(m.difference.relative)
                                      ? ""
                                      : " (95% CI " + percent(m.difference.ci_low) + " .. " + percent(m.difference.ci_high) + ")";
-    std::printf("      %-34s %s -> %s   %s%s, p %.3g   REGRESSION (tolerance %s)\n", m.metric.c_str(),
+    std::printf("        %-32s %s -> %s   %s%s, p %.3g   REGRESSION (tolerance %s)\n", m.metric.c_str(),
                 readable_metric(m.metric, m.before.median).c_str(), readable_metric(m.metric, m.after.median).c_str(),
                 percent(m.difference.relative).c_str(), interval.c_str(), m.difference.p_value,
                 percent(m.tolerance).substr(1).c_str());
   }
   // Moves past the tolerance that the seeds cannot tell from noise are named, not gated.
-  if (!quiet.empty()) std::cout << indent("beyond tolerance but not significant: " + quiet, "      ");
+  if (!quiet.empty()) std::cout << indent("beyond tolerance but not significant: " + quiet, "        ");
 }
 
 }  // namespace
@@ -232,20 +232,21 @@ int baseline_check(const BaselineOptions& o, const ModuleRegistry& registry) {
                                                                              : "ok";
     if (c.changed.empty()) {
       std::printf("  %-10s %s: same behaviour on all %zu seeds\n", word, label.c_str(), c.runs);
-      continue;
+    } else {
+      ++changed;
+      std::printf("  %-10s %s: fingerprint differs on %zu of %zu seeds%s\n", word, label.c_str(), c.changed.size(), c.runs,
+                  c.text_changed ? "; the scenario file was edited" : "");
+      for (size_t i = 0; i < c.changed.size() && i < 3; ++i)
+        std::printf("      seed %llu: %s -> %s\n", static_cast<unsigned long long>(c.changed[i].seed),
+                    hex_fingerprint(c.changed[i].fingerprint_before).c_str(),
+                    hex_fingerprint(c.changed[i].fingerprint_after).c_str());
+      if (c.changed.size() > 3) std::printf("      ... and %zu more\n", c.changed.size() - 3);
     }
-    ++changed;
-    std::printf("  %-10s %s: fingerprint differs on %zu of %zu seeds%s\n", word, label.c_str(), c.changed.size(), c.runs,
-                c.text_changed ? "; the scenario file was edited" : "");
-    for (size_t i = 0; i < c.changed.size() && i < 3; ++i)
-      std::printf("      seed %llu: %s -> %s\n", static_cast<unsigned long long>(c.changed[i].seed),
-                  hex_fingerprint(c.changed[i].fingerprint_before).c_str(), hex_fingerprint(c.changed[i].fingerprint_after).c_str());
-    if (c.changed.size() > 3) std::printf("      ... and %zu more\n", c.changed.size() - 3);
     for (const RunChange& w : c.verdict_worse)
       std::printf("      seed %llu: verdict %s -> %s\n", static_cast<unsigned long long>(w.seed), w.status_before.c_str(),
                   w.status_after.c_str());
     worse += !c.verdict_worse.empty();
-    if (located < o.locate) {
+    if (!c.changed.empty() && located < o.locate) {
       ++located;
       try {
         std::cout << indent(locate_change(c, before, o.folder, o, registry), "      ");
@@ -257,7 +258,7 @@ int baseline_check(const BaselineOptions& o, const ModuleRegistry& registry) {
       std::cout << "      metrics (median over the seeds, baseline -> now):\n";
       print_metric_moves(c);
       moved += std::any_of(c.moves.begin(), c.moves.end(), [](const MetricMove& m) { return m.regression; });
-    } else {
+    } else if (!c.changed.empty()) {
       std::cout << "      no metric moved beyond its tolerance\n";
     }
   }
