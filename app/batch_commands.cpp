@@ -18,16 +18,14 @@
 #include "app/interrupt.h"
 #include "app/junit_report.h"
 #include "app/readable.h"
+#include "app/sweep_runner.h"
 #include "sim/scenario/config_section.h"
 #include "sim/scenario/scenario.h"
 
 namespace meshsim::cli {
 
-namespace {
-
-// Runs jobs on `threads` workers; one Simulation per run and no shared mutable state but
-// the job counter and the results vector (each slot written by one worker). After a Ctrl-C
-// the runs in progress stop early (execute_run sees the signal) and no new one starts.
+// One Simulation per run and no shared mutable state but the job counter and the results
+// vector (each slot written by one worker).
 std::vector<BatchRun> run_parallel(const std::vector<RunOptions>& jobs, unsigned threads, const ModuleRegistry& registry,
                                    bool lines) {
   std::vector<BatchRun> runs(jobs.size());
@@ -80,6 +78,8 @@ std::vector<BatchRun> run_parallel(const std::vector<RunOptions>& jobs, unsigned
   for (auto& t : pool) t.join();
   return runs;
 }
+
+namespace {
 
 // The end of both commands: the summary (or --json), the --junit report, the exit code.
 int report(const std::string& command, const std::string& target, const BatchOptions& options,
@@ -195,17 +195,29 @@ int sweep_command(const RunOptions& base, const std::string& seed_text, unsigned
     std::cerr << "meshsim: " << e.what() << std::endl;
     return 2;
   }
-  std::vector<RunOptions> jobs;
-  jobs.reserve(seeds.size());
-  for (uint64_t s : seeds) {
-    RunOptions o = base;
-    o.seed = s;
-    o.quiet = true;
-    o.progress = false;
-    jobs.push_back(o);
+  SweepPlan plan;
+  plan.label = std::filesystem::path(base.scenario).stem().string();
+  plan.base = base;
+  plan.seed_text = seed_text;
+  plan.seeds = seeds;
+  if (!options.json) std::cout << "sweep " << base.scenario << ": " << seeds.size() << " seeds on " << threads << " threads\n";
+  SweepOutcome sweep = std::move(run_sweeps({plan}, threads, registry, !options.json).front());
+  int code = report("sweep", base.scenario, options, sweep.runs);
+  if (!options.json) {
+    // The distributions of the main metrics: what a sweep is usually run to learn.
+    std::vector<int64_t> run_ids;
+    std::vector<uint64_t> used_seeds;
+    usable_runs(sweep, run_ids, used_seeds);
+    try {
+      std::cout << distribution_summary(collect_samples(base.db, run_ids, used_seeds));
+    } catch (const std::exception& e) {
+      std::cerr << "meshsim: no distributions: " << e.what() << std::endl;
+    }
+    if (sweep.sweep_id > 0)
+      std::cout << "recorded as sweep " << sweep.sweep_id << " in " << base.db << "   (meshsim show --sweep "
+                << sweep.sweep_id << " --db " << base.db << ")\n";
   }
-  if (!options.json) std::cout << "sweep " << base.scenario << ": " << jobs.size() << " seeds on " << threads << " threads\n";
-  return report("sweep", base.scenario, options, run_parallel(jobs, threads, registry, !options.json));
+  return code;
 }
 
 int check_command(const std::string& folder, const RunOptions& base, unsigned threads, const BatchOptions& options,

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "app/batch_report.h"
 #include "app/run_command.h"
 
 namespace meshsim::cli {
@@ -15,6 +16,13 @@ struct BatchOptions {
   bool json = false;
   std::string junit;
 };
+
+// Runs `jobs` on `threads` workers with the status line (bar, ETA, what is running); with
+// `lines`, one result line per run on stdout. After a Ctrl-C the runs in progress stop
+// early (execute_run sees the signal) and no new one starts. Shared by sweep, check and
+// compare, so every batch goes through the same engine path as `meshsim run`.
+std::vector<BatchRun> run_parallel(const std::vector<RunOptions>& jobs, unsigned threads, const ModuleRegistry& registry,
+                                   bool lines);
 
 int sweep_command(const RunOptions& base, const std::string& seeds, unsigned threads, const BatchOptions& options,
                   const ModuleRegistry& registry);

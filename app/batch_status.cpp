@@ -8,7 +8,7 @@
 namespace meshsim::cli {
 
 BatchStatus::BatchStatus(ProgressMode mode, size_t total, unsigned slots)
-    : mode_(mode), total_(total), slots_(slots) {
+    : mode_(mode), total_(total), slots_(slots), started_(Clock::now()) {
   if (mode_ == ProgressMode::off) return;
   ticker_ = std::thread([this] {
     auto every = mode_ == ProgressMode::terminal ? std::chrono::milliseconds(500) : plain_interval(std::chrono::seconds(10));
@@ -48,6 +48,20 @@ void BatchStatus::clear_line() {
   }
 }
 
+std::string BatchStatus::bar_and_eta(Clock::time_point now) const {
+  constexpr size_t kWidth = 20;
+  size_t filled = total_ ? done_ * kWidth / total_ : 0;
+  std::string out = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] ";
+  // The ETA assumes the runs still to come take as long as the ones done so far: true of a
+  // sweep (one scenario, many seeds), rough for a check of mixed scenarios, and not
+  // shown before the first run ends.
+  if (done_ > 0 && done_ < total_) {
+    double elapsed = std::chrono::duration<double>(now - started_).count();
+    out += "ETA " + readable_seconds(elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_)) + ", ";
+  }
+  return out;
+}
+
 void BatchStatus::tick() {
   std::lock_guard lock(mutex_);
   auto now = Clock::now();
@@ -60,7 +74,7 @@ void BatchStatus::tick() {
     running += (running.empty() ? "" : ", ") + s.name + " (" + readable_seconds(seconds) + ")";
   }
   if (running.empty()) return;
-  std::string line = std::to_string(done_) + " of " + std::to_string(total_) + " done; running: " + running;
+  std::string line = bar_and_eta(now) + std::to_string(done_) + " of " + std::to_string(total_) + " done; running: " + running;
   if (mode_ == ProgressMode::terminal) {
     std::fprintf(stderr, "\r\033[K  %s", line.c_str());
   } else {

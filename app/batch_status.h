@@ -1,4 +1,4 @@
-// The "what is running" line of `meshsim sweep` and `meshsim check`: which runs are in
+// The "what is running" line of `meshsim sweep`, `check` and `compare`: a bar, an ETA, which runs are in
 // progress and for how long, so a 99-second scenario is not mistaken for a hang. On a
 // terminal a status line on stderr is rewritten twice a second; piped, a line every 10 s
 // names the runs that have taken longer than that.
@@ -34,6 +34,7 @@ class BatchStatus {
  private:
   void clear_line();
   void tick();
+  std::string bar_and_eta(std::chrono::steady_clock::time_point now) const;  // "[####......] ETA 12 s, "
 
   using Clock = std::chrono::steady_clock;
   struct Slot {
@@ -44,6 +45,7 @@ class BatchStatus {
   ProgressMode mode_;
   size_t total_, done_ = 0;
   std::vector<Slot> slots_;
+  Clock::time_point started_;
   std::mutex mutex_;
   std::atomic<bool> stop_{false};
   std::thread ticker_;

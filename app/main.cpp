@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "app/batch_commands.h"
+#include "app/baseline_command.h"
 #include "app/build_info.h"
+#include "app/diverge_command.h"
 #include "app/interrupt.h"
 #include "app/protocols_command.h"
 #include "app/run_command.h"
@@ -19,6 +21,7 @@
 #include "sim/scenario/config_section.h"
 #include "sink/results_db.h"
 #include "sink/results_import.h"
+#include "sink/sweeps.h"
 #include "viz/view_command.h"
 
 using namespace meshsim;
@@ -91,7 +94,9 @@ int main(int argc, char** argv) try {
   list_cmd->add_option("--db", db, "Results database")->capture_default_str();
   list_cmd->add_option("--limit", limit, "Most recent N runs")->capture_default_str();
   CLI::App* show_cmd = app.add_subcommand("show", "Show one run: parameters, metrics, event log");
-  show_cmd->add_option("run", run_id, "Run id")->required();
+  int64_t sweep_id = -1;
+  show_cmd->add_option("run", run_id, "Run id");
+  show_cmd->add_option("--sweep", sweep_id, "Show a recorded sweep instead (its seeds, verdicts and runs; 0: the newest)");
   show_cmd->add_option("--db", db, "Results database")->capture_default_str();
   std::string shiviz_file, lamport_file;
   CLI::App* export_cmd = app.add_subcommand("export", "Export one run: its results as CSV files, its trace for ShiViz or as a diagram");
@@ -117,6 +122,8 @@ int main(int argc, char** argv) try {
   view_cmd->add_option("--dump-layout", view.dump_layout, "On exit, write each node's window position to this file");
   view_cmd->add_option("--apply", view.apply, "Apply a fault as a click would: \"crash 3 at 2s\" (repeatable)");
   view_cmd->add_option("--save", view.save, "On exit, save the scenario with the applied faults to this TOML file");
+  cli::DivergeCommands diverge(app);
+  cli::BaselineCommands baseline(app);
   CLI::App* protocols_cmd = app.add_subcommand("protocols", "List the protocols a scenario can name: roles, actions, Byzantine behaviours, metrics");
 
   try {
@@ -135,7 +142,9 @@ int main(int argc, char** argv) try {
     if (*sweep_cmd) return cli::sweep_command(run, seeds, threads, batch, registry);
     if (*check_cmd) return cli::check_command(folder, run, threads, batch, registry);
     if (*list_cmd) std::cout << list_runs(db, limit);
-    if (*show_cmd) std::cout << show_run(db, run_id);
+    if (*show_cmd && sweep_id >= 0) std::cout << sink::show_sweep(db, sweep_id);
+    else if (*show_cmd && run_id == 0) throw ScenarioError("show: say what to show: a run id, or --sweep ID");
+    else if (*show_cmd) std::cout << show_run(db, run_id);
     if (*export_cmd) {
       if (csv_dir.empty() && shiviz_file.empty() && lamport_file.empty())
         throw ScenarioError("export: say what to write: --csv FOLDER, --shiviz FILE or --lamport FILE.svg|.html");
@@ -149,6 +158,8 @@ int main(int argc, char** argv) try {
     }
     if (*import_cmd) return import_command(import_file, import_db);
     if (*view_cmd) return viz::view_command(view, registry);
+    if (diverge.chosen()) return diverge.run(registry);
+    if (baseline.chosen()) return baseline.run(registry);
     if (*protocols_cmd) cli::print_protocols(registry, std::cout);
   } catch (const ResultsError& e) {
     // A database that is missing, foreign, read-only, damaged or locked for too long.

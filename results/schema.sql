@@ -1,4 +1,4 @@
--- meshsim results database, schema version 4 (PRAGMA user_version).
+-- meshsim results database, schema version 5 (PRAGMA user_version).
 -- Modelled on OMNeT++'s SQLite result files: one row per run, everything else keyed by
 -- run_id. Simulated time is an INTEGER count of nanoseconds, never a REAL, as in the engine.
 -- The binary embeds this text (sink/schema.cpp) so meshsim can create a database
@@ -92,4 +92,30 @@ CREATE TABLE IF NOT EXISTS trace (
 );
 CREATE INDEX IF NOT EXISTS trace_by_run ON trace (run_id, seq);
 
-PRAGMA user_version = 4;
+CREATE TABLE IF NOT EXISTS sweeps (
+  -- AUTOINCREMENT for the same reason as runs: a deleted sweep's id is never reused.
+  sweep_id      INTEGER PRIMARY KEY AUTOINCREMENT,
+  command       TEXT NOT NULL CHECK (command IN ('sweep', 'compare')),
+  label         TEXT NOT NULL,
+  scenario_path TEXT NOT NULL,
+  sets          TEXT NOT NULL,
+  seeds         TEXT NOT NULL,
+  command_line  TEXT NOT NULL,
+  build_id      TEXT NOT NULL,
+  status        TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'complete', 'interrupted')),
+  runs_planned  INTEGER NOT NULL,
+  runs_failed   INTEGER,
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT
+);
+
+CREATE TABLE IF NOT EXISTS sweep_runs (
+  sweep_id INTEGER NOT NULL REFERENCES sweeps (sweep_id) ON DELETE CASCADE,
+  seed     INTEGER NOT NULL,
+  run_id   INTEGER REFERENCES runs (run_id) ON DELETE SET NULL,
+  verdict  TEXT NOT NULL,
+  error    TEXT
+);
+CREATE INDEX IF NOT EXISTS sweep_runs_by_sweep ON sweep_runs (sweep_id, seed);
+
+PRAGMA user_version = 5;

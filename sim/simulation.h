@@ -136,6 +136,13 @@ class Simulation {
   size_t pending_events() const { return queue_.size(); }
   const std::vector<std::unique_ptr<Module>>& modules() const { return modules_; }
   uint64_t fingerprint() const { return fingerprint_.value(); }
+  // The event the next step() will take from the queue, or null when none is queued. For
+  // tools that step a run event by event and want to say what each event was (meshsim
+  // diverge): reading it changes nothing, and run() never calls it, so it costs a run
+  // nothing. Whether step() then processes it at all is step()'s decision (the end time,
+  // the event limit, a stop); whether it counts towards the fingerprint, dispatch's (a
+  // cancelled timer or a sampling tick does not).
+  const Event* next_event() { return queue_.empty() ? nullptr : &queue_.top(); }
   // Messages sent and not yet handled by their target (arriving, or queued on its CPU),
   // with send and arrival times. Known only while an
   // observer wants messages or after track_messages(true) (it costs a hash map entry per

@@ -21,6 +21,7 @@ class Query {
   Query& operator=(const Query&) = delete;
 
   Query& bind(int index, int64_t v) {
+    sqlite3_reset(stmt_);  // so one statement serves many lookups
     sqlite3_bind_int64(stmt_, index, v);
     return *this;
   }

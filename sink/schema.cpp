@@ -49,7 +49,7 @@ constexpr std::string_view kRunsColumnsSql = R"sql((
 // With the runs table and kNodeSeriesSql between them, must stay byte-for-byte equal to
 // results/schema.sql (checked by test_sqlite_sink.cpp).
 constexpr std::string_view kSchemaHead =
-    R"schema(-- meshsim results database, schema version 4 (PRAGMA user_version).
+    R"schema(-- meshsim results database, schema version 5 (PRAGMA user_version).
 -- Modelled on OMNeT++'s SQLite result files: one row per run, everything else keyed by
 -- run_id. Simulated time is an INTEGER count of nanoseconds, never a REAL, as in the engine.
 -- The binary embeds this text (sink/schema.cpp) so meshsim can create a database
@@ -115,14 +115,42 @@ CREATE TABLE IF NOT EXISTS trace (
 );
 CREATE INDEX IF NOT EXISTS trace_by_run ON trace (run_id, seq);
 )sql";
-constexpr std::string_view kSchemaVersionSql = "\nPRAGMA user_version = 4;\n";
+// Sweeps kept as a whole (`meshsim sweep`, and each variant of `meshsim compare`), version 5.
+constexpr std::string_view kSweepsSql = R"sql(
+CREATE TABLE IF NOT EXISTS sweeps (
+  -- AUTOINCREMENT for the same reason as runs: a deleted sweep's id is never reused.
+  sweep_id      INTEGER PRIMARY KEY AUTOINCREMENT,
+  command       TEXT NOT NULL CHECK (command IN ('sweep', 'compare')),
+  label         TEXT NOT NULL,
+  scenario_path TEXT NOT NULL,
+  sets          TEXT NOT NULL,
+  seeds         TEXT NOT NULL,
+  command_line  TEXT NOT NULL,
+  build_id      TEXT NOT NULL,
+  status        TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'complete', 'interrupted')),
+  runs_planned  INTEGER NOT NULL,
+  runs_failed   INTEGER,
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT
+);
+
+CREATE TABLE IF NOT EXISTS sweep_runs (
+  sweep_id INTEGER NOT NULL REFERENCES sweeps (sweep_id) ON DELETE CASCADE,
+  seed     INTEGER NOT NULL,
+  run_id   INTEGER REFERENCES runs (run_id) ON DELETE SET NULL,
+  verdict  TEXT NOT NULL,
+  error    TEXT
+);
+CREATE INDEX IF NOT EXISTS sweep_runs_by_sweep ON sweep_runs (sweep_id, seed);
+)sql";
+constexpr std::string_view kSchemaVersionSql = "\nPRAGMA user_version = 5;\n";
 
 }  // namespace
 
 std::string_view results_schema_sql() {
   static const std::string schema = std::string(kSchemaHead) + std::string(kRunsColumnsSql) + std::string(kSchemaMiddle) +
                                     std::string(kNodeSeriesSql) + std::string(kSchemaTail) +
-                                    std::string(kTraceSql) + std::string(kSchemaVersionSql);
+                                    std::string(kTraceSql) + std::string(kSweepsSql) + std::string(kSchemaVersionSql);
   return schema;
 }
 
@@ -145,7 +173,10 @@ std::string_view results_schema_migration(int from_version) {
   static const std::string to_v4 = std::string(kTraceSql) + "PRAGMA user_version = 4;\n";
   if (from_version == 1) return to_v2;
   if (from_version == 2) return to_v3;
+  // Version 4 to 5: sweeps and their runs. Additive.
+  static const std::string to_v5 = std::string(kSweepsSql) + "PRAGMA user_version = 5;\n";
   if (from_version == 3) return to_v4;
+  if (from_version == 4) return to_v5;
   return {};
 }
 

@@ -23,7 +23,7 @@
 namespace meshsim {
 
 // PRAGMA user_version of databases this build writes and reads.
-inline constexpr int kResultsSchemaVersion = 4;
+inline constexpr int kResultsSchemaVersion = 5;
 
 // The text of results/schema.sql, compiled in so no file is read at run time.
 std::string_view results_schema_sql();

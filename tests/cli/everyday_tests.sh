@@ -77,32 +77,35 @@ expect_exit "a small gossip run summarises every node" 0 "^60\|60(\.0)?$" bash -
   "printf '[topology]\nkind = \"ring\"\nnodes = 60\n[protocol]\nname = \"gossip\"\n' >'$WORK/sixty.toml' && '$MESHSIM' run '$WORK/sixty.toml' --db '$NS' --quiet >/dev/null &&
    sqlite3 '$NS' \"select count(distinct node), (select value from scalars where run_id = 5 and name = 'node_summary_nodes') from node_summaries where run_id = 5\""
 # Older databases are migrated in place, their runs kept. They are made from today's schema
-# with the later changes taken out: version 3 lacks the trace table, version 2 also the
-# statuses 'inconclusive' and 'interrupted', version 1 also node_series.
+# with the later changes taken out: version 4 lacks the sweeps tables, version 3 also the
+# trace table, version 2 also the statuses 'inconclusive' and 'interrupted', version 1
+# also node_series.
 old_schema() {
   python3 -c "
 import re, sys
 t = open('results/schema.sql').read()
-t = re.sub(r'CREATE TABLE IF NOT EXISTS trace .*?;\n.*?;\n', '', t, flags=re.S)
-if sys.argv[1] != '3':
+t = re.sub(r'CREATE TABLE IF NOT EXISTS sweeps .*?;\n\nCREATE TABLE IF NOT EXISTS sweep_runs .*?;\n.*?;\n', '', t, flags=re.S)
+if sys.argv[1] != '4':
+    t = re.sub(r'CREATE TABLE IF NOT EXISTS trace .*?;\n.*?;\n', '', t, flags=re.S)
+if sys.argv[1] not in ('3', '4'):
     t = t.replace(\"'failed', 'inconclusive', 'interrupted', 'incomplete'\", \"'failed', 'incomplete'\")
 if sys.argv[1] == '1':
     t = re.sub(r'CREATE TABLE IF NOT EXISTS node_series.*?;\n.*?;\n', '', t, flags=re.S)
-print(t.replace('user_version = 4', 'user_version = ' + sys.argv[1]))" "$1"
+print(t.replace('user_version = 5', 'user_version = ' + sys.argv[1]))" "$1"
 }
 old_run="insert into runs (scenario_name, scenario_path, scenario_text, seed, build_id, command_line, status, started_at, pid, host) values ('old', 'old.toml', '', 1, 'x', 'x', 'complete', 'then', 1, 'h')"
 V1="$WORK/v1.db"
 old_schema 1 | sqlite3 "$V1"
 sqlite3 "$V1" "$old_run"
 "$MESHSIM" run scenarios/raft/quiet.toml --db "$V1" >/dev/null
-expect_exit "a version-1 database is migrated to version 4 and keeps its runs" 0 "^4\|2\|1$" \
+expect_exit "a version-1 database is migrated to version 5 and keeps its runs" 0 "^5\|2\|1$" \
   sqlite3 "$V1" "select (select user_version from pragma_user_version), (select count(*) from runs), (select count(*) > 0 from node_series)"
 V2="$WORK/v2.db"
 old_schema 2 | sqlite3 "$V2"
 sqlite3 "$V2" "$old_run; $old_run; $old_run; insert into scalars values (1, 'x', 1.5); insert into scalars values (2, 'y', 2.5); delete from runs where run_id = 3"
 if sqlite3 "$V2" "update runs set status = 'inconclusive' where run_id = 1" 2>/dev/null; then fail "the version-2 test schema accepts 'inconclusive'"; fi
 "$MESHSIM" run scenarios/raft/quiet.toml --db "$V2" --set protocol.linearizability_max_states=10 >/dev/null
-expect_exit "a version-2 database is migrated to version 4: runs, their rows and retired ids kept, new statuses taken" 0 "^4\|3\|4\|inconclusive\|2\|2$" \
+expect_exit "a version-2 database is migrated to version 5: runs, their rows and retired ids kept, new statuses taken" 0 "^5\|3\|4\|inconclusive\|2\|2$" \
   sqlite3 "$V2" "select (select user_version from pragma_user_version), (select count(*) from runs), (select max(run_id) from runs),
                          (select status from runs where run_id = 4), (select count(*) from scalars where run_id in (1, 2)),
                          (select count(*) from runs where run_id < 3 and scenario_name = 'old')"
@@ -111,6 +114,14 @@ old_schema 3 | sqlite3 "$V3"
 sqlite3 "$V3" "$old_run"
 if sqlite3 "$V3" "select count(*) from trace" 2>/dev/null; then fail "the version-3 test schema has a trace table"; fi
 "$MESHSIM" run scenarios/raft/quiet.toml --db "$V3" --trace "max=10" >/dev/null
-expect_exit "a version-3 database is migrated to version 4 and takes a trace" 0 "^4\|2\|10$" \
+expect_exit "a version-3 database is migrated to version 5 and takes a trace" 0 "^5\|2\|10$" \
   sqlite3 "$V3" "select (select user_version from pragma_user_version), (select count(*) from runs), (select count(*) from trace where run_id = 2)"
+V4="$WORK/v4.db"
+old_schema 4 | sqlite3 "$V4"
+sqlite3 "$V4" "$old_run"
+if sqlite3 "$V4" "select count(*) from sweeps" 2>/dev/null; then fail "the version-4 test schema has a sweeps table"; fi
+"$MESHSIM" sweep scenarios/raft/quiet.toml --seeds 1..2 --threads 1 --db "$V4" >/dev/null
+expect_exit "a version-4 database is migrated to version 5 and records a sweep with its runs" 0 "^5\|3\|1\|complete\|2,3$" \
+  sqlite3 "$V4" "select (select user_version from pragma_user_version), (select count(*) from runs), (select count(*) from sweeps),
+                         (select status from sweeps), (select group_concat(run_id) from sweep_runs where sweep_id = 1)"
 finish
