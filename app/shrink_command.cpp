@@ -1,0 +1,120 @@
+#include "app/shrink_command.h"
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "app/atomic_file.h"
+#include "app/build_info.h"
+#include "app/interrupt.h"
+#include "app/readable.h"
+#include "sim/scenario/scenario.h"
+#include "sim/shrink/probe.h"
+#include "sim/shrink/shrinker.h"
+
+namespace meshsim::cli {
+
+namespace {
+
+// The counts worth lowering in the shipped protocols: the mesh, Raft's servers and pBFT's
+// replicas (the clients after them stay as many), operations per client, keys. A key a
+// scenario does not set is left alone: its default may mean "no limit".
+std::vector<shrink::SizeKey> default_size_keys() {
+  return {{"topology", "nodes", 1, false},
+          {"protocol", "servers", 1, true},
+          {"protocol", "replicas", 1, true},
+          {"protocol", "max_ops", 1, false},
+          {"protocol", "keys", 1, false}};
+}
+
+std::string when(int64_t ns) { return ns < 0 ? "at the end" : "at " + format_readable(Duration{ns}); }
+
+std::string summary_lines(const shrink::ShrinkReport& r, const std::string& prefix) {
+  std::ostringstream s;
+  const size_t before = r.file_faults_before + r.chaos_faults_before;
+  s << prefix << "faults        " << before << " (" << r.file_faults_before << " written, " << r.chaos_faults_before
+    << " drawn by [chaos]) -> " << r.faults_after << " explicit [[faults]]\n";
+  s << prefix << "fault time    " << format_readable(Duration{r.fault_time_before_ns}) << " -> "
+    << format_readable(Duration{r.fault_time_after_ns}) << " (the faults' windows, summed)\n";
+  s << prefix << "run.duration  " << format_readable(Duration{r.duration_before_ns}) << " -> "
+    << format_readable(Duration{r.duration_after_ns}) << "\n";
+  for (const shrink::SizeChange& c : r.sizes)
+    s << prefix << c.name << std::string(c.name.size() < 14 ? 14 - c.name.size() : 1, ' ') << c.before << " -> " << c.after
+      << "\n";
+  return s.str();
+}
+
+std::string header(const ShrinkCommandOptions& o, uint64_t seed, const shrink::ShrinkReport& r, double wall_s) {
+  std::ostringstream s;
+  s << "# Shrunk by meshsim shrink (" << build_id() << ") from " << o.scenario << ", seed " << seed << ".\n";
+  s << "# It fails with " << r.failure_class << " " << when(r.final_at_ns) << " (the original " << when(r.original_at_ns)
+    << "):\n#   meshsim run " << o.out << " --seed " << seed << "    # exits 1\n";
+  s << "# What was removed:\n" << summary_lines(r, "#   ");
+  s << "#   [chaos] is off: the faults it drew for seed " << seed << " are written out below, and only those the\n"
+    << "#   failure needs are kept.\n";
+  if (r.original_expected)
+    s << "#   [expect] failure is removed: the original expects this failure (exit 0); here it fails the run.\n";
+  s << "# " << r.runs << " re-runs (budget " << o.max_runs << ")" << (r.budget_spent ? ", budget spent: not 1-minimal" : "")
+    << (r.stopped ? ", interrupted: not 1-minimal" : "") << ", " << readable_seconds(wall_s) << " wall.\n";
+  s << "# Below: the original text with only the changed lines and the fault schedule rewritten.\n\n";
+  return s.str();
+}
+
+}  // namespace
+
+CLI::App* add_shrink_command(CLI::App& app, ShrinkCommandOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "shrink", "Reduce a failing run to the smallest scenario that still fails with the same checker or expectation");
+  cmd->add_option("scenario", o.scenario, "Scenario file (TOML) whose run fails")->required();
+  cmd->add_option("--seed", o.seed, "The failing seed (default: run.seed of the file)");
+  cmd->add_option("--out", o.out, "Where to write the shrunk scenario (TOML)")->required();
+  cmd->add_option("--max-runs", o.max_runs, "At most this many re-runs")->capture_default_str()->check(CLI::Range(1, 1'000'000));
+  cmd->add_flag("--quiet", o.quiet, "Print no progress on stderr");
+  return cmd;
+}
+
+int shrink_command(const ShrinkCommandOptions& o, const ModuleRegistry& registry) {
+  // Everything that can be wrong with the input is found before the first re-run.
+  check_report_path(o.out, "--out");
+  std::error_code ec;
+  if (std::filesystem::equivalent(o.scenario, o.out, ec))
+    throw ScenarioError("--out " + o.out + ": that is the scenario being shrunk; write the result to another file");
+  Scenario original = load_scenario(o.scenario, {}, registry, o.seed);
+  const uint64_t seed = original.seed;
+
+  shrink::ShrinkOptions options;
+  options.path = o.scenario;
+  options.seed = seed;
+  options.max_runs = o.max_runs;
+  options.size_keys = default_size_keys();
+  if (!o.quiet) options.progress = [](const std::string& line) { std::cerr << line << std::endl; };
+  options.should_stop = [] { return interrupt_signal() != 0; };
+  const auto started = std::chrono::steady_clock::now();
+  shrink::ShrinkReport report = shrink::shrink_scenario(original.text, options, registry);
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  const std::string text = header(o, seed, report, wall_s) + report.text;
+  // The written file, run as `meshsim run` will run it (its own path anchors relative
+  // paths): the last proof that it fails the same way.
+  shrink::Probe check(registry, o.out, seed, 1);
+  const shrink::Failure written = check.run(text);
+  if (written.failure_class != report.failure_class)
+    throw std::runtime_error("the shrunk scenario does not fail with " + report.failure_class + " when run from " + o.out +
+                             " (" + (written.invalid.empty() ? written.text : written.invalid) + ")");
+  write_file_atomically(o.out, text);
+
+  std::cout << "meshsim shrink " << o.scenario << " (seed " << seed << ")\n";
+  std::cout << "  failure       " << report.failure_class << " " << when(report.final_at_ns) << "\n";
+  std::cout << summary_lines(report, "  ");
+  std::cout << "  re-runs       " << report.runs << " of at most " << o.max_runs << " (" << report.recalled
+            << " candidates recalled without re-running), " << readable_seconds(wall_s) << " wall"
+            << (report.budget_spent ? "; budget spent: the result may not be 1-minimal" : "") << "\n";
+  std::cout << "  written       " << o.out << "\n";
+  std::cout << "  reproduce     meshsim run " << o.out << " --seed " << seed << "\n";
+  if (report.stopped) return interrupted_exit_code(interrupt_signal());
+  return 0;
+}
+
+}  // namespace meshsim::cli
