@@ -109,8 +109,9 @@ int shrink_command(const ShrinkCommandOptions& o, const ModuleRegistry& registry
   std::cout << "  failure       " << report.failure_class << " " << when(report.final_at_ns) << "\n";
   std::cout << summary_lines(report, "  ");
   std::cout << "  re-runs       " << report.runs << " of at most " << o.max_runs << " (" << report.recalled
-            << " candidates recalled without re-running), " << readable_seconds(wall_s) << " wall"
-            << (report.budget_spent ? "; budget spent: the result may not be 1-minimal" : "") << "\n";
+            << (report.recalled == 1 ? " candidate" : " candidates") << " recalled without re-running), " << readable_seconds(wall_s) << " wall"
+            << (report.budget_spent ? "; budget spent: the result may not be 1-minimal" : "")
+            << (report.stopped ? "; interrupted: the result may not be 1-minimal" : "") << "\n";
   std::cout << "  written       " << o.out << "\n";
   std::cout << "  reproduce     meshsim run " << o.out << " --seed " << seed << "\n";
   if (report.stopped) return interrupted_exit_code(interrupt_signal());

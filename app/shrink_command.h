@@ -18,7 +18,7 @@ struct ShrinkCommandOptions {
   std::string scenario;
   std::optional<uint64_t> seed;
   std::string out;
-  uint64_t max_runs = 500;
+  uint64_t max_runs = 2000;
   bool quiet = false;
 };
 

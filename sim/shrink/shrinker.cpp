@@ -182,18 +182,32 @@ class Shrinker {
       say("run.duration " + format_duration(Duration{before}) + " -> " + format_duration(Duration{best_.end_ns}));
   }
 
+  // ddmin in stages: a stage that removes faults often moves the failure earlier, and
+  // cutting the run there drops every fault after it at the price of one run, which ddmin
+  // would pay for many times over. A stage ends on its share of the budget, or when its
+  // list is 1-minimal.
   void remove_faults() {
-    if (done() || best_.faults.empty()) return;
     const size_t before = best_.faults.size();
-    const Candidate base = best_;
-    std::vector<size_t> keep = ddmin(base.faults.size(), [&](const std::vector<size_t>& subset) {
-      Candidate c = base;
-      c.faults.clear();
-      for (size_t i : subset) c.faults.push_back(base.faults[i]);
-      return probe_.fails_with(render(c), cls_);
-    });
-    best_.faults.clear();
-    for (size_t i : keep) best_.faults.push_back(base.faults[i]);
+    bool minimal = false;
+    while (!minimal && !done() && !best_.faults.empty()) {
+      const uint64_t stage_end = probe_.runs() + std::max<uint64_t>(50, (options_.max_runs - probe_.runs()) / 3);
+      bool cut_short = false;
+      const Candidate base = best_;
+      std::vector<size_t> keep = ddmin(base.faults.size(), [&](const std::vector<size_t>& subset) {
+        if (probe_.runs() >= stage_end) {
+          cut_short = true;
+          return false;
+        }
+        Candidate c = base;
+        c.faults.clear();
+        for (size_t i : subset) c.faults.push_back(base.faults[i]);
+        return probe_.fails_with(render(c), cls_);
+      });
+      best_.faults.clear();
+      for (size_t i : keep) best_.faults.push_back(base.faults[i]);
+      minimal = !cut_short && !done();
+      if (!minimal) shorten_run();
+    }
     if (best_.faults.size() != before)
       say("faults " + std::to_string(before) + " -> " + std::to_string(best_.faults.size()) + " (ddmin)");
   }

@@ -36,6 +36,19 @@ body() { sed '1,/^# Below:/d' "$1"; }  # the scenario, without the header (paths
 diff <(body "$COL") <(body "$WORK/again.toml") >/dev/null \
   && pass "the same shrink twice writes the same scenario" || fail "two shrinks differ" "$(diff "$COL" "$WORK/again.toml")"
 
+echo "-- Ctrl-C: the smallest scenario found so far is written"
+INT="$WORK/interrupted.toml"
+"$MESHSIM" shrink scenarios/raft/figure8_bug.toml --seed 15 --out "$INT" --quiet >"$WORK/int.out" 2>&1 &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+code=$?
+[[ $code == 130 ]] && grep -q "interrupted: the result may not be 1-minimal" "$WORK/int.out" \
+  && pass "exit 130, and the summary says the result may not be minimal" || fail "exit $code" "$(cat "$WORK/int.out")"
+expect_exit "... the file written still fails with the same checker" 1 "FAILED +checker raft.leader_completeness" \
+  "$MESHSIM" run "$INT" --db "$DB" --no-progress
+
 echo "-- an expectation, not a checker"
 sed 's/^linearizable = "== 1"$/linearizable = "== 1"\nmessages_sent = "< 100"/' scenarios/raft/quiet.toml >"$WORK/strict.toml"
 expect_exit "a failed expectation shrinks too" 0 "failure +expect.messages_sent" \
