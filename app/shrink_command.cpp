@@ -1,6 +1,7 @@
 #include "app/shrink_command.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -27,6 +28,29 @@ std::vector<shrink::SizeKey> default_size_keys() {
           {"protocol", "replicas", 1, true},
           {"protocol", "max_ops", 1, false},
           {"protocol", "keys", 1, false}};
+}
+
+// The keys shrink may lower, less those --keep pins. A failed expectation can slip: a
+// smaller mesh fails `nodes_up_final == 8` for another reason than the original, and
+// --keep topology.nodes is how a user rules that out.
+std::vector<shrink::SizeKey> size_keys_kept(const std::vector<std::string>& keep, bool& shorten_run) {
+  std::vector<shrink::SizeKey> keys = default_size_keys();
+  std::string known = "run.duration";
+  for (const auto& k : keys) known += ", " + k.section + "." + k.key;
+  shorten_run = true;
+  for (const std::string& name : keep) {
+    if (name == "run.duration") {
+      shorten_run = false;
+      continue;
+    }
+    auto it = std::find_if(keys.begin(), keys.end(), [&](const shrink::SizeKey& k) { return k.section + "." + k.key == name; });
+    if (it == keys.end()) throw ScenarioError("--keep " + name + ": not a value shrink changes (" + known + ")");
+    keys.erase(it);
+  }
+  // Fewer servers or replicas would take nodes off the mesh with them.
+  if (std::find(keep.begin(), keep.end(), "topology.nodes") != keep.end())
+    std::erase_if(keys, [](const shrink::SizeKey& k) { return k.counts_leading_nodes; });
+  return keys;
 }
 
 std::string when(int64_t ns) { return ns < 0 ? "at the end" : "at " + format_readable(Duration{ns}); }
@@ -71,12 +95,17 @@ CLI::App* add_shrink_command(CLI::App& app, ShrinkCommandOptions& o) {
   cmd->add_option("--seed", o.seed, "The failing seed (default: run.seed of the file)");
   cmd->add_option("--out", o.out, "Where to write the shrunk scenario (TOML)")->required();
   cmd->add_option("--max-runs", o.max_runs, "At most this many re-runs")->capture_default_str()->check(CLI::Range(1, 1'000'000));
+  cmd->add_option("--keep", o.keep,
+                  "Leave this value as written (repeatable): run.duration, topology.nodes, protocol.servers, "
+                  "protocol.replicas, protocol.max_ops, protocol.keys (topology.nodes keeps servers and replicas too)");
   cmd->add_flag("--quiet", o.quiet, "Print no progress on stderr");
   return cmd;
 }
 
 int shrink_command(const ShrinkCommandOptions& o, const ModuleRegistry& registry) {
   // Everything that can be wrong with the input is found before the first re-run.
+  bool shorten_run = true;
+  size_keys_kept(o.keep, shorten_run);
   check_report_path(o.out, "--out");
   std::error_code ec;
   if (std::filesystem::equivalent(o.scenario, o.out, ec))
@@ -88,7 +117,7 @@ int shrink_command(const ShrinkCommandOptions& o, const ModuleRegistry& registry
   options.path = o.scenario;
   options.seed = seed;
   options.max_runs = o.max_runs;
-  options.size_keys = default_size_keys();
+  options.size_keys = size_keys_kept(o.keep, options.shorten_run);
   if (!o.quiet) options.progress = [](const std::string& line) { std::cerr << line << std::endl; };
   options.should_stop = [] { return interrupt_signal() != 0; };
   const auto started = std::chrono::steady_clock::now();

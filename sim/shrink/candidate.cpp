@@ -13,7 +13,7 @@ std::string render(const Candidate& c) {
   while (out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') out.pop_back();
   if (!out.empty() && out.back() != '\n') out += '\n';
   if (c.faults.empty()) return out;
-  out += "\n# The fault schedule, explicit: every fault this run needs, nothing drawn at random.\n";
+  out += "\n# The fault schedule, explicit: nothing is drawn at random.\n";
   for (const ScheduledFault& f : c.faults) out += "\n" + fault_toml(f);
   return out;
 }

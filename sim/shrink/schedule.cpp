@@ -68,6 +68,7 @@ std::vector<ScheduledFault> schedule_of(const Scenario& sc) {
     if (spec.one_way) f.other_keys = {{"one_way", "true"}, {"from", "\"" + spec.groups.at(0).first + "\""}};
     f.spec = std::move(spec);
     f.origin = "drawn by [chaos]";
+    f.drawn = true;
     out.push_back(std::move(f));
   }
   return out;

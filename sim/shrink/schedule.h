@@ -20,6 +20,7 @@ struct ScheduledFault {
   bool writes_groups = false;  // `groups = {...}` comes from spec.groups
   std::vector<std::pair<std::string, std::string>> other_keys;  // key, value as TOML text
   std::string origin;  // "faults[2], line 31" or "drawn by [chaos]", for the comment above it
+  bool drawn = false;  // [chaos] drew it (the file did not list it)
 };
 
 // The faults of a loaded scenario in the order the engine numbers them (the file's own,

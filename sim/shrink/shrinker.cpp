@@ -83,7 +83,7 @@ class Shrinker {
     best_.end_ns = scenario.end.ns;
     best_.faults = schedule_of(scenario);
     check_rewritable();
-    for (const ScheduledFault& f : best_.faults) (f.origin == "drawn by [chaos]" ? report.chaos_faults_before : report.file_faults_before)++;
+    for (const ScheduledFault& f : best_.faults) (f.drawn ? report.chaos_faults_before : report.file_faults_before)++;
     report.fault_time_before_ns = total_fault_time_ns(best_);
     report.duration_before_ns = best_.end_ns;
     for (const SizeKey& k : options_.size_keys)
@@ -96,7 +96,8 @@ class Shrinker {
       throw std::runtime_error("the fault schedule written out explicitly does not reproduce the failure (" +
                                (explicit_run.failure_class.empty() ? std::string("it passes") : explicit_run.text) +
                                "): please report this with the scenario and seed");
-    say("the " + plural(best_.faults.size(), "fault") + " written out as [[faults]] fail the same way");
+    say(best_.faults.empty() ? std::string("no faults to write out")
+                             : plural(best_.faults.size(), "fault") + " written out as [[faults]] fail the same way");
 
     std::string before;
     for (int round = 1; render(best_) != before && !done(); ++round) {
@@ -164,7 +165,7 @@ class Shrinker {
   // The run ends just after the failure (a checker's time, rounded up to the next
   // millisecond); when that loses it (an expectation is judged at the end), by bisection.
   void shorten_run() {
-    if (done()) return;
+    if (done() || !options_.shorten_run) return;
     const int64_t before = best_.end_ns;
     Failure now = probe_.run(render(best_));
     int64_t low = 0;  // the longest end known (or assumed) not to fail

@@ -28,6 +28,7 @@ struct ShrinkOptions {
   uint64_t seed = 1;
   uint64_t max_runs = 500;
   std::vector<SizeKey> size_keys;
+  bool shorten_run = true;  // false: run.duration stays as written
   std::function<void(const std::string&)> progress;  // one line per step
   std::function<bool()> should_stop;                 // Ctrl-C
 };

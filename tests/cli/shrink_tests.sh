@@ -56,6 +56,44 @@ expect_exit "a failed expectation shrinks too" 0 "failure +expect.messages_sent"
 expect_exit "... and the output fails with that expectation" 1 "FAILED .*expect.messages_sent < 100: got" \
   "$MESHSIM" run "$WORK/strict_small.toml" --db "$DB" --no-progress
 
+echo "-- a failed expectation can slip; --keep pins what must stay"
+# Only the crash without an end leaves nodes down at the end; the decoys all heal. A mesh
+# of one node fails nodes_up_final == 8 too, for another reason.
+cat >"$WORK/planted.toml" <<'TOML'
+[run]
+duration = "4s"
+[topology]
+kind = "none"
+nodes = 8
+[protocol]
+name = "raft"
+servers = 5
+[[faults]]
+kind = "crash"
+at = "500ms"
+until = "700ms"
+nodes = 5
+[[faults]]
+kind = "crash"
+at = "2s"
+nodes = [6, 7]
+[[faults]]
+kind = "partition"
+at = "2500ms"
+until = "3s"
+groups = { a = "0..1", b = "2..7" }
+[expect]
+nodes_up_final = "== 8"
+TOML
+expect_exit "without --keep the mesh shrinks to fewer nodes (slippage)" 0 "topology.nodes 8 -> [1-7]$" \
+  "$MESHSIM" shrink "$WORK/planted.toml" --out "$WORK/slipped.toml" --quiet
+expect_exit "with --keep topology.nodes the culprit is kept, on one node" 0 "faults +3 \(3 written, 0 drawn by \[chaos\]\) -> 1 explicit" \
+  "$MESHSIM" shrink "$WORK/planted.toml" --out "$WORK/pinned.toml" --keep topology.nodes --quiet
+grep -A3 '^\[\[faults' "$WORK/pinned.toml" | grep -qE '^nodes = \[[67]\]$' && grep -q '^nodes = 8$' "$WORK/pinned.toml" \
+  && pass "... crash of node 6 or 7 in a mesh of 8" || fail "pinned" "$(sed '1,/^# Below:/d' "$WORK/pinned.toml")"
+expect_exit "--keep of a value shrink does not change" 2 "--keep nodes: not a value shrink changes" \
+  "$MESHSIM" shrink "$WORK/planted.toml" --out "$WORK/none.toml" --keep nodes
+
 echo "-- nothing to shrink, bad input: exit 2, nothing written"
 expect_exit "a seed that passes" 2 "nothing to shrink: seed 1 passes" \
   "$MESHSIM" shrink scenarios/raft/quiet.toml --seed 1 --out "$WORK/none.toml"

@@ -192,3 +192,86 @@ TEST_CASE("shrink: a seed that passes has nothing to shrink") {
   CHECK_THROWS_WITH_AS(shrink_scenario(source_file("scenarios/raft/quiet.toml"), o, testing::builtin_registry()),
                        doctest::Contains("nothing to shrink: seed 1 passes"), ScenarioError);
 }
+
+TEST_CASE("shrink: a planted culprit among decoy faults is found exactly, on one node") {
+  // Only a crash with no end leaves a node down when the run ends; the decoys all heal.
+  // Whatever shrink keeps must be that crash, on one of its two nodes.
+  const std::string text = R"([run]
+name = "planted"
+duration = "4s"
+
+[topology]
+kind = "none"
+nodes = 8
+
+[network]
+latency = { kind = "uniform", min = "1ms", max = "3ms" }
+
+[protocol]
+name = "raft"
+servers = 5
+keys = 2
+think_time = "20ms"
+
+[[faults]]
+kind = "crash"
+at = "500ms"
+until = "700ms"
+nodes = 5
+
+[[faults]]
+kind = "pause"
+at = "1s"
+until = "1200ms"
+nodes = [1, 2]
+
+[[faults]]
+kind = "crash"
+at = "2s"
+nodes = [6, 7]
+
+[[faults]]
+kind = "partition"
+at = "2500ms"
+until = "3s"
+groups = { a = "0..1", b = "2..7" }
+
+[[faults]]
+kind = "isolate"
+at = "1500ms"
+every = "500ms"
+lasting = "100ms"
+nodes = 3
+
+[expect]
+nodes_up_final = "== 8"
+)";
+  ShrinkOptions o;
+  o.path = "planted.toml";
+  o.seed = 3;
+  // topology.nodes is pinned (as --keep topology.nodes does): a mesh of one node fails
+  // nodes_up_final == 8 too, an answer of the same class for another reason (slippage,
+  // checked at the end of this test).
+  o.size_keys = {{"protocol", "keys", 1, false}};
+  ShrinkReport r = shrink_scenario(text, o, testing::builtin_registry());
+  CHECK(r.failure_class == "expect.nodes_up_final");
+  CHECK(r.file_faults_before == 9);  // the isolation repeats 5 times
+  CHECK(r.chaos_faults_before == 0);
+  REQUIRE(r.faults_after == 1);
+  Scenario shrunk = parse_scenario(r.text, o.path, {}, testing::builtin_registry(), 3);
+  REQUIRE(shrunk.faults.size() == 1);
+  CHECK(shrunk.faults[0].kind == FaultKind::crash);
+  CHECK(shrunk.faults[0].nodes.size() == 1);
+  CHECK((shrunk.faults[0].nodes.contains(6) || shrunk.faults[0].nodes.contains(7)));
+  CHECK_FALSE(shrunk.faults[0].until.has_value());
+  // The run ends just after the crash: nothing after it matters to the verdict.
+  CHECK(shrunk.end.ns < Duration::seconds(4).ns);
+  CHECK(shrunk.end.ns - shrunk.faults[0].at.ns <= Duration::millis(2).ns);
+  CHECK(!r.budget_spent);
+
+  o.size_keys = {{"topology", "nodes", 1, false}};
+  ShrinkReport slipped = shrink_scenario(text, o, testing::builtin_registry());
+  CHECK(slipped.failure_class == "expect.nodes_up_final");
+  CHECK(slipped.faults_after == 0);
+  CHECK(slipped.sizes.at(0).after < 8);
+}
