@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <toml++/toml.h>
 
 #include "app/atomic_file.h"
 #include "app/build_info.h"
@@ -13,6 +14,7 @@
 #include "app/readable.h"
 #include "sim/scenario/scenario.h"
 #include "sim/shrink/probe.h"
+#include "sim/shrink/scenario_edit.h"
 #include "sim/shrink/shrinker.h"
 
 namespace meshsim::cli {
@@ -53,6 +55,30 @@ std::vector<shrink::SizeKey> size_keys_kept(const std::vector<std::string>& keep
   return keys;
 }
 
+// `--set section.key=value` written into the scenario's text, so the run shrunk is the one
+// a sweep's reproduction command names and the output stands alone. Values are TOML, or
+// taken as a string when they are not (as `meshsim run --set` reads them).
+std::string apply_sets(std::string text, const std::vector<std::string>& sets) {
+  for (const std::string& assignment : sets) {
+    const size_t eq = assignment.find('='), dot = assignment.find('.');
+    const std::string key = assignment.substr(0, eq);
+    if (eq == std::string::npos || dot == std::string::npos || dot > eq || key.find('.', dot + 1) != std::string::npos ||
+        key.find('[') != std::string::npos || dot == 0 || dot + 1 == eq)
+      throw ScenarioError("--set " + assignment + ": shrink takes section.key=value (like protocol.keys=2); " +
+                          "for other keys, edit a copy of the scenario");
+    std::string value = assignment.substr(eq + 1);
+    try {
+      (void)toml::parse("v = " + value);
+    } catch (const toml::parse_error&) {
+      std::ostringstream quoted;
+      quoted << toml::toml_formatter{toml::value<std::string>(value)};
+      value = quoted.str();
+    }
+    text = shrink::set_key(text, key.substr(0, dot), key.substr(dot + 1), value);
+  }
+  return text;
+}
+
 std::string when(int64_t ns) { return ns < 0 ? "at the end" : "at " + format_readable(Duration{ns}); }
 
 std::string summary_lines(const shrink::ShrinkReport& r, const std::string& prefix) {
@@ -72,7 +98,9 @@ std::string summary_lines(const shrink::ShrinkReport& r, const std::string& pref
 
 std::string header(const ShrinkCommandOptions& o, uint64_t seed, const shrink::ShrinkReport& r, double wall_s) {
   std::ostringstream s;
-  s << "# Shrunk by meshsim shrink (" << build_id() << ") from " << o.scenario << ", seed " << seed << ".\n";
+  s << "# Shrunk by meshsim shrink (" << build_id() << ") from " << o.scenario << ", seed " << seed;
+  for (const std::string& set : o.sets) s << ", --set " << set;
+  s << ".\n";
   s << "# It fails with " << r.failure_class << " " << when(r.final_at_ns) << " (the original " << when(r.original_at_ns)
     << "):\n#   meshsim run " << o.out << " --seed " << seed << "    # exits 1\n";
   s << "# What was removed:\n" << summary_lines(r, "#   ");
@@ -95,6 +123,7 @@ CLI::App* add_shrink_command(CLI::App& app, ShrinkCommandOptions& o) {
   cmd->add_option("--seed", o.seed, "The failing seed (default: run.seed of the file)");
   cmd->add_option("--out", o.out, "Where to write the shrunk scenario (TOML)")->required();
   cmd->add_option("--max-runs", o.max_runs, "At most this many re-runs")->capture_default_str()->check(CLI::Range(1, 1'000'000));
+  cmd->add_option("--set", o.sets, "Override a value first, as for run (section.key=value; repeatable): written into the output");
   cmd->add_option("--keep", o.keep,
                   "Leave this value as written (repeatable): run.duration, topology.nodes, protocol.servers, "
                   "protocol.replicas, protocol.max_ops, protocol.keys (topology.nodes keeps servers and replicas too)");
@@ -111,6 +140,9 @@ int shrink_command(const ShrinkCommandOptions& o, const ModuleRegistry& registry
   if (std::filesystem::equivalent(o.scenario, o.out, ec))
     throw ScenarioError("--out " + o.out + ": that is the scenario being shrunk; write the result to another file");
   Scenario original = load_scenario(o.scenario, {}, registry, o.seed);
+  const std::string text = apply_sets(original.text, o.sets);
+  // The overrides are checked as the file will be: line numbers are the text's own.
+  original = parse_scenario(text, o.scenario, {}, registry, o.seed);
   const uint64_t seed = original.seed;
 
   shrink::ShrinkOptions options;
@@ -121,18 +153,18 @@ int shrink_command(const ShrinkCommandOptions& o, const ModuleRegistry& registry
   if (!o.quiet) options.progress = [](const std::string& line) { std::cerr << line << std::endl; };
   options.should_stop = [] { return interrupt_signal() != 0; };
   const auto started = std::chrono::steady_clock::now();
-  shrink::ShrinkReport report = shrink::shrink_scenario(original.text, options, registry);
+  shrink::ShrinkReport report = shrink::shrink_scenario(text, options, registry);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  const std::string text = header(o, seed, report, wall_s) + report.text;
+  const std::string output = header(o, seed, report, wall_s) + report.text;
   // The written file, run as `meshsim run` will run it (its own path anchors relative
   // paths): the last proof that it fails the same way.
   shrink::Probe check(registry, o.out, seed, 1);
-  const shrink::Failure written = check.run(text);
+  const shrink::Failure written = check.run(output);
   if (written.failure_class != report.failure_class)
     throw std::runtime_error("the shrunk scenario does not fail with " + report.failure_class + " when run from " + o.out +
                              " (" + (written.invalid.empty() ? written.text : written.invalid) + ")");
-  write_file_atomically(o.out, text);
+  write_file_atomically(o.out, output);
 
   std::cout << "meshsim shrink " << o.scenario << " (seed " << seed << ")\n";
   std::cout << "  failure       " << report.failure_class << " " << when(report.final_at_ns) << "\n";

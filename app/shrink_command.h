@@ -20,6 +20,7 @@ struct ShrinkCommandOptions {
   std::optional<uint64_t> seed;
   std::string out;
   uint64_t max_runs = 2000;
+  std::vector<std::string> sets;  // --set section.key=value, written into the text first
   std::vector<std::string> keep;  // counts (and run.duration) left as written
   bool quiet = false;
 };

@@ -94,6 +94,16 @@ grep -A3 '^\[\[faults' "$WORK/pinned.toml" | grep -qE '^nodes = \[[67]\]$' && gr
 expect_exit "--keep of a value shrink does not change" 2 "--keep nodes: not a value shrink changes" \
   "$MESHSIM" shrink "$WORK/planted.toml" --out "$WORK/none.toml" --keep nodes
 
+echo "-- --set as for run, written into the output"
+expect_exit "shrink --set protocol.think_time=4ms" 0 "failure +checker pbft.agreement" \
+  "$MESHSIM" shrink scenarios/pbft/colluders.toml --set protocol.think_time=4ms --out "$WORK/set.toml" --quiet
+grep -q "^think_time = '4ms'$" "$WORK/set.toml" && head -1 "$WORK/set.toml" | grep -q -- "--set protocol.think_time=4ms" \
+  && pass "... the value is in the file, and the header names the override" || fail "set" "$(cat "$WORK/set.toml")"
+expect_exit "--set of an array element is refused" 2 "shrink takes section.key=value" \
+  "$MESHSIM" shrink scenarios/pbft/colluders.toml --set 'faults[0].at=2s' --out "$WORK/none.toml"
+expect_exit "--set of a bad value names the key" 2 "colluders.toml:[0-9]+: protocol.keys: 0 is out of range" \
+  "$MESHSIM" shrink scenarios/pbft/colluders.toml --set protocol.keys=0 --out "$WORK/none.toml"
+
 echo "-- nothing to shrink, bad input: exit 2, nothing written"
 expect_exit "a seed that passes" 2 "nothing to shrink: seed 1 passes" \
   "$MESHSIM" shrink scenarios/raft/quiet.toml --seed 1 --out "$WORK/none.toml"
