@@ -153,7 +153,13 @@ int shrink_command(const ShrinkCommandOptions& o, const ModuleRegistry& registry
   if (!o.quiet) options.progress = [](const std::string& line) { std::cerr << line << std::endl; };
   options.should_stop = [] { return interrupt_signal() != 0; };
   const auto started = std::chrono::steady_clock::now();
-  shrink::ShrinkReport report = shrink::shrink_scenario(text, options, registry);
+  shrink::ShrinkReport report;
+  try {
+    report = shrink::shrink_scenario(text, options, registry);
+  } catch (const shrink::ShrinkInterrupted& e) {
+    std::cerr << "meshsim: " << e.what() << "; nothing written" << std::endl;
+    return interrupted_exit_code(interrupt_signal());
+  }
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   const std::string output = header(o, seed, report, wall_s) + report.text;

@@ -14,7 +14,8 @@ std::string failure_class_of(const std::string& text) {
   }
   // "FILE:LINE: expect.METRIC OP VALUE: got X" (the first of several lines).
   size_t at = text.find(": expect.");
-  if (at == std::string::npos) return text.empty() ? "" : "other";
+  // Any other failure text is its own first line (a class no other text shares by chance).
+  if (at == std::string::npos) return text.substr(0, text.find('\n'));
   size_t start = at + 2;
   size_t end = text.find_first_of(" :\n", start);
   return text.substr(start, end == std::string::npos ? std::string::npos : end - start);

@@ -65,7 +65,8 @@ class Shrinker {
     const bool expected = remove_key(original, "expect", "failure") != original;
     Failure first = probe_.run(prepared);
     if (!first.invalid.empty()) throw ScenarioError(first.invalid);
-    if (first.failure_class.empty() || first.failure_class == "other")
+    if (probe_.stopped()) throw ShrinkInterrupted("interrupted during the first run, before its failure was known");
+    if (first.failure_class.empty())
       throw ScenarioError(options_.path + ": nothing to shrink: seed " + std::to_string(options_.seed) +
                           " passes (no checker or expectation fails" +
                           (expected ? "; its [expect] failure is set aside: only a failure that happens can be kept"
@@ -92,6 +93,7 @@ class Shrinker {
     // The chaos draw, written out, must fail as the drawn run did: streams are derived per
     // purpose (sim/rng.h), so drawing no chaos shifts nothing else.
     Failure explicit_run = probe_.run(render(best_));
+    if (probe_.stopped()) throw ShrinkInterrupted("interrupted before the explicit fault schedule was checked");
     if (explicit_run.failure_class != cls_)
       throw std::runtime_error("the fault schedule written out explicitly does not reproduce the failure (" +
                                (explicit_run.failure_class.empty() ? std::string("it passes") : explicit_run.text) +
@@ -100,7 +102,7 @@ class Shrinker {
                              : plural(best_.faults.size(), "fault") + " written out as [[faults]] fail the same way");
 
     std::string before;
-    for (int round = 1; render(best_) != before && !done(); ++round) {
+    while (render(best_) != before && !done()) {
       before = render(best_);
       // Cheapest and widest first: a shorter run drops every fault after the failure, and
       // each step may move the failure earlier, so the run is cut again after it.

@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -52,10 +53,18 @@ struct ShrinkReport {
   bool budget_spent = false, stopped = false;
 };
 
+// Ctrl-C before there was anything smaller to write.
+class ShrinkInterrupted : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Throws ScenarioError (bad input, exit code 2) for a scenario that does not load or whose
 // run does not fail with `options.seed`: there is nothing to shrink. Throws
-// std::runtime_error if the chaos draw written out as explicit faults does not reproduce
-// the failure, which would be a broken determinism contract, not a user error.
+// ShrinkInterrupted when stopped before a first smaller scenario could be known, and
+// std::runtime_error if the chaos draw written out as explicit faults does not reproduce the
+// failure, which would be a broken determinism contract, not a user error. Stopped later
+// (Ctrl-C, the budget), it returns the smallest scenario found so far.
 ShrinkReport shrink_scenario(const std::string& text, const ShrinkOptions& options, const ModuleRegistry& registry);
 
 }  // namespace meshsim::shrink
