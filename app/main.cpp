@@ -1,4 +1,4 @@
-// The `meshsim` command: run, sweep, check, list, show, export, import, protocols.
+// The `meshsim` command: run, sweep, check, shrink, list, show, export, import, protocols.
 // Exit codes (README.md): 0 ok; 1 an expectation or checker failed; 2 bad input or usage;
 // 3 internal error; 4 the run finished but its results went to a side file (see import);
 // 5 inconclusive (a checker could not decide); 130 / 143 stopped by SIGINT / SIGTERM.
@@ -16,6 +16,7 @@
 #include "app/interrupt.h"
 #include "app/protocols_command.h"
 #include "app/run_command.h"
+#include "app/shrink_command.h"
 #include "app/trace_command.h"
 #include "protocols/registry.h"
 #include "sim/scenario/config_section.h"
@@ -124,6 +125,8 @@ int main(int argc, char** argv) try {
   view_cmd->add_option("--save", view.save, "On exit, save the scenario with the applied faults to this TOML file");
   cli::DivergeCommands diverge(app);
   cli::BaselineCommands baseline(app);
+  cli::ShrinkCommandOptions shrink;
+  CLI::App* shrink_cmd = cli::add_shrink_command(app, shrink);
   CLI::App* protocols_cmd = app.add_subcommand("protocols", "List the protocols a scenario can name: roles, actions, Byzantine behaviours, metrics");
 
   try {
@@ -136,11 +139,12 @@ int main(int argc, char** argv) try {
 
   // Only the commands that run simulations stop gracefully; list, show and friends are
   // quick and keep the default (end at once).
-  if (*run_cmd || *sweep_cmd || *check_cmd) cli::install_interrupt_handlers();
+  if (*run_cmd || *sweep_cmd || *check_cmd || *shrink_cmd) cli::install_interrupt_handlers();
   try {
     if (*run_cmd) return cli::run_command(run, registry);
     if (*sweep_cmd) return cli::sweep_command(run, seeds, threads, batch, registry);
     if (*check_cmd) return cli::check_command(folder, run, threads, batch, registry);
+    if (*shrink_cmd) return cli::shrink_command(shrink, registry);
     if (*list_cmd) std::cout << list_runs(db, limit);
     if (*show_cmd && sweep_id >= 0) std::cout << sink::show_sweep(db, sweep_id);
     else if (*show_cmd && run_id == 0) throw ScenarioError("show: say what to show: a run id, or --sweep ID");

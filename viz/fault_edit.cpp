@@ -5,28 +5,14 @@
 #include <sstream>
 
 #include "sim/errors.h"
+#include "sim/scenario/toml_write.h"
 
 namespace meshsim::viz {
 
 namespace {
 
-// Sorted ids as a TOML node list: [3, "5..9"] (the form scenarios/README.md documents).
-std::string toml_nodes(std::vector<NodeId> ids) {
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  std::string out = "[";
-  for (size_t i = 0; i < ids.size();) {
-    size_t j = i;
-    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) ++j;
-    if (i) out += ", ";
-    out += j == i ? std::to_string(ids[i]) : "\"" + std::to_string(ids[i]) + ".." + std::to_string(ids[j]) + "\"";
-    i = j + 1;
-  }
-  return out + "]";
-}
-
 std::string list_text(const std::vector<NodeId>& ids) {
-  std::string t = toml_nodes(ids);
+  std::string t = toml_node_list(ids);
   t.erase(std::remove_if(t.begin(), t.end(), [](char c) { return c == '[' || c == ']' || c == '"' || c == ' '; }),
           t.end());
   return t;
@@ -73,16 +59,16 @@ std::string to_toml(const UiFault& f) {
   out += "at = \"" + std::to_string(f.at.ns) + "ns\"\n";
   switch (f.kind) {
     case FaultKind::partition:
-      out += "groups = { a = " + toml_nodes(f.group_a) + ", b = " + toml_nodes(f.group_b) + " }\n";
+      out += "groups = { a = " + toml_node_list(f.group_a) + ", b = " + toml_node_list(f.group_b) + " }\n";
       break;
     case FaultKind::heal:
       break;
     case FaultKind::byzantine:
-      out += "nodes = " + toml_nodes(f.nodes) + "\nbehavior = \"" + f.behavior + "\"\n";
+      out += "nodes = " + toml_node_list(f.nodes) + "\nbehavior = \"" + f.behavior + "\"\n";
       if (!f.module.empty()) out += "module = \"" + f.module + "\"\n";
       break;
     default:
-      out += "nodes = " + toml_nodes(f.nodes) + "\n";
+      out += "nodes = " + toml_node_list(f.nodes) + "\n";
   }
   return out;
 }
