@@ -1,4 +1,4 @@
-// The `meshsim` command: run, sweep, check, list, show, export, import, protocols.
+// The `meshsim` command: run, sweep, check, compare, list, show, export, import, protocols.
 // Exit codes (README.md): 0 ok; 1 an expectation or checker failed; 2 bad input or usage;
 // 3 internal error; 4 the run finished but its results went to a side file (see import);
 // 5 inconclusive (a checker could not decide); 130 / 143 stopped by SIGINT / SIGTERM.
@@ -11,6 +11,7 @@
 
 #include "app/batch_commands.h"
 #include "app/build_info.h"
+#include "app/compare_command.h"
 #include "app/interrupt.h"
 #include "app/protocols_command.h"
 #include "app/run_command.h"
@@ -120,6 +121,7 @@ int main(int argc, char** argv) try {
   view_cmd->add_option("--dump-layout", view.dump_layout, "On exit, write each node's window position to this file");
   view_cmd->add_option("--apply", view.apply, "Apply a fault as a click would: \"crash 3 at 2s\" (repeatable)");
   view_cmd->add_option("--save", view.save, "On exit, save the scenario with the applied faults to this TOML file");
+  cli::CompareCommand compare(app, registry);
   CLI::App* protocols_cmd = app.add_subcommand("protocols", "List the protocols a scenario can name: roles, actions, Byzantine behaviours, metrics");
 
   try {
@@ -137,6 +139,7 @@ int main(int argc, char** argv) try {
     if (*run_cmd) return cli::run_command(run, registry);
     if (*sweep_cmd) return cli::sweep_command(run, seeds, threads, batch, registry);
     if (*check_cmd) return cli::check_command(folder, run, threads, batch, registry);
+    if (compare.chosen()) return compare.run();
     if (*list_cmd) std::cout << list_runs(db, limit);
     if (*show_cmd && sweep_id >= 0) std::cout << sink::show_sweep(db, sweep_id);
     else if (*show_cmd && run_id == 0) throw ScenarioError("show: say what to show: a run id, or --sweep ID");
