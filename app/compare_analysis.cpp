@@ -115,6 +115,10 @@ CompareResult analyse(std::vector<VariantSamples> variants, const AnalysisOption
       p_values.push_back(m.difference.p_value);
       c.metrics.push_back(m);
     }
+    // Rank tests have a floor: 2 / 2^n signed-rank patterns, or 2 / C(n1 + n2, n1) orderings.
+    const double n1 = static_cast<double>(variants[0].samples.run_ids.size());
+    const double n2 = static_cast<double>(variants[k].samples.run_ids.size());
+    c.smallest_p = paired ? 2 * std::pow(0.5, n1) : 2 / std::exp(std::lgamma(n1 + n2 + 1) - std::lgamma(n1 + 1) - std::lgamma(n2 + 1));
     std::vector<double> adjusted = stats::holm_adjust(p_values);
     for (size_t i = 0; i < c.metrics.size(); ++i) {
       MetricComparison& m = c.metrics[i];

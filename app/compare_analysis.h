@@ -30,6 +30,7 @@ struct MetricComparison {
 struct VariantComparison {
   size_t baseline = 0, variant = 0;  // indexes into CompareResult::variants
   std::string pairing;               // why paired or not, in words
+  double smallest_p = 0;             // the smallest p-value the test can give with these sample sizes
   std::vector<MetricComparison> metrics;
 };
 

@@ -48,13 +48,17 @@ std::string report_script() {
   return std::string(MESHSIM_SOURCE_DIR) + "/results/report/compare_report.py";
 }
 
-// A Python that can import matplotlib: $MESHSIM_PYTHON, Debian's /usr/bin/python3 (where
-// apt installs python3-matplotlib), then whatever python3 is on PATH.
+// A Python that can import matplotlib: $MESHSIM_PYTHON alone when it is set (the user
+// chose), else Debian's /usr/bin/python3 (where apt installs python3-matplotlib), then
+// whatever python3 is on PATH.
 std::string python_with_matplotlib() {
   std::vector<std::string> candidates;
-  if (const char* env = std::getenv("MESHSIM_PYTHON")) candidates.push_back(env);
-  candidates.push_back("/usr/bin/python3");
-  candidates.push_back("python3");
+  if (const char* env = std::getenv("MESHSIM_PYTHON")) {
+    candidates.push_back(env);
+  } else {
+    candidates.push_back("/usr/bin/python3");
+    candidates.push_back("python3");
+  }
   for (const auto& python : candidates) {
     std::string probe = shell_quote(python) + " -c 'import matplotlib, numpy' >/dev/null 2>&1";
     if (std::system(probe.c_str()) == 0) return python;
@@ -67,8 +71,8 @@ std::string python_with_matplotlib() {
 void write_compare_report(const std::string& json_file, const std::string& html) {
   std::string python = python_with_matplotlib();
   if (python.empty())
-    throw ScenarioError("--report needs Python 3 with matplotlib and numpy, and none was found (tried $MESHSIM_PYTHON, "
-                        "/usr/bin/python3, python3). Install them: sudo apt-get install python3-matplotlib python3-numpy "
+    throw ScenarioError(std::string("--report needs Python 3 with matplotlib and numpy, and none was found (tried ") +
+                        (std::getenv("MESHSIM_PYTHON") ? "$MESHSIM_PYTHON" : "/usr/bin/python3, python3") + "). Install them: sudo apt-get install python3-matplotlib python3-numpy "
                         "(or pip install matplotlib numpy), or point MESHSIM_PYTHON at such a Python.");
   std::string script = report_script();
   std::error_code ec;

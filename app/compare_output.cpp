@@ -86,6 +86,10 @@ std::string compare_table(const CompareResult& r, const std::string& seeds) {
         out << " " << row[i] << std::string(widths[i] - width_of(row[i]) + (i + 1 < row.size() ? 1 : 0), ' ');
       out << "\n";
     }
+    if (c.smallest_p * static_cast<double>(c.metrics.size()) >= r.alpha)
+      out << "note: with these seeds the smallest p-value a rank test can give is " << c.smallest_p << "; after Holm over "
+          << c.metrics.size() << " metrics nothing can reach alpha " << r.alpha
+          << ". Run more seeds, or compare fewer metrics (--metrics).\n";
     out << "verdicts (* above): alpha " << r.alpha << ", Holm–Bonferroni over " << c.metrics.size()
         << " metrics, and the 95 % bootstrap interval must exclude 0:\n";
     std::string same;
