@@ -87,9 +87,17 @@ CompareResult analyse(std::vector<VariantSamples> variants, const AnalysisOption
   std::vector<std::string> shared = shared_metrics(variants);
   if (!options.metrics.empty()) {
     for (const auto& m : options.metrics) {
-      if (std::find(shared.begin(), shared.end(), m) == shared.end())
-        throw ScenarioError("--metrics " + m + ": not a metric every variant has (meshsim protocols lists each protocol's metrics)");
-      result.metrics.push_back(m);
+      if (std::find(shared.begin(), shared.end(), m) != shared.end()) {
+        result.metrics.push_back(m);
+        continue;
+      }
+      // A metric can be missing from some runs only (a coverage time is not measured
+      // when no rumor reached that coverage): name the variant that lacks it.
+      std::string lacking;
+      for (const auto& v : variants)
+        if (!v.samples.values.count(m)) lacking += (lacking.empty() ? "" : ", ") + v.variant.name;
+      throw ScenarioError("--metrics " + m + ": not measured in every run of " + lacking +
+                          " (a metric must be in every run to be compared; meshsim protocols lists each protocol's metrics)");
     }
   } else {
     for (const auto& m : shared)
