@@ -92,9 +92,11 @@ CompareCommand::CompareCommand(CLI::App& app, const ModuleRegistry& registry) : 
   command_->add_option("scenario", o.input.scenario, "Scenario to vary (with --vary)");
   command_->add_option("--variant", o.input.variants,
                        "A variant: NAME=SCENARIO.toml, or NAME=RESULTS.db[#SWEEP_ID] for a sweep already run (repeatable; "
-                       "the first is the baseline)");
-  command_->add_option("--vary", o.input.vary, "Vary one value of the scenario: --vary protocol.fanout=2,3,4 (the first is the baseline)");
-  command_->add_option("--set", o.input.sets, "Override a value in every scenario variant (repeatable)");
+                       "the first is the baseline)")
+      ->allow_extra_args(false);  // one value per flag, so a scenario after it stays the positional
+  command_->add_option("--vary", o.input.vary, "Vary one value of the scenario: --vary protocol.fanout=2,3,4 (the first is the baseline)")
+      ->allow_extra_args(false);
+  command_->add_option("--set", o.input.sets, "Override a value in every scenario variant (repeatable)")->allow_extra_args(false);
   command_->add_option("--seeds", o.seeds, "Seeds each variant runs: 1..30, or 3,5,9")->capture_default_str();
   command_->add_option("--threads", o.threads, "Parallel runs")->capture_default_str();
   command_->add_option("--db", o.base.db, "Results database the runs and their sweeps go to")->capture_default_str();
