@@ -118,4 +118,6 @@ expect_exit "a sweep's failures are recorded with it" 0 "^4\|4\|FAILED$" \
   bash -c "'$MESHSIM' sweep '$BASE' --seeds 1..4 --db '$DB' --set 'expect.ops_completed=> 100000' >/dev/null;
            sqlite3 '$DB' \"select runs_planned, runs_failed, (select distinct verdict from sweep_runs where sweep_id = s.sweep_id)
                            from sweeps s order by sweep_id desc limit 1\""
+expect_exit "sweep --json names its sweep" 0 "^[0-9]+$" bash -c \
+  "'$MESHSIM' sweep '$BASE' --seeds 1..2 --db '$DB' --json | $PY -c 'import json, sys; print(json.load(sys.stdin)[\"sweep_id\"])'"
 finish
