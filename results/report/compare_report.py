@@ -162,9 +162,10 @@ def time_series(data, png_dir):
         from matplotlib.patches import Patch
         handles.append(Patch(color="red", alpha=0.2))
         labels.append("fault schedule (%s)" % data["variants"][0]["name"])
-    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8, bbox_to_anchor=(0.5, -0.02))
+    rows = (len(names) + 1) // 2
+    fig.tight_layout(rect=(0, 0.12 / rows, 1, 1 - 0.1 / rows))  # room for the legend below and the title above
+    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8, bbox_to_anchor=(0.5, 0))
     fig.suptitle("Time series across seeds: mean, and the band between the quartiles", fontsize=11)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return png(fig, "series", png_dir)
 
 
