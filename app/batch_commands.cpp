@@ -83,7 +83,7 @@ namespace {
 
 // The end of both commands: the summary (or --json), the --junit report, the exit code.
 int report(const std::string& command, const std::string& target, const BatchOptions& options,
-           const std::vector<BatchRun>& runs) {
+           const std::vector<BatchRun>& runs, int64_t sweep_id = 0) {
   const int signal = interrupt_signal();
   const BatchTally counts = tally(runs);
   int code = batch_exit_code(counts, signal);
@@ -95,7 +95,12 @@ int report(const std::string& command, const std::string& target, const BatchOpt
       if (code == 0) code = 2;
     }
   }
-  if (options.json) std::cout << batch_json(command, target, runs, counts, code) << std::endl;
+  if (options.json) {
+    std::string json = batch_json(command, target, runs, counts, code);
+    // A recorded sweep's id, for `meshsim show --sweep` and `compare --variant NAME=DB#ID`.
+    if (sweep_id > 0 && json.size() > 2) json.insert(json.size() - 1, ", \"sweep_id\": " + std::to_string(sweep_id));
+    std::cout << json << std::endl;
+  }
   else print_batch_summary(runs, counts, signal);
   return code;
 }
@@ -202,7 +207,7 @@ int sweep_command(const RunOptions& base, const std::string& seed_text, unsigned
   plan.seeds = seeds;
   if (!options.json) std::cout << "sweep " << base.scenario << ": " << seeds.size() << " seeds on " << threads << " threads\n";
   SweepOutcome sweep = std::move(run_sweeps({plan}, threads, registry, !options.json).front());
-  int code = report("sweep", base.scenario, options, sweep.runs);
+  int code = report("sweep", base.scenario, options, sweep.runs, sweep.sweep_id);
   if (!options.json) {
     // The distributions of the main metrics: what a sweep is usually run to learn.
     std::vector<int64_t> run_ids;

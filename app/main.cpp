@@ -1,4 +1,4 @@
-// The `meshsim` command: run, sweep, check, shrink, list, show, export, import, protocols.
+// The `meshsim` command: run, sweep, check, compare, baseline, diverge, shrink, list, show, export, import, protocols.
 // Exit codes (README.md): 0 ok; 1 an expectation or checker failed; 2 bad input or usage;
 // 3 internal error; 4 the run finished but its results went to a side file (see import);
 // 5 inconclusive (a checker could not decide); 130 / 143 stopped by SIGINT / SIGTERM.
@@ -12,6 +12,7 @@
 #include "app/batch_commands.h"
 #include "app/baseline_command.h"
 #include "app/build_info.h"
+#include "app/compare_command.h"
 #include "app/diverge_command.h"
 #include "app/interrupt.h"
 #include "app/protocols_command.h"
@@ -127,6 +128,7 @@ int main(int argc, char** argv) try {
   cli::BaselineCommands baseline(app);
   cli::ShrinkCommandOptions shrink;
   CLI::App* shrink_cmd = cli::add_shrink_command(app, shrink);
+  cli::CompareCommand compare(app, registry);
   CLI::App* protocols_cmd = app.add_subcommand("protocols", "List the protocols a scenario can name: roles, actions, Byzantine behaviours, metrics");
 
   try {
@@ -145,6 +147,7 @@ int main(int argc, char** argv) try {
     if (*sweep_cmd) return cli::sweep_command(run, seeds, threads, batch, registry);
     if (*check_cmd) return cli::check_command(folder, run, threads, batch, registry);
     if (*shrink_cmd) return cli::shrink_command(shrink, registry);
+    if (compare.chosen()) return compare.run();
     if (*list_cmd) std::cout << list_runs(db, limit);
     if (*show_cmd && sweep_id >= 0) std::cout << sink::show_sweep(db, sweep_id);
     else if (*show_cmd && run_id == 0) throw ScenarioError("show: say what to show: a run id, or --sweep ID");

@@ -91,7 +91,11 @@ std::vector<SweepOutcome> run_sweeps(const std::vector<SweepPlan>& plans, unsign
 
 void usable_runs(const SweepOutcome& sweep, std::vector<int64_t>& run_ids, std::vector<uint64_t>& seeds) {
   for (const BatchRun& r : sweep.runs) {
-    if (!r.started || r.outcome.run_id <= 0 || r.outcome.result.status != RunStatus::complete) continue;
+    // A run that failed its [expect] or a checker still measured what it measured; one
+    // that errored, was interrupted or never ran did not.
+    const RunStatus status = r.outcome.result.status;
+    bool finished = status == RunStatus::complete || status == RunStatus::failed || status == RunStatus::inconclusive;
+    if (!r.started || r.outcome.run_id <= 0 || !finished || r.outcome.exit_code == 2 || r.outcome.exit_code == 3) continue;
     run_ids.push_back(r.outcome.run_id);
     seeds.push_back(r.outcome.seed);
   }
@@ -112,13 +116,15 @@ MetricSamples collect_samples(const std::string& db, const std::vector<int64_t>&
     }
     if (values.size() == run_ids.size()) out.values[name] = std::move(values);
   }
+  out.series = std::move(raw.series);
+  out.faults = std::move(raw.faults);
   return out;
 }
 
 std::string distribution_summary(const MetricSamples& samples) {
   std::ostringstream out;
   if (samples.run_ids.empty()) return "";
-  out << "distributions over " << samples.run_ids.size() << " complete runs (median, interquartile range, range):\n";
+  out << "distributions over " << samples.run_ids.size() << " finished runs (median, interquartile range, range):\n";
   for (const auto& [name, values] : samples.values) {
     if (!is_main_metric(name)) continue;
     stats::Summary s = stats::summarize(values);

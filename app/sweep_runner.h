@@ -10,6 +10,7 @@
 
 #include "app/batch_commands.h"
 #include "app/stats/stats.h"
+#include "sink/sweeps.h"
 
 namespace meshsim::cli {
 
@@ -36,15 +37,18 @@ std::vector<SweepOutcome> run_sweeps(const std::vector<SweepPlan>& plans, unsign
 // availability, traffic, residue. Other metrics are still stored and comparable on request.
 bool is_main_metric(const std::string& name);
 
-// name -> per-run values of the runs that finished (complete) and reached the database,
+// name -> per-run values of the runs that finished and reached the database,
 // in seed order; plus the run ids the values came from.
 struct MetricSamples {
   std::vector<int64_t> run_ids;
   std::vector<uint64_t> seeds;
   std::map<std::string, std::vector<double>> values;  // only metrics every run has
+  std::map<std::string, std::vector<std::vector<std::pair<int64_t, double>>>> series;  // name -> run -> points
+  std::vector<std::vector<sink::RunSamples::Fault>> faults;                          // run -> its faults
 };
 MetricSamples collect_samples(const std::string& db, const std::vector<int64_t>& run_ids, const std::vector<uint64_t>& seeds);
-// The runs of a finished sweep that count for statistics: complete, stored.
+// The runs of a sweep that count for statistics: finished (passed, failed or
+// inconclusive) and stored.
 void usable_runs(const SweepOutcome& sweep, std::vector<int64_t>& run_ids, std::vector<uint64_t>& seeds);
 
 // "  op_latency_ns_p99   median 12.3 ms   IQR 11.9 ms .. 13.1 ms   range 10.1 ms .. 40 ms" for

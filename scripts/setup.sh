@@ -6,7 +6,8 @@ packages=(build-essential cmake ninja-build git pkg-config python3
           libboost-graph-dev libboost-random-dev libeigen3-dev libsqlite3-dev sqlite3
           libtomlplusplus-dev libcli11-dev doctest-dev
           python3   # tests/fuzz (the scenario fuzzer) is a Python 3 program, standard library only
-          libxml2-utils)  # xmllint: tests/cli validate --junit output against tests/cli/junit.xsd
+          libxml2-utils   # xmllint: tests/cli validate --junit output against tests/cli/junit.xsd
+          python3-matplotlib python3-numpy)  # meshsim compare --report (results/report/compare_report.py)
 # The live window (viz/, `meshsim view`) and its headless tests need these: installed by
 # default so CI builds and tests the viewer; MESHSIM_WITH_VIEWER=0 leaves them out (the
 # build then succeeds without the viewer). libgl1-mesa-dri is the software OpenGL Xvfb uses.

@@ -171,13 +171,14 @@ RunSamples read_run_samples(const std::string& db_path, const std::vector<int64_
       runs[i].emplace_back(series.i64(1), series.real(2));
     }
   }
-  if (!run_ids.empty()) {
-    // Faults are logged by the engine under plain kinds (crash, partition, ...); protocol
-    // notes carry their module's prefix ("raft.leader").
-    Query log(db, "SELECT sim_time_ns, kind, detail FROM events_log WHERE run_id = ? AND instr(kind, '.') = 0"
-                  " AND kind <> 'violation' ORDER BY sim_time_ns");
-    log.bind(1, run_ids.front());
-    while (log.next()) out.faults.emplace_back(log.i64(0), log.text(1) + " " + log.text(2));
+  // Faults are logged by the engine under plain kinds (crash, partition, ...); protocol
+  // notes carry their module's prefix ("raft.leader").
+  Query log(db, "SELECT sim_time_ns, kind, detail FROM events_log WHERE run_id = ? AND instr(kind, '.') = 0"
+                " AND kind <> 'violation' ORDER BY sim_time_ns, rowid");
+  out.faults.resize(run_ids.size());
+  for (size_t i = 0; i < run_ids.size(); ++i) {
+    log.bind(1, run_ids[i]);
+    while (log.next()) out.faults[i].push_back({log.i64(0), log.text(1), log.text(2)});
   }
   return out;
 }

@@ -55,8 +55,14 @@ struct RunSamples {
   std::vector<std::map<std::string, double>> scalars;  // one map per run
   // series[name][run] = (sim_time_ns, value) points
   std::map<std::string, std::vector<std::vector<std::pair<int64_t, double>>>> series;
-  // The first run's event log entries that are faults (kind without a module prefix).
-  std::vector<std::pair<int64_t, std::string>> faults;
+  // faults[run] = its event log entries that are faults (kind without a module prefix):
+  // (sim_time_ns, kind), and the details (which nodes) apart, as they can differ between
+  // protocols (the leader is not the primary) while the schedule is the same.
+  struct Fault {
+    int64_t sim_time_ns;
+    std::string kind, detail;
+  };
+  std::vector<std::vector<Fault>> faults;
 };
 RunSamples read_run_samples(const std::string& db, const std::vector<int64_t>& run_ids);
 

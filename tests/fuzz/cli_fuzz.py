@@ -180,7 +180,8 @@ def rows(db, table="runs", where=""):
         n = con.execute(f"SELECT count(*) FROM {table} {where}").fetchone()[0]
         con.close()
         return n
-    except sqlite3.Error:
+    except (sqlite3.Error, UnicodeDecodeError):
+        # A damaged file can garble the schema's own text, which Python then cannot decode.
         return None
 
 
