@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "sim/rng.h"
@@ -19,6 +20,7 @@ void MeshView::set_layout(Layout layout, const Topology& topology) {
   layout_ = std::move(layout);
   edges_.clear();
   edges_total_ = 0;
+  links_image_.key = 0;  // a new layout: the links are painted again
   for (NodeId a = 0; a < topology.node_count(); ++a)
     for (NodeId b : topology.neighbors(a))
       if (a < b) ++edges_total_;
@@ -59,21 +61,20 @@ FrameStats MeshView::draw(ImDrawList* dl, const Simulation& sim, const NodeLooks
   dl->PushClipRect({camera_.x0, camera_.y0}, {camera_.x0 + camera_.w, camera_.y0 + camera_.h}, true);
   dl->AddRectFilled({camera_.x0, camera_.y0}, {camera_.x0 + camera_.w, camera_.y0 + camera_.h}, colour::background);
   const float r = node_radius();
-  // Nodes a few pixels across are painted into an image (viz/node_raster.h) rather than
-  // handed to the GL driver one by one.
+  // Nodes a few pixels across, and links by the hundred, are painted into one image
+  // (viz/canvas_raster.h) rather than handed to the GL driver one by one.
   const bool raster = r < 3;
-  if (looks.group_count() > 0 && !raster) {
-    // Each partition group is shaded: a soft disc under every node, which merges into one
-    // region per group on a dense mesh.
-    for (NodeId n = 0; n < layout_.pos.size(); ++n)
-      add_sprite(dl, sprites_.disc, v(screen_of(n)), r * 2.2f, with_alpha(palette(looks.looks()[n].group + 3), 40));
-  }
+  const bool raster_links = raster || edges_.size() > kMaxGpuLinks;
   stats.edges_total = edges_total_;
-  if (!stats.coarse) {
-    draw_edges(dl, sim, looks);
-    stats.edges_drawn = edges_.size();
+  if (!stats.coarse || (looks.group_count() > 0 && !raster)) {
+    draw_backdrop(dl, sim, looks, raster, raster_links && !stats.coarse, !stats.coarse && !raster_links);
+    if (!stats.coarse) stats.edges_drawn = edges_.size();
   }
-  if (raster) raster_.draw(dl, camera_, layout_, looks, r >= 2.5f ? 2 : 1);
+  if (raster) {
+    nodes_image_.begin(camera_);
+    nodes_image_.nodes(layout_, looks, r >= 2.5f ? 2 : 1);
+    nodes_image_.finish(dl);
+  }
   draw_messages(dl, sim, watch, flash_ns, stats);
   if (!raster) draw_nodes(dl, sim, looks, pinned, group_a, group_b);
   draw_legend(dl, looks, watch, stats);
@@ -81,7 +82,47 @@ FrameStats MeshView::draw(ImDrawList* dl, const Simulation& sim, const NodeLooks
   return stats;
 }
 
-void MeshView::draw_edges(ImDrawList* dl, const Simulation& sim, const NodeLooks& looks) const {
+void MeshView::draw_backdrop(ImDrawList* dl, const Simulation& sim, const NodeLooks& looks, bool nodes_in_raster,
+                             bool links_in_raster, bool links_as_lines) {
+  const Network& net = sim.network();
+  const bool cuts = net.partitioned();
+  const bool shading = looks.group_count() > 0 && !nodes_in_raster;
+  if (shading || links_in_raster) {
+    // The backdrop image depends on the camera, on which links are cut and on the
+    // partition groups: it is repainted only when one of them changed, since painting
+    // thousands of links costs more than the rest of the frame.
+    uint64_t key = splitmix64_mix(static_cast<uint64_t>(camera_.x0) << 32 ^ static_cast<uint64_t>(camera_.y0) << 16 ^
+                                  static_cast<uint64_t>(camera_.w) << 48 ^ static_cast<uint64_t>(camera_.h));
+    for (float f : {camera_.zoom, camera_.pan_x, camera_.pan_y}) {
+      uint32_t bits = 0;
+      std::memcpy(&bits, &f, sizeof bits);
+      key = splitmix64_mix(key ^ bits);
+    }
+    key = splitmix64_mix(key ^ (shading ? 1 : 2) ^ (links_in_raster ? 4 : 8));
+    if (shading)
+      for (const NodeLook& l : looks.looks()) key = splitmix64_mix(key ^ l.group);
+    if (cuts && links_in_raster)
+      for (size_t i = 0; i < edges_.size(); ++i)
+        if (!(net.can_reach(edges_[i].first, edges_[i].second) && net.can_reach(edges_[i].second, edges_[i].first)))
+          key = splitmix64_mix(key ^ (i + 1));
+    if (key != links_image_.key) {
+      links_image_.key = key;
+      links_image_.begin(camera_);
+      if (shading) {
+        // Each partition group is shaded: a soft disc under every node, which merges into
+        // one region per group on a dense mesh.
+        const float r = node_radius();
+        for (NodeId n = 0; n < layout_.pos.size(); ++n)
+          links_image_.disc(screen_of(n), r * 2.2f, with_alpha(palette(looks.looks()[n].group + 3), 40));
+      }
+      if (links_in_raster) draw_edges(dl, sim, true);
+    }
+    links_image_.finish(dl);
+  }
+  if (links_as_lines) draw_edges(dl, sim, false);
+}
+
+void MeshView::draw_edges(ImDrawList* dl, const Simulation& sim, bool into_raster) {
   const Network& net = sim.network();
   const bool cuts = net.partitioned();
   // Whole-pixel widths: ImGui then draws an anti-aliased line as one textured quad
@@ -95,7 +136,9 @@ void MeshView::draw_edges(ImDrawList* dl, const Simulation& sim, const NodeLooks
       continue;
     const bool cut = cuts && !(net.can_reach(a, b) && net.can_reach(b, a));
     const Point2 p = screen_of(a), q = screen_of(b);
-    if (cut) {
+    if (into_raster) {
+      links_image_.line(p, q, cut ? colour::edge_cut : colour::edge, cut);
+    } else if (cut) {
       // A cut link is drawn red and dashed, so it reads as "there, but not carrying".
       const float dx = q.x - p.x, dy = q.y - p.y, len = std::sqrt(dx * dx + dy * dy);
       const int dashes = std::max(1, static_cast<int>(len / 8));

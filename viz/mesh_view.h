@@ -2,7 +2,7 @@
 // nodes coloured by state and role, messages in flight and the flashes of dropped ones,
 // and the legend. Everything is drawn from a snapshot of the run taken once per frame.
 // Past kDetailedMaxNodes nodes the drawing turns coarse: no edges; nodes too small for a
-// label are painted into one image (node_raster.h).
+// label are painted into one image (canvas_raster.h).
 #pragma once
 #include <cstddef>
 #include <set>
@@ -13,7 +13,7 @@
 #include "viz/camera.h"
 #include "viz/layout.h"
 #include "viz/node_looks.h"
-#include "viz/node_raster.h"
+#include "viz/canvas_raster.h"
 #include "viz/run_watch.h"
 #include "viz/sprites.h"
 
@@ -27,6 +27,9 @@ inline constexpr size_t kMaxDrawnMessages = 4000;
 // long thin line is costly to rasterise without a GPU: a fixed sample is drawn, and the
 // legend says how many of how many.
 inline constexpr size_t kMaxDrawnEdges = 3000;
+// Up to this many links are ImGui lines (two pixels wide on a small mesh); more are
+// painted into the canvas image.
+inline constexpr size_t kMaxGpuLinks = 300;
 
 struct FrameStats {
   size_t messages_in_flight = 0, messages_drawn = 0, drops_drawn = 0;
@@ -52,7 +55,12 @@ class MeshView {
   float node_radius() const;
 
  private:
-  void draw_edges(ImDrawList* dl, const Simulation& sim, const NodeLooks& looks) const;
+  // The layer under the nodes: partition shading and links, painted into an image that is
+  // kept while nothing it shows changes, or links as ImGui lines on a small mesh.
+  void draw_backdrop(ImDrawList* dl, const Simulation& sim, const NodeLooks& looks, bool nodes_in_raster,
+                     bool links_in_raster, bool links_as_lines);
+  // Into the backdrop image (into_raster), or as ImGui lines (wider, for a small mesh).
+  void draw_edges(ImDrawList* dl, const Simulation& sim, bool into_raster);
   void draw_nodes(ImDrawList* dl, const Simulation& sim, const NodeLooks& looks, const std::set<NodeId>& pinned,
                   const std::set<NodeId>& group_a, const std::set<NodeId>& group_b) const;
   void draw_messages(ImDrawList* dl, const Simulation& sim, RunWatch& watch, int64_t flash_ns, FrameStats& stats) const;
@@ -63,7 +71,8 @@ class MeshView {
   std::vector<std::pair<NodeId, NodeId>> edges_;  // the ones drawn (all, or a sample)
   size_t edges_total_ = 0;
   Sprites sprites_;
-  NodeRaster raster_;
+  CanvasRaster links_image_;  // repainted only when the camera or a cut changes
+  CanvasRaster nodes_image_;  // every frame, when nodes are a few pixels across
 };
 
 }  // namespace meshsim::viz
