@@ -93,6 +93,19 @@ fp_plain=$("$MESHSIM" run "$SCEN" --db "$WORK/runs.db" 2>&1 | awk '/^  fingerpri
 [[ "$fp_view" != "$fp_plain" ]] && pass "the applied faults changed the run ($fp_plain -> $fp_view)" || fail "the faults changed nothing"
 grep -q 'at = "1200000000ns"' "$WORK/saved.toml" && pass "saved fault times are integer nanoseconds" || fail "saved times" "$(cat "$WORK/saved.toml")"
 
+# A big mesh (30,000 nodes): nodes are painted into one image, not drawn one by one. A
+# crashed row turns crash red there too; a row that does not crash does not.
+BIG=tests/cli/viz/torus_big.toml
+out=$(view "$BIG" --until 500ms --screenshot "$WORK/b1.png" --dump-layout "$WORK/b1.txt" 2>&1)
+[[ $? == 0 ]] && grep -q "coarse drawing" <<<"$out" && pass "a 30,000-node mesh draws coarse" || fail "big mesh" "$out"
+view "$BIG" --until 2500ms --screenshot "$WORK/b3.png" --dump-layout "$WORK/b3.txt" >/dev/null 2>&1
+big_before=$($PROBE pixel "$WORK/b1.png" $(awk '$1==2100 {print $2, $3}' "$WORK/b1.txt"))
+big_after=$($PROBE pixel "$WORK/b3.png" $(awk '$1==2100 {print $2, $3}' "$WORK/b3.txt"))
+big_alive=$($PROBE pixel "$WORK/b3.png" $(awk '$1==20100 {print $2, $3}' "$WORK/b3.txt"))
+[[ "$big_before" != "200 50 50" && "$big_after" == "200 50 50" ]] && pass "on the big mesh a crashed node turns red ($big_before -> $big_after)" \
+  || fail "big mesh node 2100: $big_before at 0.5 s, $big_after at 2.5 s (wanted 200 50 50)"
+[[ "$big_alive" != "200 50 50" ]] && pass "on the big mesh a live node is not red ($big_alive)" || fail "node 20100 is red"
+
 # Seeking: going back re-runs from the start, so the picture at 1 s is the same again.
 expect_exit "--frames draws N frames and reports the frame rate" 0 "^frames: 5 in" view "$SCEN" --frames 5
 if ! sanitized; then
