@@ -1,0 +1,82 @@
+// [protocol] keys of the membership module, its metrics and its registration. README.md
+// documents the keys with the papers they come from.
+#include <memory>
+#include <string>
+
+#include "protocols/membership/membership_module.h"
+#include "sim/scenario/config_section.h"
+
+namespace meshsim::membership {
+
+Params parse_params(ConfigSection& s) {
+  Params p;
+  if (s.has("seeds")) {
+    NodeSet seeds = s.get_nodes("seeds", kNoNode - 1);
+    if (seeds.size() > 64) s.fail("seeds", "at most 64 seed nodes");
+    p.seeds.clear();
+    seeds.for_each([&](NodeId n) { p.seeds.push_back(n); });
+  }
+  p.detector = s.get_enum("detector", "swim", {"swim", "fixed-timeout"}) == "swim" ? Detector::swim : Detector::fixed_timeout;
+  if (p.detector == Detector::fixed_timeout)
+    for (const char* key : {"indirect_k", "suspicion_timeout"})
+      if (s.has(key)) s.fail(key, "has no effect with detector = \"fixed-timeout\" (no indirect probes, no suspicion)");
+  p.period = s.get_duration("period", p.period);
+  p.ping_timeout = s.get_duration("ping_timeout", p.ping_timeout);
+  if (p.ping_timeout >= p.period)
+    s.fail("ping_timeout", "must be shorter than the period (" + format_readable(p.period) +
+                               "): SWIM probes indirectly within the same period");
+  p.indirect_k = static_cast<uint32_t>(s.get_int("indirect_k", p.indirect_k, 0, 16));
+  p.suspicion_timeout = s.get_duration("suspicion_timeout", p.suspicion_timeout, /*allow_zero=*/true);
+  p.quorum = static_cast<uint32_t>(s.get_int("quorum", p.quorum, 1, 64));
+  p.retransmit_mult = static_cast<uint32_t>(s.get_int("retransmit_mult", p.retransmit_mult, 1, 32));
+  p.max_piggyback = static_cast<uint32_t>(s.get_int("max_piggyback", p.max_piggyback, 1, 256));
+  p.sync_interval = s.get_duration("sync_interval", p.sync_interval);
+  p.join_timeout = s.get_duration("join_timeout", p.join_timeout);
+  p.completeness_bound = s.get_duration("completeness_bound", Duration{}, /*allow_zero=*/true);
+  p.check_completeness = s.get_bool("check_completeness", true);
+  p.check_accuracy = s.get_bool("check_accuracy", true);
+  const std::string bug = s.get_enum("bug", "none", {"none", "suspicion-never-expires", "quorum-of-one"});
+  p.bug = bug == "suspicion-never-expires" ? Bug::suspicion_never_expires
+          : bug == "quorum-of-one"         ? Bug::quorum_of_one
+                                           : Bug::none;
+  s.finish();
+  return p;
+}
+
+std::vector<MetricInfo> membership_metrics() {
+  return {
+      {"membership_detect_suspicion_ns", "crash to the first accusation by an honest node", MetricKind::histogram},
+      {"membership_detect_failure_ns", "crash to the first honest node declaring the failure", MetricKind::histogram},
+      {"membership_detect_all_ns", "crash to every up node holding the member failed", MetricKind::histogram},
+      {"membership_join_time_99_ns", "start or join until 99 % of the other up nodes know the member", MetricKind::histogram},
+      {"membership_join_time_100_ns", "start or join until every other up node knows the member", MetricKind::histogram},
+      {"membership_false_positives", "honest members declared failed by honest nodes while up"},
+      {"membership_false_positives_per_node_hour", "false positives per node per hour of simulated time"},
+      {"membership_accusations", "accusations made by the nodes' own detectors"},
+      {"membership_refutations", "suspicions refuted by the suspected member (SWIM incarnations)"},
+      {"membership_failures_confirmed", "failure verdicts, one per node and member"},
+      {"membership_messages_per_node_per_s", "membership messages sent per node per simulated second"},
+      {"membership_bytes_per_node_per_s", "membership bytes sent per node per simulated second"},
+      {"membership_completeness_bound_ns", "the bound the completeness checker uses"},
+      {"membership_joined_share", "share of up nodes that got a seed's member list"},
+      {"membership_byzantine_in_views", "(honest node, Byzantine member) pairs where the member is held alive at the end"},
+      {"membership_undetected_pairs", "(up node, member down longer than the bound) pairs where the member is not held failed"},
+      {"membership_converged", "share of up nodes whose view holds exactly the up nodes as live", MetricKind::series},
+  };
+}
+
+void register_membership(ModuleRegistry& registry) {
+  registry.add("membership",
+               "join through seeds, a full membership list spread by piggybacked gossip, and failure detection: "
+               "fixed-timeout or SWIM (Das et al. 2002) with quorum confirmation of suspicions",
+               [](ConfigSection& s) -> std::unique_ptr<Module> {
+                 Params p = parse_params(s);
+                 NodeId highest = 0;
+                 for (NodeId n : p.seeds) highest = std::max(highest, n);
+                 std::string seed_error =
+                     s.error_text("seeds", "seed node " + std::to_string(highest) + " does not exist: the topology has fewer nodes");
+                 return std::make_unique<MembershipModule>(std::move(p), seed_error);
+               });
+}
+
+}  // namespace meshsim::membership
