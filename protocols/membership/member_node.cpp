@@ -190,14 +190,14 @@ void MemberNode::handle_ping_req(const Params& p, const NodeView& v, NodeId from
 }
 
 void MemberNode::handle_join(const Params& p, const NodeView& v, NodeId from, const Join& m, MemberOutbox& out) {
-  apply_alive(p, v, from, m.incarnation, /*spread=*/true, out);
+  if (m.incarnation <= kMaxIncarnation) apply_alive(p, v, from, m.incarnation, /*spread=*/true, out);
   out.send(from, member_list(true));
 }
 
 void MemberNode::handle_member_list(const Params& p, const NodeView& v, NodeId from, const MemberList& m,
                                     MemberOutbox& out) {
   for (const Entry& e : m.entries) {
-    if (e.member >= v.node_count) continue;
+    if (e.member >= v.node_count || e.incarnation > kMaxIncarnation) continue;
     if (e.member == v.self) {
       // memberlist's push-pull: a node that finds itself held suspect or failed refutes.
       if ((e.status == EntryStatus::suspect || e.status == EntryStatus::failed) && e.incarnation >= incarnation_)
@@ -212,7 +212,8 @@ void MemberNode::handle_member_list(const Params& p, const NodeView& v, NodeId f
   // missed them (it was partitioned, or joined later) checks them as it would the
   // accusations themselves, so the list never carries a bare verdict.
   for (const Certificate& c : m.certificates)
-    for (NodeId a : c.accusers) apply_suspect(p, v, Update{c.member, c.incarnation, UpdateKind::suspect, a}, out);
+    for (NodeId a : c.accusers)
+      if (c.member < v.node_count && c.incarnation <= kMaxIncarnation) apply_suspect(p, v, Update{c.member, c.incarnation, UpdateKind::suspect, a}, out);
   if (!m.reply) {
     out.send(from, member_list(true));
   } else if (!joined_) {
@@ -225,7 +226,7 @@ void MemberNode::handle_member_list(const Params& p, const NodeView& v, NodeId f
 }
 
 void MemberNode::apply(const Params& p, const NodeView& v, const Update& u, MemberOutbox& out) {
-  if (u.member >= v.node_count) return;
+  if (u.member >= v.node_count || u.incarnation > kMaxIncarnation) return;
   switch (u.kind) {
     case UpdateKind::alive: apply_alive(p, v, u.member, u.incarnation, true, out); break;
     case UpdateKind::suspect: apply_suspect(p, v, u, out); break;
@@ -295,7 +296,7 @@ void MemberNode::apply_leave(const Params& p, const NodeView& v, NodeId member, 
 void MemberNode::refute(const Params& p, const NodeView& v, uint32_t accused_incarnation, MemberOutbox& out) {
   // SWIM §4.2: only the member itself raises its incarnation, and an Alive at the higher
   // number overrides every suspicion of the lower one.
-  incarnation_ = std::max(incarnation_, accused_incarnation) + 1;
+  incarnation_ = std::min(std::max(incarnation_, accused_incarnation) + 1, kMaxIncarnation);
   members_[v.self].incarnation = incarnation_;
   enqueue(p, v, Update{v.self, incarnation_, UpdateKind::alive, kNoNode});
   out.note(kNoteRefuted, incarnation_);
@@ -369,6 +370,7 @@ MemberList MemberNode::member_list(bool reply) const {
 
 std::vector<Entry> MemberNode::list_entries() const {
   std::vector<Entry> entries;
+  entries.reserve(live_count_ + certificates_.size());
   for (NodeId m = 0; m < members_.size(); ++m) {
     const Member& e = members_[m];
     switch (e.status) {

@@ -109,10 +109,12 @@ void MembershipModule::leave(NodeId n) {
   Base::leave(n);
 }
 
-void MembershipModule::join(NodeId n) {
-  // A rejoining node speaks at a higher incarnation than its previous life (crash() raised
-  // it when it left): a fresh node state would restart at 0 and be ignored as stale.
-  Base::join(n);
+void MembershipModule::join(NodeId n) { Base::join(n); }
+
+// A rejoining node speaks at a higher incarnation than its previous life (crash() raised it
+// when it left): a fresh node at 0 would be ignored as stale by every node that buried it.
+MemberNode MembershipModule::make_node(NodeId n) {
+  return MemberNode(n < nodes().size() ? nodes()[n].incarnation() : 0);
 }
 
 bool MembershipModule::set_byzantine(NodeId n, const ByzantineSpec& spec) {

@@ -49,6 +49,7 @@ class MembershipModule : public NodeModule<MembershipProtocol>, public FailureDe
   uint64_t false_positives() const { return false_positives_; }
 
  protected:
+  MemberNode make_node(NodeId n) override;
   void on_attach() override;
   void on_note(NodeId n, uint16_t what, int64_t value) override;
   void on_send(NodeId from, const Message& m) override;
