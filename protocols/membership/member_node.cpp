@@ -102,10 +102,17 @@ void MemberNode::on_timer(const Params& p, const NodeView& v, TimerId id, Member
     case kPingTimeout:
       on_ping_timeout(p, v, out);
       break;
-    case kSyncTimer:
-      if (NodeId peer = random_live_member(v, kNoNode); peer != kNoNode) out.send(peer, member_list(false));
+    case kSyncTimer: {
+      // Serf's reconnect: half the exchanges go to a member held failed, when there is one.
+      // A partition leaves each side holding the other failed; without this no message
+      // would ever cross again after the heal, and the split would be permanent.
+      NodeId peer = kNoNode;
+      if (!certificates_.empty() && v.rng->chance(0.5)) peer = random_failed_member(v);
+      if (peer == kNoNode) peer = random_live_member(v, kNoNode);
+      if (peer != kNoNode) out.send(peer, member_list(false));
       out.set_timer(kSyncTimer, p.sync_interval);
       break;
+    }
     default:
       break;
   }
@@ -265,6 +272,7 @@ void MemberNode::apply_suspect(const Params& p, const NodeView& v, const Update&
   if (m.status == Status::unknown || (buried && u.incarnation > m.incarnation)) {
     m.incarnation = u.incarnation;
     set_status(u.member, Status::alive);
+    certificates_.erase(u.member);
     out.note(kNoteLearned, u.member);
   }
   if (m.status == Status::failed || m.status == Status::left || u.incarnation < m.incarnation) return;
@@ -289,6 +297,7 @@ void MemberNode::apply_leave(const Params& p, const NodeView& v, NodeId member, 
   m.incarnation = inc;
   set_status(member, Status::left);
   suspicions_.erase(member);
+  certificates_.erase(member);
   enqueue(p, v, Update{member, inc, UpdateKind::leave, kNoNode});
   (void)out;
 }
@@ -382,6 +391,13 @@ std::vector<Entry> MemberNode::list_entries() const {
     }
   }
   return entries;
+}
+
+NodeId MemberNode::random_failed_member(const NodeView& v) {
+  // Certificates are kept exactly for the failed members, in id order.
+  auto it = certificates_.begin();
+  std::advance(it, static_cast<long>(v.rng->below(certificates_.size())));
+  return it->first;
 }
 
 NodeId MemberNode::random_live_member(const NodeView& v, NodeId except) {

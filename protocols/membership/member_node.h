@@ -98,6 +98,7 @@ class MemberNode {
   std::vector<Entry> list_entries() const;
   MemberList member_list(bool reply) const;
   NodeId random_live_member(const NodeView& v, NodeId except);
+  NodeId random_failed_member(const NodeView& v);
   void ensure_size(const NodeView& v);
 
   std::vector<Member> members_;          // indexed by node id; unknown until learned

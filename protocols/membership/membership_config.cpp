@@ -57,6 +57,7 @@ std::vector<MetricInfo> membership_metrics() {
       {"membership_failures_confirmed", "failure verdicts, one per node and member"},
       {"membership_messages_per_node_per_s", "membership messages sent per node per simulated second"},
       {"membership_bytes_per_node_per_s", "membership bytes sent per node per simulated second"},
+      {"membership_converged_since_ns", "since when every up node's live view is exactly the up nodes (absent if not at the end)"},
       {"membership_completeness_bound_ns", "the bound the completeness checker uses"},
       {"membership_joined_share", "share of up nodes that got a seed's member list"},
       {"membership_byzantine_in_views", "(honest node, Byzantine member) pairs where the member is held alive at the end"},

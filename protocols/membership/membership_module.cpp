@@ -260,6 +260,8 @@ void MembershipModule::sample(SimTime now, Metrics& m) {
   for (NodeId n = 0; n < sim().node_count(); ++n)
     if (sim().is_up(n) && nodes()[n].live_count() == cached_up_) ++converged;
   m.sample("membership_converged", now, cached_up_ ? static_cast<double>(converged) / cached_up_ : 0.0);
+  if (converged != cached_up_) converged_since_ns_ = -1;
+  else if (converged_since_ns_ < 0) converged_since_ns_ = now.ns;
 }
 
 std::optional<Violation> MembershipModule::check(SimTime) { return accuracy_violation_; }
@@ -277,6 +279,8 @@ std::optional<Violation> MembershipModule::finish(SimTime now, Metrics& m) {
   m.set_scalar("membership_failures_confirmed", static_cast<double>(confirmed_));
   m.set_scalar("membership_messages_per_node_per_s", n && seconds > 0 ? static_cast<double>(sent_messages_) / n / seconds : 0.0);
   m.set_scalar("membership_bytes_per_node_per_s", n && seconds > 0 ? static_cast<double>(sent_bytes_) / n / seconds : 0.0);
+  // Partition recovery: the scenario's heal time subtracted from this is the recovery time.
+  if (converged_since_ns_ >= 0) m.set_scalar("membership_converged_since_ns", static_cast<double>(converged_since_ns_));
   m.set_scalar("membership_completeness_bound_ns", static_cast<double>(bound_.ns));
   uint32_t joined = 0, up = 0;
   for (NodeId v = 0; v < n; ++v)

@@ -80,6 +80,7 @@ class MembershipModule : public NodeModule<MembershipProtocol>, public FailureDe
   uint32_t byzantine_count_ = 0;
   bool schedule_disturbs_ = false;     // pauses, partitions, degraded links or drift scheduled
   uint32_t cached_up_ = 0;
+  int64_t converged_since_ns_ = -1;  // since when every up node's view holds exactly the up nodes
   uint64_t false_positives_ = 0, accusations_ = 0, refutations_ = 0, confirmed_ = 0;
   uint64_t sent_messages_ = 0, sent_bytes_ = 0;
   std::optional<Violation> accuracy_violation_;
