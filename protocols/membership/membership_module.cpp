@@ -260,6 +260,22 @@ void MembershipModule::sample(SimTime now, Metrics& m) {
   for (NodeId n = 0; n < sim().node_count(); ++n)
     if (sim().is_up(n) && nodes()[n].live_count() == cached_up_) ++converged;
   m.sample("membership_converged", now, cached_up_ ? static_cast<double>(converged) / cached_up_ : 0.0);
+  // "Every live node knows": the note count in on_note can miss the moment when the last
+  // holdout was a node that went down since; the scan here catches it a sample later.
+  for (NodeId p = 0; p < sim().node_count(); ++p) {
+    Target& t = targets_[p];
+    if (t.down_at_ns < 0 || t.all_know || sim().is_up(p)) continue;
+    bool all = true;
+    for (NodeId v = 0; v < sim().node_count() && all; ++v) {
+      if (v == p || !sim().is_up(v) || !honest(v)) continue;
+      const Status s = nodes()[v].status_of(p);
+      all = s == Status::failed || s == Status::left;
+    }
+    if (all) {
+      t.all_know = true;
+      m.histogram("membership_detect_all_ns").add(static_cast<double>(now.ns - t.down_at_ns));
+    }
+  }
   if (converged != cached_up_) converged_since_ns_ = -1;
   else if (converged_since_ns_ < 0) converged_since_ns_ = now.ns;
 }
