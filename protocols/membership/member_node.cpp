@@ -63,6 +63,7 @@ void MemberNode::crash() {
   members_.clear();
   suspicions_.clear();
   certificates_.clear();
+  watched_.clear();
   queue_.clear();
   probe_order_.clear();
   probe_cursor_ = 0;
@@ -93,6 +94,11 @@ void MemberNode::on_timer(const Params& p, const NodeView& v, TimerId id, Member
       break;
     case kProbeTimer:
       expire_suspicions(p, v, out);
+      if (p.detector == Detector::phi) {
+        phi_tick(p, v, out);
+        out.set_timer(kProbeTimer, p.period);
+        break;
+      }
       // SWIM §3.1: a target that neither answered the ping nor any ping-req by the end of
       // the protocol period is accused.
       if (!probe_acked_ && probe_target_ != kNoNode && is_live(status_of(probe_target_))) accuse(p, v, probe_target_, out);
@@ -181,7 +187,7 @@ void MemberNode::handle_ping(const Params& p, const NodeView& v, NodeId from, co
   out.send(from, Ack{m.seq, m.origin, take_piggyback(p)});
 }
 
-void MemberNode::handle_ack(const Params& p, const NodeView& v, NodeId, const Ack& m, MemberOutbox& out) {
+void MemberNode::handle_ack(const Params& p, const NodeView& v, NodeId from, const Ack& m, MemberOutbox& out) {
   for (const Update& u : m.updates) apply(p, v, u, out);
   if (m.origin != kNoNode && m.origin != v.self) {
     // We probed on someone's behalf: pass the target's answer on (SWIM §3.1).
@@ -189,6 +195,29 @@ void MemberNode::handle_ack(const Params& p, const NodeView& v, NodeId, const Ac
     return;
   }
   if (m.seq == probe_seq_) probe_acked_ = true;
+  if (auto it = watched_.find(from); it != watched_.end() && m.origin == kNoNode) it->second.heartbeat(v.now.ns);
+}
+
+// Phi accrual on a monitoring ring: node i watches the next `monitors` live members after
+// it by id, so every member has about that many monitors and a quorum q of them is the
+// issue's "q of the node's m monitors". Each period it pings them all (the heartbeat); the
+// acks' inter-arrival times feed each watched member's window (Hayashibara §4).
+void MemberNode::phi_tick(const Params& p, const NodeView& v, MemberOutbox& out) {
+  std::map<NodeId, PhiWindow> next;
+  const uint32_t n = static_cast<uint32_t>(members_.size());
+  for (uint32_t step = 1; step < n && next.size() < p.monitors; ++step) {
+    const NodeId c = static_cast<NodeId>((v.self + step) % n);
+    if (!is_live(members_[c].status)) continue;
+    auto it = watched_.find(c);
+    next.emplace(c, it != watched_.end() ? it->second : PhiWindow{});
+  }
+  watched_ = std::move(next);
+  for (auto& [member, window] : watched_) {
+    if (!window.started()) window.heartbeat(v.now.ns);  // monitoring starts now
+    const double phi = window.phi(v.now.ns, static_cast<double>(p.period.ns), static_cast<double>(p.phi_min_std.ns));
+    if (phi > p.phi_threshold) accuse(p, v, member, out);
+    out.send(member, Ping{++probe_seq_, kNoNode, take_piggyback(p)});
+  }
 }
 
 void MemberNode::handle_ping_req(const Params& p, const NodeView& v, NodeId from, const PingReq& m, MemberOutbox& out) {

@@ -15,6 +15,7 @@
 
 #include "protocols/membership/messages.h"
 #include "protocols/membership/params.h"
+#include "protocols/membership/phi_accrual.h"
 #include "sim/outbox.h"
 
 namespace meshsim::membership {
@@ -57,6 +58,12 @@ class MemberNode {
   uint32_t live_count() const { return live_count_; }
   NodeId probe_target() const { return probe_target_; }
   size_t pending_updates() const { return queue_.size(); }
+  // phi: the members this node monitors, and its suspicion level of one of them now.
+  std::vector<NodeId> watched() const {
+    std::vector<NodeId> w;
+    for (const auto& [m, _] : watched_) w.push_back(m);
+    return w;
+  }
 
  private:
   // Four bytes a member: a full list is n entries on each of n nodes (400 MB at 10,000).
@@ -76,6 +83,7 @@ class MemberNode {
 
   void send_join(const Params& p, const NodeView& v, MemberOutbox& out);
   void begin_probe(const Params& p, const NodeView& v, MemberOutbox& out);
+  void phi_tick(const Params& p, const NodeView& v, MemberOutbox& out);
   void on_ping_timeout(const Params& p, const NodeView& v, MemberOutbox& out);
   void handle_ping(const Params& p, const NodeView& v, NodeId from, const Ping& m, MemberOutbox& out);
   void handle_ack(const Params& p, const NodeView& v, NodeId from, const Ack& m, MemberOutbox& out);
@@ -105,6 +113,7 @@ class MemberNode {
   std::map<NodeId, Suspicion> suspicions_;
   std::map<NodeId, std::vector<NodeId>> certificates_;  // failed member -> the accusers that condemned it
   std::vector<Queued> queue_;            // updates to piggyback, oldest first
+  std::map<NodeId, PhiWindow> watched_;  // phi: the ring successors this node monitors
   std::vector<NodeId> probe_order_;      // SWIM §4.3: round-robin over a shuffled list
   size_t probe_cursor_ = 0;
   uint32_t live_count_ = 0;

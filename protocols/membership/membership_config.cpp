@@ -26,7 +26,12 @@ Params parse_params(ConfigSection& s) {
     p.seeds.clear();
     seeds.for_each([&](NodeId n) { p.seeds.push_back(n); });
   }
-  p.detector = s.get_enum("detector", "swim", {"swim", "fixed-timeout"}) == "swim" ? Detector::swim : Detector::fixed_timeout;
+  const std::string detector = s.get_enum("detector", "swim", {"swim", "fixed-timeout", "phi"});
+  p.detector = detector == "swim" ? Detector::swim : detector == "phi" ? Detector::phi : Detector::fixed_timeout;
+  if (p.detector != Detector::phi)
+    for (const char* key : {"phi_threshold", "monitors", "phi_min_std"})
+      if (s.has(key)) s.fail(key, "belongs to detector = \"phi\"");
+  if (p.detector == Detector::phi && s.has("indirect_k")) s.fail("indirect_k", "has no effect with detector = \"phi\" (no indirect probes)");
   if (p.detector == Detector::fixed_timeout)
     for (const char* key : {"indirect_k", "suspicion_timeout"})
       if (s.has(key)) s.fail(key, "has no effect with detector = \"fixed-timeout\" (no indirect probes, no suspicion)");
@@ -40,6 +45,12 @@ Params parse_params(ConfigSection& s) {
   p.indirect_k = static_cast<uint32_t>(s.get_int("indirect_k", p.indirect_k, 0, 16));
   p.suspicion_timeout = s.get_duration("suspicion_timeout", p.suspicion_timeout, /*allow_zero=*/true);
   p.quorum = static_cast<uint32_t>(s.get_int("quorum", p.quorum, 1, 64));
+  p.phi_threshold = s.get_double("phi_threshold", p.phi_threshold, 0.1, 300.0);
+  p.monitors = static_cast<uint32_t>(s.get_int("monitors", p.monitors, 1, 64));
+  p.phi_min_std = s.get_duration("phi_min_std", p.phi_min_std);
+  if (p.detector == Detector::phi && p.quorum > p.monitors)
+    s.fail("quorum", "is " + std::to_string(p.quorum) + " but each member has only " + std::to_string(p.monitors) +
+                         " monitors (protocol.monitors): no failure could ever be confirmed");
   p.retransmit_mult = static_cast<uint32_t>(s.get_int("retransmit_mult", p.retransmit_mult, 1, 32));
   p.max_piggyback = static_cast<uint32_t>(s.get_int("max_piggyback", p.max_piggyback, 1, 256));
   p.sync_interval = s.get_duration("sync_interval", p.sync_interval);
@@ -83,7 +94,7 @@ std::vector<MetricInfo> membership_metrics() {
 void register_membership(ModuleRegistry& registry) {
   registry.add("membership",
                "join through seeds, a full membership list spread by piggybacked gossip, and failure detection: "
-               "fixed-timeout or SWIM (Das et al. 2002) with quorum confirmation of suspicions",
+               "fixed-timeout, SWIM (Das et al. 2002) or phi accrual (Hayashibara et al. 2004), with quorum confirmation of suspicions",
                [](ConfigSection& s) -> std::unique_ptr<Module> {
                  Params p = parse_params(s);
                  NodeId highest = 0;

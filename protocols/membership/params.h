@@ -16,6 +16,10 @@ enum class Detector : uint8_t {
   // Ping, then ping-req through k helpers, then suspicion that the member may refute with a
   // higher incarnation before suspicion_timeout (SWIM §3.1, §4.2).
   swim,
+  // Each node heartbeats (pings) its `monitors` ring successors every period and accuses
+  // one when its phi (Hayashibara et al. 2004) passes phi_threshold. With quorum q of the
+  // m monitors, this is the "q of a node's m monitors agree" rule of the issue.
+  phi,
 };
 
 // Deliberate bugs, for proving that the checkers catch what they claim to.
@@ -35,6 +39,9 @@ struct Params {
   // Quorum confirmation: a suspicion becomes a failure only when this many distinct nodes
   // accuse the member at the same incarnation. 1 is plain SWIM.
   uint32_t quorum = 1;
+  double phi_threshold = 8.0;                       // Akka's and Cassandra's default
+  uint32_t monitors = 4;                            // phi: ring successors each node watches
+  Duration phi_min_std = Duration::millis(50);      // phi: floor on the inter-arrival deviation
   uint32_t retransmit_mult = 3;                     // an update is piggybacked mult * ceil(log2(n+1)) times
   uint32_t max_piggyback = 8;                       // updates per message
   Duration sync_interval = Duration::seconds(2);    // push-pull full-state exchange (Serf/memberlist)

@@ -45,6 +45,12 @@ expect_exit "an unknown Byzantine behaviour lists the module's own" 2 "behaviour
 write "$WORK/expect.toml" '[expect]' 'membership_detection_ns_p99 = "< 1s"'
 expect_exit "an [expect] key the module does not report" 2 "expect.toml:9: expect.membership_detection_ns_p99: no protocol" \
   "$MESHSIM" run "$WORK/expect.toml" --db "$DB"
+write "$WORK/monitors.toml" 'detector = "phi"' 'monitors = 3' 'quorum = 4'
+expect_exit "phi: a quorum larger than the monitors" 2 "monitors.toml:10: protocol.quorum: is 4 but each member has only 3 monitors" \
+  "$MESHSIM" run "$WORK/monitors.toml" --db "$DB"
+write "$WORK/phikey.toml" 'phi_threshold = 8'
+expect_exit "a phi key with the SWIM detector" 2 "phikey.toml:8: protocol.phi_threshold: belongs to detector = \"phi\"" \
+  "$MESHSIM" run "$WORK/phikey.toml" --db "$DB"
 [[ $(rows "$DB" runs) == none || $(rows "$DB" runs) == 0 ]] && pass "bad input wrote nothing" || fail "bad input wrote runs"
 
 echo "-- a run and its metrics in SQLite"

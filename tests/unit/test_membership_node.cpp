@@ -254,3 +254,35 @@ TEST_CASE("membership node: a crash keeps only the incarnation, raised") {
   CHECK(node.status_of(2) == Status::unknown);
   CHECK_FALSE(node.joined());
 }
+
+TEST_CASE("membership node: phi grows with the silence after a regular heartbeat (Hayashibara §4)") {
+  PhiWindow w;
+  for (int64_t t = 0; t <= 2000; t += 200) w.heartbeat(t * 1'000'000);  // every 200 ms
+  const double expected = 200e6, min_std = 50e6;
+  const double early = w.phi(2'100'000'000, expected, min_std);
+  const double due = w.phi(2'200'000'000, expected, min_std);
+  const double late = w.phi(2'600'000'000, expected, min_std);
+  CHECK(early < 1.0);
+  CHECK(due == doctest::Approx(0.30103).epsilon(0.05));  // at the mean: P(later) = 1/2
+  CHECK(late > 8.0);
+  CHECK(early < due);
+  CHECK(due < late);
+}
+
+TEST_CASE("membership node: phi monitors its ring successors and accuses a silent one") {
+  Env env;
+  Params p = params(Detector::phi);
+  p.monitors = 2;
+  p.suspicion_timeout = Duration{};
+  MemberNode node = joined_node(p, env, 8, {0, 2, 3, 9});
+  node.on_timer(p, env.view(8, at_ms(200)), kProbeTimer, env.out);
+  CHECK(node.watched() == std::vector<NodeId>{0, 9});  // after 8: 9, then wrap to 0
+  CHECK(sent<Ping>(env.out).size() == 2);
+  // Node 9 answers every period, node 0 never does.
+  for (int64_t t = 400; t <= 2000; t += 200) {
+    node.on_message(p, env.view(8, at_ms(t - 190)), 9, Ack{0, kNoNode, {}}, env.out);
+    node.on_timer(p, env.view(8, at_ms(t)), kProbeTimer, env.out);
+  }
+  CHECK(node.status_of(9) == Status::alive);
+  CHECK(node.status_of(0) == Status::failed);
+}

@@ -16,6 +16,17 @@ TEST_CASE("membership scenarios: a crash under 5 % loss is detected by every liv
   CHECK(o.scalars["membership_detect_all_ns_max"] < o.scalars["membership_completeness_bound_ns"]);
 }
 
+TEST_CASE("membership scenarios: every detector finds the crash under loss") {
+  for (const char* detector : {"\"fixed-timeout\"", "\"swim\"", "\"phi\""}) {
+    std::vector<std::string> sets{std::string("protocol.detector=") + detector, "protocol.quorum=2"};
+    if (std::string(detector) == "\"fixed-timeout\"") sets.push_back("protocol.ping_timeout=\"150ms\"");
+    auto o = run_scenario_file("scenarios/membership/crash_lossy.toml", 2, sets);
+    INFO(detector, ": ", o.result.failure);
+    CHECK(o.scalars["membership_detect_all_ns_count"] == 1);
+    CHECK(o.scalars["membership_undetected_pairs"] == 0);
+  }
+}
+
 TEST_CASE("membership scenarios: the planted bugs are caught by their checkers") {
   // The files expect their checker to fire (expect.failure): the run is then complete and
   // names it; without the bug the expected failure does not happen and the run fails.
