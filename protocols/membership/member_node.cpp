@@ -29,8 +29,34 @@ void MemberNode::ensure_size(const NodeView& v) {
 void MemberNode::set_status(NodeId member, Status s) {
   Member& m = members_[member];
   live_count_ -= is_live(m.status);
+  agreed_alive_ -= m.agreed && is_live(m.status);
   m.status = s;
   live_count_ += is_live(s);
+  agreed_alive_ += m.agreed && is_live(s);
+}
+
+// The agreed membership grows with every member learned. It shrinks only all at once, when
+// the view is quiet (no suspicion pending) and the members held alive are a majority of
+// it (maybe_commit_agreed): the majority side of a partition then drops the minority, while
+// the minority, never a majority, keeps the old membership and stays read-only until the
+// heal. Shrinking it failure by failure would let the minority evict the majority one
+// member at a time and both sides accept writes.
+void MemberNode::set_agreed(NodeId member, bool agreed) {
+  Member& m = members_[member];
+  if (m.agreed == agreed) return;
+  agreed_count_ += agreed ? 1 : -1;
+  if (is_live(m.status)) agreed_alive_ += agreed ? 1 : -1;
+  m.agreed = agreed;
+}
+
+void MemberNode::maybe_commit_agreed() {
+  if (!suspicions_.empty() || agreed_alive_ == agreed_count_ || 2 * agreed_alive_ <= agreed_count_) return;
+  for (NodeId m = 0; m < members_.size(); ++m)
+    if (members_[m].agreed && (members_[m].status == Status::failed || members_[m].status == Status::left)) set_agreed(m, false);
+}
+
+void MemberNode::note_read_only_change(bool was, MemberOutbox& out) const {
+  if (read_only() != was) out.note(kNoteReadOnly, read_only() ? 1 : 0);
 }
 
 uint32_t MemberNode::accusers_of(NodeId member) const {
@@ -42,6 +68,7 @@ void MemberNode::start(const Params& p, const NodeView& v, MemberOutbox& out) {
   ensure_size(v);
   members_[v.self].incarnation = incarnation_;
   set_status(v.self, Status::alive);
+  set_agreed(v.self, true);
   // A node starts knowing only the seeds; everything else it learns from them.
   bool is_seed = false;
   for (NodeId s : p.seeds) {
@@ -49,6 +76,7 @@ void MemberNode::start(const Params& p, const NodeView& v, MemberOutbox& out) {
       is_seed = true;
     } else if (s < v.node_count && members_[s].status == Status::unknown) {
       set_status(s, Status::alive);
+      set_agreed(s, true);
       out.note(kNoteLearned, s);
     }
   }
@@ -68,6 +96,8 @@ void MemberNode::crash() {
   probe_order_.clear();
   probe_cursor_ = 0;
   live_count_ = 0;
+  agreed_count_ = 0;
+  agreed_alive_ = 0;
   // The one durable field: a restarted node speaks at a higher incarnation than anything
   // said about its previous life, so its Alive outbids old suspicions (SWIM §4.2).
   ++incarnation_;
@@ -88,12 +118,19 @@ void MemberNode::send_join(const Params& p, const NodeView& v, MemberOutbox& out
 }
 
 void MemberNode::on_timer(const Params& p, const NodeView& v, TimerId id, MemberOutbox& out) {
+  const bool was_read_only = read_only();
+  step_timer(p, v, id, out);
+  note_read_only_change(was_read_only, out);
+}
+
+void MemberNode::step_timer(const Params& p, const NodeView& v, TimerId id, MemberOutbox& out) {
   switch (id) {
     case kJoinTimer:
       if (!joined_) send_join(p, v, out);
       break;
     case kProbeTimer:
       expire_suspicions(p, v, out);
+      maybe_commit_agreed();
       if (p.detector == Detector::phi) {
         phi_tick(p, v, out);
         out.set_timer(kProbeTimer, p.period);
@@ -170,6 +207,7 @@ void MemberNode::on_ping_timeout(const Params& p, const NodeView& v, MemberOutbo
 void MemberNode::on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, MemberOutbox& out) {
   ensure_size(v);
   if (members_.empty() || members_[v.self].status == Status::unknown) return;  // not started
+  const bool was_read_only = read_only();
   std::visit(
       [&](const auto& msg) {
         using T = std::decay_t<decltype(msg)>;
@@ -180,6 +218,7 @@ void MemberNode::on_message(const Params& p, const NodeView& v, NodeId from, con
         else handle_member_list(p, v, from, msg, out);
       },
       m);
+  note_read_only_change(was_read_only, out);
 }
 
 void MemberNode::handle_ping(const Params& p, const NodeView& v, NodeId from, const Ping& m, MemberOutbox& out) {
@@ -282,7 +321,10 @@ void MemberNode::apply_alive(const Params& p, const NodeView& v, NodeId member, 
   set_status(member, Status::alive);
   suspicions_.erase(member);
   certificates_.erase(member);
-  if (was == Status::unknown || was == Status::failed || was == Status::left) out.note(kNoteLearned, member);
+  if (was == Status::unknown || was == Status::failed || was == Status::left) {
+    set_agreed(member, true);
+    out.note(kNoteLearned, member);
+  }
   if (spread) enqueue(p, v, Update{member, inc, UpdateKind::alive, kNoNode});
 }
 
@@ -294,6 +336,10 @@ void MemberNode::apply_suspect(const Params& p, const NodeView& v, const Update&
     return;
   }
   if (u.accuser >= v.node_count) return;
+  // An accusation by a member this node holds failed or left is stale: after a partition
+  // heals, the other side's verdicts about this side would otherwise condemn healthy
+  // members before they hear of it and refute (the accuser counts again once it rejoins).
+  if (const Status a = members_[u.accuser].status; a == Status::failed || a == Status::left) return;
   Member& m = members_[u.member];
   // An accusation of a member we never heard of, or of a new life of one we buried, is
   // news of that member first.
@@ -301,6 +347,7 @@ void MemberNode::apply_suspect(const Params& p, const NodeView& v, const Update&
   if (m.status == Status::unknown || (buried && u.incarnation > m.incarnation)) {
     m.incarnation = u.incarnation;
     set_status(u.member, Status::alive);
+    set_agreed(u.member, true);
     certificates_.erase(u.member);
     out.note(kNoteLearned, u.member);
   }

@@ -31,6 +31,7 @@ enum NoteKind : uint16_t {
   kNoteLearned = 3,  // this node learned of the member (or of a new life of it)
   kNoteRefuted = 4,  // this node refuted a suspicion about itself
   kNoteJoined = 5,   // this node got a seed's member list
+  kNoteReadOnly = 6, // value 1: this node went read-only; 0: it left that state
 };
 
 inline constexpr TimerId kJoinTimer = 0;
@@ -49,8 +50,12 @@ class MemberNode {
 
   Status status_of(NodeId member) const { return member < members_.size() ? members_[member].status : Status::unknown; }
   uint32_t incarnation_of(NodeId member) const { return member < members_.size() ? members_[member].incarnation : 0; }
-  // Incarnations wrap beyond this (29 bits): far beyond any run's refutations.
-  static constexpr uint32_t kMaxIncarnation = (1u << 29) - 1;
+  // Incarnations stop here (28 bits): far beyond any run's refutations.
+  static constexpr uint32_t kMaxIncarnation = (1u << 28) - 1;
+  // Partition handling: the node holds fewer than a majority of the membership it last
+  // agreed on as alive, so it must refuse writes (and flag its reads as possibly stale).
+  bool read_only() const { return live_count_ > 0 && 2 * agreed_alive_ <= agreed_count_; }
+  uint32_t agreed_count() const { return agreed_count_; }
   uint32_t incarnation() const { return incarnation_; }
   bool joined() const { return joined_; }
   uint32_t accusers_of(NodeId member) const;
@@ -68,7 +73,8 @@ class MemberNode {
  private:
   // Four bytes a member: a full list is n entries on each of n nodes (400 MB at 10,000).
   struct Member {
-    uint32_t incarnation : 29 = 0;
+    uint32_t incarnation : 28 = 0;
+    uint32_t agreed : 1 = 0;  // in the membership this node last agreed on
     Status status : 3 = Status::unknown;
   };
   static_assert(sizeof(Member) == 4);
@@ -81,6 +87,7 @@ class MemberNode {
     uint32_t sends_left = 0;
   };
 
+  void step_timer(const Params& p, const NodeView& v, TimerId id, MemberOutbox& out);
   void send_join(const Params& p, const NodeView& v, MemberOutbox& out);
   void begin_probe(const Params& p, const NodeView& v, MemberOutbox& out);
   void phi_tick(const Params& p, const NodeView& v, MemberOutbox& out);
@@ -100,6 +107,9 @@ class MemberNode {
   void maybe_confirm(const Params& p, const NodeView& v, NodeId member, MemberOutbox& out);
   void expire_suspicions(const Params& p, const NodeView& v, MemberOutbox& out);
   void set_status(NodeId member, Status s);
+  void set_agreed(NodeId member, bool agreed);
+  void maybe_commit_agreed();
+  void note_read_only_change(bool was, MemberOutbox& out) const;
 
   void enqueue(const Params& p, const NodeView& v, const Update& u);
   Updates take_piggyback(const Params& p);
@@ -117,6 +127,10 @@ class MemberNode {
   std::vector<NodeId> probe_order_;      // SWIM §4.3: round-robin over a shuffled list
   size_t probe_cursor_ = 0;
   uint32_t live_count_ = 0;
+  uint32_t agreed_count_ = 0;  // members flagged agreed
+  // Of those, held alive or suspect: a suspicion is not yet a verdict (after a heal, the
+  // other side's stale accusations make many members suspect for a moment, refuted soon).
+  uint32_t agreed_alive_ = 0;
   uint32_t incarnation_ = 0;             // durable
   uint32_t probe_seq_ = 0;
   NodeId probe_target_ = kNoNode;

@@ -87,6 +87,11 @@ std::vector<MetricInfo> membership_metrics() {
       {"membership_joined_share", "share of up nodes that got a seed's member list"},
       {"membership_byzantine_in_views", "(honest node, Byzantine member) pairs where the member is held alive at the end"},
       {"membership_undetected_pairs", "(up node, member down longer than the bound) pairs where the member is not held failed"},
+      {"membership_read_only_share", "share of node time spent read-only (fewer than a majority of the agreed membership alive)"},
+      {"membership_read_only_episodes", "times a node went read-only"},
+      {"membership_read_only_at_end", "nodes read-only at the end"},
+      {"read_only_share", "share of the run the node spent read-only (every node up to 10,000, an even sample above)", MetricKind::node},
+      {"membership_read_only", "share of up nodes that are read-only", MetricKind::series},
       {"membership_converged", "share of up nodes whose view holds exactly the up nodes as live", MetricKind::series},
   };
 }

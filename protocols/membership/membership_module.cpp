@@ -65,6 +65,10 @@ void MembershipModule::on_attach() {
   disturbed_.assign(n, 0);
   byzantine_ever_.assign(n, 0);
   byzantine_count_ = 0;
+  read_only_since_ns_.assign(n, -1);
+  read_only_node_ns_.assign(n, 0);
+  read_only_ns_ = 0;
+  read_only_episodes_ = 0;
   const Params& p = params();
   // README.md, "Completeness": q probes that fail (about q periods with each node probing
   // one member a period), dissemination of the accusations (λ·log n piggyback rounds), the
@@ -89,6 +93,11 @@ void MembershipModule::begin_life(NodeId n) {
 }
 
 void MembershipModule::went_down(NodeId n) {
+  if (read_only_since_ns_[n] >= 0) {
+    read_only_ns_ += static_cast<double>(sim().now().ns - read_only_since_ns_[n]);
+    read_only_node_ns_[n] += sim().now().ns - read_only_since_ns_[n];
+    read_only_since_ns_[n] = -1;
+  }
   targets_[n].down_at_ns = sim().now().ns;
   up_since_ns_[n] = -1;
   disturbed_[n] = 1;
@@ -144,7 +153,9 @@ std::vector<NodeId> MembershipModule::nodes_in_role(std::string_view role) {
 }
 
 const void* MembershipModule::provides(const std::type_info& t) const {
-  return t == typeid(FailureDetectorView) ? static_cast<const FailureDetectorView*>(this) : nullptr;
+  if (t == typeid(FailureDetectorView)) return static_cast<const FailureDetectorView*>(this);
+  if (t == typeid(ReadOnlyView)) return static_cast<const ReadOnlyView*>(this);
+  return nullptr;
 }
 
 bool MembershipModule::suspects(NodeId self, NodeId peer) const {
@@ -241,6 +252,16 @@ void MembershipModule::on_note(NodeId n, uint16_t what, int64_t value) {
       break;
     case kNoteJoined:
       break;
+    case kNoteReadOnly:
+      if (value == 1 && read_only_since_ns_[n] < 0) {
+        read_only_since_ns_[n] = now;
+        ++read_only_episodes_;
+      } else if (value == 0 && read_only_since_ns_[n] >= 0) {
+        read_only_ns_ += static_cast<double>(now - read_only_since_ns_[n]);
+        read_only_node_ns_[n] += now - read_only_since_ns_[n];
+        read_only_since_ns_[n] = -1;
+      }
+      break;
     default:
       assert(false && "unknown membership note");
   }
@@ -276,6 +297,9 @@ void MembershipModule::sample(SimTime now, Metrics& m) {
       m.histogram("membership_detect_all_ns").add(static_cast<double>(now.ns - t.down_at_ns));
     }
   }
+  uint32_t read_only_now = 0;
+  for (NodeId n = 0; n < sim().node_count(); ++n) read_only_now += read_only_since_ns_[n] >= 0;
+  m.sample("membership_read_only", now, cached_up_ ? static_cast<double>(read_only_now) / cached_up_ : 0.0);
   if (converged != cached_up_) converged_since_ns_ = -1;
   else if (converged_since_ns_ < 0) converged_since_ns_ = now.ns;
 }
@@ -290,6 +314,21 @@ std::optional<Violation> MembershipModule::finish(SimTime now, Metrics& m) {
   m.set_scalar("membership_false_positives", static_cast<double>(false_positives_));
   m.set_scalar("membership_false_positives_per_node_hour",
                n && hours > 0 ? static_cast<double>(false_positives_) / n / hours : 0.0);
+  double read_only_ns = read_only_ns_;
+  uint32_t read_only_at_end = 0;
+  for (NodeId v = 0; v < n; ++v)
+    if (read_only_since_ns_[v] >= 0) {
+      read_only_node_ns_[v] += now.ns - read_only_since_ns_[v];
+      read_only_ns += static_cast<double>(now.ns - read_only_since_ns_[v]);
+      ++read_only_at_end;
+    }
+  // Each node's share of the run spent read-only (an even sample of 10,000 nodes above that).
+  for (NodeId v = 0; v < n; ++v)
+    if (Metrics::evenly_sampled(v, n, 10'000))
+      m.node_summary(v, "read_only_share", now.ns > 0 ? static_cast<double>(read_only_node_ns_[v]) / static_cast<double>(now.ns) : 0.0);
+  m.set_scalar("membership_read_only_share", n && now.ns > 0 ? read_only_ns / n / static_cast<double>(now.ns) : 0.0);
+  m.set_scalar("membership_read_only_episodes", static_cast<double>(read_only_episodes_));
+  m.set_scalar("membership_read_only_at_end", read_only_at_end);
   m.set_scalar("membership_accusations", static_cast<double>(accusations_));
   m.set_scalar("membership_refutations", static_cast<double>(refutations_));
   m.set_scalar("membership_failures_confirmed", static_cast<double>(confirmed_));

@@ -19,7 +19,7 @@ namespace meshsim::membership {
 Params parse_params(ConfigSection& section);
 std::vector<MetricInfo> membership_metrics();
 
-class MembershipModule : public NodeModule<MembershipProtocol>, public FailureDetectorView {
+class MembershipModule : public NodeModule<MembershipProtocol>, public FailureDetectorView, public ReadOnlyView {
   using Base = NodeModule<MembershipProtocol>;
 
  public:
@@ -44,6 +44,8 @@ class MembershipModule : public NodeModule<MembershipProtocol>, public FailureDe
   // FailureDetectorView: what node `self` believes (read by other modules on that node).
   bool suspects(NodeId self, NodeId peer) const override;
   std::vector<NodeId> live_peers(NodeId self) const override;
+  // ReadOnlyView: whether node `self` lost its majority (the key-value workload reads it).
+  bool read_only(NodeId self) const override { return nodes()[self].read_only(); }
 
   Duration completeness_bound() const { return bound_; }
   uint64_t false_positives() const { return false_positives_; }
@@ -84,6 +86,10 @@ class MembershipModule : public NodeModule<MembershipProtocol>, public FailureDe
   uint64_t false_positives_ = 0, accusations_ = 0, refutations_ = 0, confirmed_ = 0;
   uint64_t sent_messages_ = 0, sent_bytes_ = 0;
   std::optional<Violation> accuracy_violation_;
+  std::vector<int64_t> read_only_since_ns_;  // -1 while writable
+  std::vector<int64_t> read_only_node_ns_;   // per node, closed intervals
+  double read_only_ns_ = 0;                  // summed over nodes
+  uint64_t read_only_episodes_ = 0;
 };
 
 void register_membership(ModuleRegistry& registry);

@@ -286,3 +286,44 @@ TEST_CASE("membership node: phi monitors its ring successors and accuses a silen
   CHECK(node.status_of(9) == Status::alive);
   CHECK(node.status_of(0) == Status::failed);
 }
+
+TEST_CASE("membership node: a node holding less than a majority of its agreed membership is read-only") {
+  Env env;
+  Params p = params(Detector::swim, 1);
+  p.suspicion_timeout = Duration{};
+  // Node 1 agrees on {0..5}: six members.
+  MemberNode node = joined_node(p, env, 1, {0, 2, 3, 4, 5});
+  CHECK(node.agreed_count() == 6);
+  CHECK_FALSE(node.read_only());
+  auto fail = [&](NodeId member, int64_t ms) {
+    node.on_message(p, env.view(1, at_ms(ms)), 0, Ping{1, kNoNode, {Update{member, 0, UpdateKind::suspect, 0}}}, env.out);
+  };
+  fail(3, 10);
+  fail(4, 20);
+  CHECK_FALSE(node.read_only());  // 4 of 6 alive
+  fail(5, 30);
+  CHECK(node.read_only());  // 3 of 6: not a majority
+  CHECK(std::any_of(env.out.notes().begin(), env.out.notes().end(),
+                    [](const auto& n) { return n.what == kNoteReadOnly && n.value == 1; }));
+  // A minority never shrinks its agreed membership, so it stays read-only...
+  node.on_timer(p, env.view(1, at_ms(400)), kProbeTimer, env.out);
+  CHECK(node.agreed_count() == 6);
+  CHECK(node.read_only());
+  // ...until the members come back with a higher incarnation.
+  node.on_message(p, env.view(1, at_ms(500)), 0, Ping{2, kNoNode, {Update{5, 1, UpdateKind::alive, kNoNode}}}, env.out);
+  CHECK_FALSE(node.read_only());
+  // A majority commits the smaller membership once the view is quiet.
+  node.on_timer(p, env.view(1, at_ms(600)), kProbeTimer, env.out);
+  CHECK(node.agreed_count() == 4);
+}
+
+TEST_CASE("membership node: accusations by a member held failed do not count") {
+  Env env;
+  Params p = params(Detector::swim, 1);
+  p.suspicion_timeout = Duration{};
+  MemberNode node = joined_node(p, env, 1, {0, 2, 3});
+  node.on_message(p, env.view(1), 0, Ping{1, kNoNode, {Update{3, 0, UpdateKind::suspect, 0}}}, env.out);
+  REQUIRE(node.status_of(3) == Status::failed);
+  node.on_message(p, env.view(1), 0, Ping{2, kNoNode, {Update{2, 0, UpdateKind::suspect, 3}}}, env.out);
+  CHECK(node.status_of(2) == Status::alive);
+}
