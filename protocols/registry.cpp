@@ -1,6 +1,7 @@
 #include "protocols/registry.h"
 
 #include "protocols/gossip/gossip_module.h"
+#include "protocols/lb/lb_module.h"
 #include "protocols/pbft/pbft_module.h"
 #include "protocols/phold/phold.h"
 #include "protocols/raft/raft_module.h"
@@ -12,6 +13,7 @@ void register_builtin_protocols(ModuleRegistry& registry) {
   gossip::register_gossip(registry);
   raft::register_raft(registry);
   pbft::register_pbft(registry);
+  lb::register_lb(registry);
 }
 
 }  // namespace meshsim
