@@ -34,7 +34,7 @@ void Node::crash() {
   serving_ = false;
   probes_.clear();
   view_.clear();
-  round_robin_next_ = 0;
+  round_robin_next_ = kNoNode;
 }
 
 void Node::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Message>& out) {
@@ -137,6 +137,9 @@ void Node::place(const Params& p, const NodeView& v, uint32_t seq, Outbox<Messag
       worker = pick_random_eligible(p, v, caps);
       break;
     case Strategy::round_robin:
+      // Each submitter starts its cursor just after itself: cursors that all started at node 0
+      // would march through the nodes in step and herd every submitter onto the same worker.
+      if (round_robin_next_ == kNoNode) round_robin_next_ = (v.self + 1) % v.node_count;
       for (uint32_t i = 0; i < v.node_count; ++i) {
         NodeId n = (round_robin_next_ + i) % v.node_count;
         if (eligible(p, v, n, caps)) {

@@ -104,7 +104,7 @@ class Node {
   std::vector<Queued> queue_;  // FIFO from head_; compacted as it drains
   size_t head_ = 0;
   bool serving_ = false;
-  uint32_t round_robin_next_ = 0;
+  uint32_t round_robin_next_ = kNoNode;  // first use: just after self
   uint32_t next_probe_ = 0;
   std::map<uint32_t, ProbeRound> probes_;
   std::vector<LoadEntry> view_;
