@@ -19,14 +19,20 @@ void reject_unused(ConfigSection& s, std::initializer_list<const char*> keys, co
 
 Params parse_params(ConfigSection& s) {
   Params p;
-  const std::string strategy = s.get_enum("strategy", "random", {"random", "round-robin", "power-of-d", "least-loaded"});
+  const std::string strategy = s.get_enum("strategy", "random", {"random", "round-robin", "power-of-d", "least-loaded", "work-stealing"});
   p.strategy = strategy == "round-robin"   ? Strategy::round_robin
                : strategy == "power-of-d"  ? Strategy::power_of_d
                : strategy == "least-loaded" ? Strategy::least_loaded
+               : strategy == "work-stealing" ? Strategy::work_stealing
                                             : Strategy::random;
   if (p.strategy != Strategy::power_of_d) reject_unused(s, {"d", "probe_timeout"}, "unless strategy = \"power-of-d\"");
   if (p.strategy != Strategy::least_loaded)
     reject_unused(s, {"gossip_interval", "view_size"}, "unless strategy = \"least-loaded\"");
+  if (p.strategy != Strategy::work_stealing)
+    reject_unused(s, {"steal", "steal_from", "steal_interval"}, "unless strategy = \"work-stealing\"");
+  p.steal_half = s.get_enum("steal", "half", {"half", "one"}) == "half";
+  p.steal_from_neighbors = s.get_enum("steal_from", "anyone", {"anyone", "neighbors"}) == "neighbors";
+  p.steal_interval = s.get_duration("steal_interval", Duration::millis(20));
   p.d = static_cast<uint32_t>(s.get_int("d", 2, 1, kMaxProbes));
   p.probe_timeout = s.get_duration("probe_timeout", Duration::millis(100));
   p.gossip_interval = s.get_duration("gossip_interval", Duration::millis(200));
@@ -87,6 +93,9 @@ std::vector<MetricInfo> lb_metrics() {
       {"lb_tasks_dropped_by_crash", "queued or running tasks a worker's crash destroyed"},
       {"lb_tasks_with_capabilities", "tasks that required a capability"},
       {"lb_messages_per_task", "messages sent in the module per completed task"},
+      {"lb_migrations", "tasks moved from one worker's queue to another's (work stealing)"},
+      {"lb_migration_bytes", "bytes of the messages that moved them"},
+      {"lb_migrations_per_s", "migrations per second of the run"},
       {"lb_throughput_tasks_per_s", "completed tasks per second, first arrival to last completion"},
       {"lb_load_cv_mean", "coefficient of variation of the load (queue length) over up nodes, mean over samples"},
       {"lb_load_variance_mean", "variance of the load over up nodes, mean over samples"},
@@ -115,7 +124,7 @@ void register_lb(ModuleRegistry& registry) {
   registry.add(
       "lb",
       "load balancing of a task workload: random, round-robin, power-of-d choices (Mitzenmacher 2001), "
-      "least-loaded over gossiped stale loads; capability routing; balls-into-bins mode",
+      "least-loaded over gossiped stale loads, work stealing (Blumofe & Leiserson 1999); capability routing; balls-into-bins mode",
       [](ConfigSection& s) -> std::unique_ptr<Module> {
         Params p = parse_params(s);
         std::string capability_error =

@@ -127,6 +127,9 @@ void LbModule::on_note(NodeId n, uint16_t what, int64_t value) {
       // Slowdown: sojourn over the task's own service time (Harchol-Balter's measure).
       if (value > 0) sim().metrics().histogram("lb_slowdown").add(static_cast<double>(last_sojourn_ns_) / value);
       break;
+    case kNoteMigrated:
+      migrations_ += static_cast<uint64_t>(value);
+      break;
     case kNoteDuplicate:
       ++duplicates_;
       break;
@@ -150,7 +153,10 @@ void LbModule::on_note(NodeId n, uint16_t what, int64_t value) {
   }
 }
 
-void LbModule::on_send(NodeId, const Message&) { ++messages_; }
+void LbModule::on_send(NodeId, const Message& m) {
+  ++messages_;
+  if (const auto* r = std::get_if<StealReply>(&m); r && !r->tasks.empty()) migration_bytes_ += r->wire_bytes();
+}
 
 void LbModule::sample(SimTime now, Metrics& m) {
   if (params().balls_into_bins) return;
@@ -238,6 +244,9 @@ std::optional<Violation> LbModule::finish(SimTime now, Metrics& m) {
   m.set_scalar("lb_tasks_rejected", static_cast<double>(rejected_));
   m.set_scalar("lb_tasks_dropped_by_crash", static_cast<double>(dropped_by_crash_));
   m.set_scalar("lb_tasks_with_capabilities", static_cast<double>(capability_tasks_));
+  m.set_scalar("lb_migrations", static_cast<double>(migrations_));
+  m.set_scalar("lb_migration_bytes", static_cast<double>(migration_bytes_));
+  m.set_scalar("lb_migrations_per_s", now.ns > 0 ? migrations_ / (static_cast<double>(now.ns) / 1e9) : 0.0);
   m.set_scalar("lb_messages_per_task", committed_ ? static_cast<double>(messages_) / committed_ : 0.0);
   const double span_s = first_arrival_ns_ >= 0 ? static_cast<double>(last_commit_ns_ - first_arrival_ns_) / 1e9 : 0.0;
   m.set_scalar("lb_throughput_tasks_per_s", span_s > 0 ? committed_ / span_s : 0.0);

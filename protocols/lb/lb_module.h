@@ -60,7 +60,7 @@ class LbModule : public NodeModule<Protocol> {
   std::vector<int64_t> busy_ns_;
   uint64_t submitted_ = 0, committed_ = 0, duplicates_ = 0, resubmitted_ = 0, rejected_ = 0;
   uint64_t lost_timeout_ = 0, lost_rejected_ = 0, lost_no_eligible_ = 0, lost_submitter_crash_ = 0;
-  uint64_t dropped_by_crash_ = 0, messages_ = 0, capability_tasks_ = 0;
+  uint64_t dropped_by_crash_ = 0, messages_ = 0, capability_tasks_ = 0, migrations_ = 0, migration_bytes_ = 0;
   int64_t last_sojourn_ns_ = 0;
   int64_t first_arrival_ns_ = -1, last_commit_ns_ = 0;
   // Time averages of the sampled load statistics.

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <variant>
+#include <vector>
 
 #include "sim/ids.h"
 
@@ -69,6 +70,24 @@ struct LoadGossip {
   uint32_t wire_bytes() const { return kHeaderBytes + 5 + 16u * count; }
 };
 
-using Message = std::variant<Probe, ProbeReply, Assign, Reject, Done, LoadGossip>;
+// Work stealing: an idle worker asks a victim for work; the victim hands over waiting tasks
+// from the back of its queue (Blumofe & Leiserson 1999 steal from the other end of the deque).
+struct StolenTask {
+  uint64_t task = 0;
+  int64_t work_ns = 0;
+  uint64_t capabilities = 0;
+  uint16_t attempt = 0;
+};
+struct StealRequest {
+  static constexpr const char* kName = "StealRequest";
+  uint32_t wire_bytes() const { return kHeaderBytes; }
+};
+struct StealReply {
+  static constexpr const char* kName = "StealReply";
+  std::vector<StolenTask> tasks;  // empty: nothing to spare
+  uint32_t wire_bytes() const { return kHeaderBytes + 4 + 26u * static_cast<uint32_t>(tasks.size()); }
+};
+
+using Message = std::variant<Probe, ProbeReply, Assign, Reject, Done, LoadGossip, StealRequest, StealReply>;
 
 }  // namespace meshsim::lb

@@ -25,6 +25,7 @@ void Node::start(const Params& p, const NodeView& v, Outbox<Message>& out) {
   // A random phase, so gossip rounds do not all fall on the same instant.
   if (p.strategy == Strategy::least_loaded)
     out.set_timer(kGossipTimer, Duration{1 + static_cast<int64_t>(v.rng->below(static_cast<uint64_t>(p.gossip_interval.ns)))});
+  maybe_steal(p, v, out);
 }
 
 void Node::crash() {
@@ -34,6 +35,7 @@ void Node::crash() {
   serving_ = false;
   probes_.clear();
   view_.clear();
+  stealing_ = false;
   round_robin_next_ = kNoNode;
 }
 
@@ -56,6 +58,11 @@ void Node::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Messa
       send_gossip(p, v, out);
       out.set_timer(kGossipTimer, p.gossip_interval);
       return;
+    case kStealTimer:
+      // The last request went unanswered (lost, or the victim crashed) or came back empty.
+      stealing_ = false;
+      maybe_steal(p, v, out);
+      return;
     default:
       assert(false && "unknown lb timer");
   }
@@ -71,6 +78,8 @@ void Node::on_message(const Params& p, const NodeView& v, NodeId from, const Mes
         else if constexpr (std::is_same_v<T, Reject>) handle_reject(p, v, msg, out);
         else if constexpr (std::is_same_v<T, Done>) handle_done(p, v, msg, out);
         else if constexpr (std::is_same_v<T, LoadGossip>) handle_gossip(p, v, from, msg);
+        else if constexpr (std::is_same_v<T, StealRequest>) handle_steal_request(p, v, from, out);
+        else if constexpr (std::is_same_v<T, StealReply>) handle_steal_reply(p, v, msg, out);
       },
       m);
 }
@@ -172,6 +181,11 @@ void Node::place(const Params& p, const NodeView& v, uint32_t seq, Outbox<Messag
       if (round.answered == round.asked) decide_probe(p, v, probe, out);
       return;
     }
+    case Strategy::work_stealing:
+      // Work is created where it arrives; idle workers come and take it (Blumofe &
+      // Leiserson 1999). A task the submitter cannot run goes to a random eligible node.
+      worker = eligible(p, v, v.self, caps) ? v.self : pick_random_eligible(p, v, caps);
+      break;
     case Strategy::least_loaded: {
       // The freshest view this node has: its own exact load and what gossip told it, as
       // stale as the gossip interval and the network make it.
@@ -300,7 +314,7 @@ void Node::handle_assign(const Params& p, const NodeView& v, NodeId from, const 
     else out.send(from, r);
     return;
   }
-  queue_.push_back({a.task, a.work_ns, a.attempt});
+  queue_.push_back({a.task, a.work_ns, a.capabilities, a.attempt});
   maybe_serve(p, v, out);
 }
 
@@ -328,6 +342,50 @@ void Node::finish_service(const Params& p, const NodeView& v, Outbox<Message>& o
   Done d{q.task, q.attempt, service_ns};
   if (task_origin(q.task) == v.self) handle_done(p, v, d, out);
   else out.send(task_origin(q.task), d);
+  maybe_serve(p, v, out);
+  maybe_steal(p, v, out);
+}
+
+// ---- work stealing --------------------------------------------------------------------
+
+void Node::maybe_steal(const Params& p, const NodeView& v, Outbox<Message>& out) {
+  if (p.strategy != Strategy::work_stealing || p.balls_into_bins || stealing_ || load() > 0 || v.node_count < 2) return;
+  NodeId victim;
+  if (p.steal_from_neighbors && !v.neighbors.empty()) {
+    victim = v.neighbors[v.rng->below(v.neighbors.size())];
+  } else {
+    victim = static_cast<NodeId>(v.rng->below(v.node_count - 1));
+    if (victim >= v.self) ++victim;
+  }
+  stealing_ = true;
+  out.send(victim, StealRequest{});
+  out.set_timer(kStealTimer, p.steal_interval);
+}
+
+void Node::handle_steal_request(const Params& p, const NodeView& v, NodeId from, Outbox<Message>& out) {
+  StealReply reply;
+  // Only waiting tasks move, never the one in service, from the back of the queue (the
+  // thief takes the oldest work in Blumofe & Leiserson; in a FIFO queue the back is the
+  // newest, which keeps the victim's order for the tasks it keeps). A task goes only to a
+  // thief with the capabilities it requires.
+  const size_t waiting = load() > 0 ? load() - 1 : 0;
+  const size_t give = p.steal_half ? waiting / 2 : std::min<size_t>(waiting, 1);
+  for (size_t i = queue_.size(); i > head_ + 1 && reply.tasks.size() < give; --i) {
+    Queued& q = queue_[i - 1];
+    if (!eligible(p, v, from, q.capabilities)) continue;
+    reply.tasks.push_back({q.task, q.work_ns, q.capabilities, q.attempt});
+    q.task = kStolen;
+  }
+  std::erase_if(queue_, [](const Queued& q) { return q.task == kStolen; });
+  if (!reply.tasks.empty()) out.note(kNoteMigrated, static_cast<int64_t>(reply.tasks.size()));
+  out.send(from, std::move(reply));
+}
+
+void Node::handle_steal_reply(const Params& p, const NodeView& v, const StealReply& r, Outbox<Message>& out) {
+  for (const StolenTask& t : r.tasks) queue_.push_back({t.task, t.work_ns, t.capabilities, t.attempt});
+  if (r.tasks.empty()) return;  // the retry timer asks another victim
+  out.cancel_timer(kStealTimer);
+  stealing_ = false;
   maybe_serve(p, v, out);
 }
 

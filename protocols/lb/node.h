@@ -28,6 +28,7 @@ enum Note : uint16_t {
   kNoteLostTimeout,          // (task id) max_attempts placements timed out
   kNoteLostRejected,         // (task id) max_attempts placements were rejected
   kNoteLostNoEligible,       // (task id) no node has the required capabilities
+  kNoteMigrated,             // (tasks) a victim handed over this many waiting tasks (stealing)
 };
 
 struct Protocol;
@@ -54,6 +55,7 @@ class Node {
   static constexpr TimerId kServiceTimer = 1;
   static constexpr TimerId kCheckTimer = 2;
   static constexpr TimerId kGossipTimer = 3;
+  static constexpr TimerId kStealTimer = 4;
 
  private:
   struct Pending {
@@ -68,8 +70,10 @@ class Node {
   struct Queued {
     uint64_t task;
     int64_t work_ns;
+    uint64_t capabilities;
     uint16_t attempt;
   };
+  static constexpr uint64_t kStolen = UINT64_MAX;  // marks queue entries handed to a thief
   struct ProbeRound {
     uint32_t seq = 0;
     uint8_t asked = 0;
@@ -91,6 +95,9 @@ class Node {
   void remember_load(const Params& p, const NodeView& v, LoadEntry e);
   void check_timeouts(const Params& p, const NodeView& v, Outbox<Message>& out);
   void send_gossip(const Params& p, const NodeView& v, Outbox<Message>& out);
+  void maybe_steal(const Params& p, const NodeView& v, Outbox<Message>& out);
+  void handle_steal_request(const Params& p, const NodeView& v, NodeId from, Outbox<Message>& out);
+  void handle_steal_reply(const Params& p, const NodeView& v, const StealReply& r, Outbox<Message>& out);
   void maybe_serve(const Params& p, const NodeView& v, Outbox<Message>& out);
   void finish_service(const Params& p, const NodeView& v, Outbox<Message>& out);
   Duration draw_size(const Params& p, const NodeView& v);
@@ -108,13 +115,14 @@ class Node {
   uint32_t next_probe_ = 0;
   std::map<uint32_t, ProbeRound> probes_;
   std::vector<LoadEntry> view_;
+  bool stealing_ = false;  // a steal request is out (or its retry timer runs)
 };
 
 struct Protocol {
   using Params = lb::Params;
   using Node = lb::Node;
   using Message = lb::Message;
-  static constexpr TimerId timer_count = 4;
+  static constexpr TimerId timer_count = 5;
   static constexpr bool uses_rng = true;
 };
 

@@ -14,6 +14,7 @@ enum class Strategy : uint8_t {
   round_robin,   // the submitter's own cursor over the eligible nodes
   power_of_d,    // probe d random eligible nodes, take the least loaded (Mitzenmacher 2001)
   least_loaded,  // the least loaded node in a gossiped, stale load view
+  work_stealing, // tasks stay at their submitter; idle workers steal (Blumofe & Leiserson 1999)
 };
 
 enum class SizeKind : uint8_t { constant, exponential, pareto };
@@ -54,6 +55,12 @@ struct Params {
   // least-loaded: the load view a node keeps, refreshed by gossip.
   Duration gossip_interval = Duration::millis(200);
   uint32_t view_size = 8;
+
+  // work-stealing: an idle worker asks one random victim (any node, or an overlay
+  // neighbour) for one waiting task or half of them, and asks again after steal_interval.
+  bool steal_half = true;
+  bool steal_from_neighbors = false;
+  Duration steal_interval = Duration::millis(20);
 
   // Metrics: a hotspot is a node whose load exceeds hotspot_factor × the mean load.
   double hotspot_factor = 2.0;

@@ -14,14 +14,14 @@ expect_exit "meshsim protocols lists lb with its behaviours and metrics" 0 "lie-
 expect_exit "... and its sojourn histogram" 0 "lb_sojourn_ns" "$MESHSIM" protocols
 
 echo "-- runs"
-for s in random round-robin power-of-d least-loaded; do
+for s in random round-robin power-of-d least-loaded work-stealing; do
   expect_exit "strategy $s runs clean on the chaos scenario" 0 "lb_tasks_completed" \
     "$MESHSIM" run scenarios/lb/chaos.toml --db "$DB" --no-progress --set protocol.strategy=$s
 done
 n=$(sqlite3 "$DB" "select count(*) from scalars where name = 'lb_sojourn_ns_p99'")
-[[ $n == 4 ]] && pass "sojourn p99 of each run is in the database" || fail "sojourn rows: $n"
+[[ $n == 5 ]] && pass "sojourn p99 of each run is in the database" || fail "sojourn rows: $n"
 n=$(sqlite3 "$DB" "select count(distinct run_id) from series where name = 'lb_load_cv'" 2>/dev/null || echo 0)
-[[ $n == 4 ]] && pass "load CV time series of each run is in the database" || fail "series runs: $n"
+[[ $n == 5 ]] && pass "load CV time series of each run is in the database" || fail "series runs: $n"
 expect_exit "balls into bins reports its max load" 0 "lb_bins_max_load " \
   "$MESHSIM" run scenarios/lb/balls_into_bins_d2.toml --db "$DB" --no-progress --set topology.nodes=10000
 
@@ -69,6 +69,9 @@ bad "a capability no node has" "bad.toml:8: protocol.required_capability: no nod
 bad "task timeout of zero" "bad.toml:8: protocol.task_timeout" 'task_timeout = "0s"'
 bad "balls without balls-into-bins" "bad.toml:8: protocol.balls" 'balls = 100'
 bad "balls-into-bins with round-robin" "bad.toml:9: protocol.strategy" 'mode = "balls-into-bins"' 'strategy = "round-robin"'
+bad "steal without work-stealing" "bad.toml:8: protocol.steal: has no effect unless strategy" 'steal = "one"'
+bad "unknown steal amount" "bad.toml:9: protocol.steal" 'strategy = "work-stealing"' 'steal = "all"'
+bad "unknown victim set" "bad.toml:9: protocol.steal_from" 'strategy = "work-stealing"' 'steal_from = "friends"'
 bad "unknown planted bug" "bad.toml:8: protocol.bug" 'bug = "everything"'
 bad "typo in a key" "bad.toml:8: protocol.stratgy" 'stratgy = "random"'
 bad "unknown Byzantine behaviour" "behavior" '[[faults]]' 'at = "0s"' 'kind = "byzantine"' 'nodes = "0"' 'module = "lb"' 'behavior = "lie-loud"'

@@ -212,6 +212,38 @@ TEST_CASE("lb node: a worker serves FIFO at its speed, rejects beyond its queue 
   CHECK(worker.load() == 1);
 }
 
+TEST_CASE("lb node: work stealing keeps tasks local; an idle worker steals half the waiting tasks, eligible ones only") {
+  Env env;
+  env.attributes.add_capability(one(3), "gpu", 10);
+  Params p = base_params(Strategy::work_stealing);
+  Node victim;
+  // Five tasks arrive at node 3: it keeps them (one in service, four waiting).
+  for (int i = 0; i < 5; ++i) {
+    arrive(victim, p, env, 3);
+    CHECK(sent<Assign>(env.out).empty());
+  }
+  CHECK(victim.load() == 5);
+  // A task that needs a gpu joins the queue; the thief (node 6) has none.
+  victim.on_message(p, env.view(3), 1, Assign{make_task_id(1, 0), 1000, 1, 0}, env.out);
+  victim.on_message(p, env.view(3), 6, StealRequest{}, env.out);
+  auto replies = sent<StealReply>(env.out);
+  REQUIRE(replies.size() == 1);
+  CHECK(replies[0].first == 6);
+  REQUIRE(replies[0].second.tasks.size() == 2);  // half of the five waiting
+  for (const auto& t : replies[0].second.tasks) CHECK(t.capabilities == 0);
+  CHECK(victim.load() == 4);
+  // The thief, idle, takes them and starts serving; steal one gives one.
+  Node thief;
+  thief.on_message(p, env.view(6), 3, replies[0].second, env.out);
+  CHECK(thief.load() == 2);
+  REQUIRE(env.out.timers().size() == 1);
+  CHECK(env.out.timers()[0].id == Node::kServiceTimer);
+  p.steal_half = false;
+  victim.on_message(p, env.view(3), 7, StealRequest{}, env.out);
+  REQUIRE(sent<StealReply>(env.out).size() == 1);
+  CHECK(sent<StealReply>(env.out)[0].second.tasks.size() == 1);
+}
+
 TEST_CASE("lb balls into bins: max load for n = m = 10^6 matches ABKU 1994 for d = 1..4") {
   // d = 1: Theta(ln n / ln ln n); the leading term is 5.3 for n = 10^6 and the true value
   // (Gonnet 1981) is about 8-10. d >= 2: ln ln n / ln d + O(1) = 3.9 (d = 2), 2.4, 1.9;

@@ -10,7 +10,7 @@ using meshsim::testing::run_scenario_file;
 
 namespace {
 
-const char* const kStrategies[] = {"random", "round-robin", "power-of-d", "least-loaded"};
+const char* const kStrategies[] = {"random", "round-robin", "power-of-d", "least-loaded", "work-stealing"};
 
 }  // namespace
 
@@ -32,6 +32,11 @@ TEST_CASE("lb scenario: power of two choices beats random placement on sojourn p
   CHECK(two.scalars["lb_sojourn_ns_p99"] < 0.5 * random.scalars["lb_sojourn_ns_p99"]);
   CHECK(two.scalars["lb_load_cv_mean"] < random.scalars["lb_load_cv_mean"]);
   CHECK(two.scalars["lb_messages_per_task"] > random.scalars["lb_messages_per_task"]);
+  auto stealing = run_scenario_file("scenarios/lb/work_stealing.toml", 1);
+  REQUIRE(stealing.result.status == RunStatus::complete);
+  CHECK(stealing.scalars["lb_sojourn_ns_p99"] < 0.5 * random.scalars["lb_sojourn_ns_p99"]);
+  CHECK(stealing.scalars["lb_migrations"] > 0);
+  CHECK(random.scalars["lb_migrations"] == 0);
 }
 
 TEST_CASE("lb scenario: each planted bug is caught by its checker, and the same run without it is clean") {
@@ -55,7 +60,7 @@ TEST_CASE("lb scenario: each planted bug is caught by its checker, and the same 
 }
 
 TEST_CASE("lb scenario: same scenario and seed give the same fingerprint; another seed another") {
-  for (const char* file : {"scenarios/lb/power_of_d.toml", "scenarios/lb/least_loaded.toml", "scenarios/lb/chaos.toml"}) {
+  for (const char* file : {"scenarios/lb/power_of_d.toml", "scenarios/lb/least_loaded.toml", "scenarios/lb/work_stealing.toml", "scenarios/lb/chaos.toml"}) {
     INFO(file);
     auto a = run_scenario_file(file, 3), b = run_scenario_file(file, 3), c = run_scenario_file(file, 4);
     CHECK(a.result.fingerprint == b.result.fingerprint);
