@@ -67,6 +67,12 @@ Params parse_params(ConfigSection& s) {
   p.max_attempts = static_cast<uint32_t>(s.get_int("max_attempts", 4, 1, 1000));
   p.check_interval = s.get_duration("check_interval", Duration::millis(100));
   p.queue_limit = static_cast<uint32_t>(s.get_int("queue_limit", 0, 0, 1 << 30));
+  p.migrate_above = static_cast<uint32_t>(s.get_int("migrate_above", 0, 0, 1 << 30));
+  if (p.migrate_above == 0) reject_unused(s, {"migrate_below", "task_state_bytes"}, "unless migrate_above > 0 (migration is off)");
+  p.migrate_below = static_cast<uint32_t>(s.get_int("migrate_below", 0, 0, 1 << 30));
+  if (p.migrate_above > 0 && p.migrate_below >= p.migrate_above)
+    s.fail("migrate_below", "must be below migrate_above (" + std::to_string(p.migrate_above) + "), or tasks would bounce");
+  p.task_state_bytes = static_cast<uint32_t>(s.get_int("task_state_bytes", 0, 0, 1 << 24));
   p.hotspot_factor = s.get_double("hotspot_factor", 2.0, 1.0, 1e6);
   const std::string bug = s.get_enum("bug", "none", {"none", "commit-duplicates", "forget-timed-out", "ignore-capabilities"});
   p.bug = bug == "commit-duplicates"     ? Bug::commit_duplicates
@@ -93,7 +99,7 @@ std::vector<MetricInfo> lb_metrics() {
       {"lb_tasks_dropped_by_crash", "queued or running tasks a worker's crash destroyed"},
       {"lb_tasks_with_capabilities", "tasks that required a capability"},
       {"lb_messages_per_task", "messages sent in the module per completed task"},
-      {"lb_migrations", "tasks moved from one worker's queue to another's (work stealing)"},
+      {"lb_migrations", "tasks moved from one worker's queue to another's (work stealing, threshold migration)"},
       {"lb_migration_bytes", "bytes of the messages that moved them"},
       {"lb_migrations_per_s", "migrations per second of the run"},
       {"lb_throughput_tasks_per_s", "completed tasks per second, first arrival to last completion"},

@@ -85,9 +85,16 @@ struct StealRequest {
 struct StealReply {
   static constexpr const char* kName = "StealReply";
   std::vector<StolenTask> tasks;  // empty: nothing to spare
-  uint32_t wire_bytes() const { return kHeaderBytes + 4 + 26u * static_cast<uint32_t>(tasks.size()); }
+  uint32_t state_bytes = 0;       // each task's state moves with it (task_state_bytes)
+  uint32_t wire_bytes() const { return kHeaderBytes + 4 + (26u + state_bytes) * static_cast<uint32_t>(tasks.size()); }
+};
+// Threshold migration: "I hold `load` tasks, more than migrate_above; take some".
+struct MigrateOffer {
+  static constexpr const char* kName = "MigrateOffer";
+  uint32_t load = 0;
+  uint32_t wire_bytes() const { return kHeaderBytes + 4; }
 };
 
-using Message = std::variant<Probe, ProbeReply, Assign, Reject, Done, LoadGossip, StealRequest, StealReply>;
+using Message = std::variant<Probe, ProbeReply, Assign, Reject, Done, LoadGossip, StealRequest, StealReply, MigrateOffer>;
 
 }  // namespace meshsim::lb

@@ -52,6 +52,11 @@ void Node::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Messa
       return;
     case kCheckTimer:
       check_timeouts(p, v, out);
+      if (p.migrate_above > 0 && load() > p.migrate_above && v.node_count > 1) {
+        NodeId to = static_cast<NodeId>(v.rng->below(v.node_count - 1));
+        if (to >= v.self) ++to;
+        out.send(to, MigrateOffer{load()});
+      }
       out.set_timer(kCheckTimer, p.check_interval);
       return;
     case kGossipTimer:
@@ -80,6 +85,10 @@ void Node::on_message(const Params& p, const NodeView& v, NodeId from, const Mes
         else if constexpr (std::is_same_v<T, LoadGossip>) handle_gossip(p, v, from, msg);
         else if constexpr (std::is_same_v<T, StealRequest>) handle_steal_request(p, v, from, out);
         else if constexpr (std::is_same_v<T, StealReply>) handle_steal_reply(p, v, msg, out);
+        else if constexpr (std::is_same_v<T, MigrateOffer>) {
+          // Underloaded: take part of the offerer's queue, by the work-stealing exchange.
+          if (load() <= p.migrate_below && msg.load > load() + 1) out.send(from, StealRequest{});
+        }
       },
       m);
 }
@@ -364,6 +373,7 @@ void Node::maybe_steal(const Params& p, const NodeView& v, Outbox<Message>& out)
 
 void Node::handle_steal_request(const Params& p, const NodeView& v, NodeId from, Outbox<Message>& out) {
   StealReply reply;
+  reply.state_bytes = p.task_state_bytes;
   // Only waiting tasks move, never the one in service, from the back of the queue (the
   // thief takes the oldest work in Blumofe & Leiserson; in a FIFO queue the back is the
   // newest, which keeps the victim's order for the tasks it keeps). A task goes only to a

@@ -62,6 +62,14 @@ struct Params {
   bool steal_from_neighbors = false;
   Duration steal_interval = Duration::millis(20);
 
+  // Threshold migration, with any strategy: a worker with more than migrate_above tasks
+  // offers work to one random node each check_interval; a node with at most migrate_below
+  // tasks takes it by a steal request (half the waiting tasks). Each moved task carries
+  // task_state_bytes of state, which the bandwidth model charges. 0 = off.
+  uint32_t migrate_above = 0;
+  uint32_t migrate_below = 0;
+  uint32_t task_state_bytes = 0;
+
   // Metrics: a hotspot is a node whose load exceeds hotspot_factor × the mean load.
   double hotspot_factor = 2.0;
 

@@ -72,6 +72,8 @@ bad "balls-into-bins with round-robin" "bad.toml:9: protocol.strategy" 'mode = "
 bad "steal without work-stealing" "bad.toml:8: protocol.steal: has no effect unless strategy" 'steal = "one"'
 bad "unknown steal amount" "bad.toml:9: protocol.steal" 'strategy = "work-stealing"' 'steal = "all"'
 bad "unknown victim set" "bad.toml:9: protocol.steal_from" 'strategy = "work-stealing"' 'steal_from = "friends"'
+bad "migrate_below without migration" "bad.toml:8: protocol.migrate_below: has no effect unless migrate_above" 'migrate_below = 1'
+bad "migrate_below not below migrate_above" "bad.toml:9: protocol.migrate_below: must be below migrate_above" 'migrate_above = 2' 'migrate_below = 2'
 bad "unknown planted bug" "bad.toml:8: protocol.bug" 'bug = "everything"'
 bad "typo in a key" "bad.toml:8: protocol.stratgy" 'stratgy = "random"'
 bad "unknown Byzantine behaviour" "behavior" '[[faults]]' 'at = "0s"' 'kind = "byzantine"' 'nodes = "0"' 'module = "lb"' 'behavior = "lie-loud"'

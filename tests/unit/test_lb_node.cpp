@@ -244,6 +244,35 @@ TEST_CASE("lb node: work stealing keeps tasks local; an idle worker steals half 
   CHECK(sent<StealReply>(env.out)[0].second.tasks.size() == 1);
 }
 
+TEST_CASE("lb node: threshold migration: an overloaded worker offers, an underloaded one takes half by a steal") {
+  Env env;
+  Params p = base_params(Strategy::random);
+  p.migrate_above = 3;
+  p.migrate_below = 1;
+  p.task_state_bytes = 1000;
+  Node busy;
+  for (uint32_t i = 0; i < 5; ++i) busy.on_message(p, env.view(2), 0, Assign{make_task_id(0, i), 1000, 0, 0}, env.out);
+  busy.on_timer(p, env.view(2), Node::kCheckTimer, env.out);
+  auto offers = sent<MigrateOffer>(env.out);
+  REQUIRE(offers.size() == 1);
+  CHECK(offers[0].second.load == 5);
+  Node idle;
+  idle.on_message(p, env.view(offers[0].first), 2, offers[0].second, env.out);
+  REQUIRE(sent<StealRequest>(env.out).size() == 1);
+  busy.on_message(p, env.view(2), offers[0].first, StealRequest{}, env.out);
+  auto replies = sent<StealReply>(env.out);
+  REQUIRE(replies.size() == 1);
+  CHECK(replies[0].second.tasks.size() == 2);
+  CHECK(replies[0].second.wire_bytes() > 2000);  // the tasks' state travels with them
+  // A node above migrate_below declines; a node at the threshold offers nothing.
+  Node loaded;
+  for (uint32_t i = 0; i < 2; ++i) loaded.on_message(p, env.view(4), 0, Assign{make_task_id(0, 10 + i), 1000, 0, 0}, env.out);
+  loaded.on_message(p, env.view(4), 2, MigrateOffer{5}, env.out);
+  CHECK(sent<StealRequest>(env.out).empty());
+  loaded.on_timer(p, env.view(4), Node::kCheckTimer, env.out);
+  CHECK(sent<MigrateOffer>(env.out).empty());
+}
+
 TEST_CASE("lb balls into bins: max load for n = m = 10^6 matches ABKU 1994 for d = 1..4") {
   // d = 1: Theta(ln n / ln ln n); the leading term is 5.3 for n = 10^6 and the true value
   // (Gonnet 1981) is about 8-10. d >= 2: ln ln n / ln d + O(1) = 3.9 (d = 2), 2.4, 1.9;

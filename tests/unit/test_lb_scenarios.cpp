@@ -24,6 +24,20 @@ TEST_CASE("lb scenario: every strategy completes every task of the chaos scenari
     }
 }
 
+TEST_CASE("lb scenario: threshold migration under chaos keeps every task exactly once over 10 seeds") {
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    auto o = run_scenario_file("scenarios/lb/chaos.toml", seed,
+                               {"protocol.strategy=random", "protocol.migrate_above=3", "protocol.migrate_below=1"});
+    INFO("seed " << seed << ": " << o.result.failure);
+    CHECK(o.result.status == RunStatus::complete);
+  }
+  auto random = run_scenario_file("scenarios/lb/random.toml", 1);
+  auto migration = run_scenario_file("scenarios/lb/migration.toml", 1);
+  REQUIRE(migration.result.status == RunStatus::complete);
+  CHECK(migration.scalars["lb_migrations"] > 100);
+  CHECK(migration.scalars["lb_sojourn_ns_p99"] < 0.7 * random.scalars["lb_sojourn_ns_p99"]);
+}
+
 TEST_CASE("lb scenario: power of two choices beats random placement on sojourn p99 and load CV") {
   auto random = run_scenario_file("scenarios/lb/random.toml", 1);
   auto two = run_scenario_file("scenarios/lb/power_of_d.toml", 1);
