@@ -19,13 +19,15 @@ void reject_unused(ConfigSection& s, std::initializer_list<const char*> keys, co
 
 Params parse_params(ConfigSection& s) {
   Params p;
-  const std::string strategy = s.get_enum("strategy", "random", {"random", "round-robin", "power-of-d", "least-loaded", "work-stealing"});
+  const std::string strategy = s.get_enum("strategy", "random", {"random", "round-robin", "power-of-d", "least-loaded", "work-stealing", "auction"});
   p.strategy = strategy == "round-robin"   ? Strategy::round_robin
                : strategy == "power-of-d"  ? Strategy::power_of_d
                : strategy == "least-loaded" ? Strategy::least_loaded
                : strategy == "work-stealing" ? Strategy::work_stealing
+               : strategy == "auction"      ? Strategy::auction
                                             : Strategy::random;
-  if (p.strategy != Strategy::power_of_d) reject_unused(s, {"d", "probe_timeout"}, "unless strategy = \"power-of-d\"");
+  if (p.strategy != Strategy::power_of_d && p.strategy != Strategy::auction)
+    reject_unused(s, {"d", "probe_timeout"}, "unless strategy = \"power-of-d\" or \"auction\" (bidders)");
   if (p.strategy != Strategy::least_loaded)
     reject_unused(s, {"gossip_interval", "view_size"}, "unless strategy = \"least-loaded\"");
   if (p.strategy != Strategy::work_stealing)
@@ -130,7 +132,7 @@ void register_lb(ModuleRegistry& registry) {
   registry.add(
       "lb",
       "load balancing of a task workload: random, round-robin, power-of-d choices (Mitzenmacher 2001), "
-      "least-loaded over gossiped stale loads, work stealing (Blumofe & Leiserson 1999); capability routing; balls-into-bins mode",
+      "least-loaded over gossiped stale loads, work stealing (Blumofe & Leiserson 1999), contract-net auction (Smith 1980); threshold migration; capability routing; balls-into-bins mode",
       [](ConfigSection& s) -> std::unique_ptr<Module> {
         Params p = parse_params(s);
         std::string capability_error =

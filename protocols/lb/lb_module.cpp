@@ -21,7 +21,7 @@ class LieLoadBehavior : public ByzantineRewriter<Message> {
  public:
   void rewrite(const NodeView&, Outbox<Message>& out) override {
     for (auto& s : out.sends()) {
-      if (auto* r = std::get_if<ProbeReply>(&s.msg)) r->load = 0;
+      if (auto* r = std::get_if<ProbeReply>(&s.msg)) r->load = 0, r->bid_ns = 0;
       if (auto* g = std::get_if<LoadGossip>(&s.msg)) g->load = 0;
     }
   }

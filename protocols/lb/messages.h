@@ -23,11 +23,14 @@ struct Probe {
   uint32_t probe = 0;
   uint32_t wire_bytes() const { return kHeaderBytes + 4; }
 };
+// Also the bid of an auction: `bid_ns` is when the bidder expects to have served its queue
+// (its queued work divided by its speed), the contract net's "cost" (Smith 1980).
 struct ProbeReply {
   static constexpr const char* kName = "ProbeReply";
   uint32_t probe = 0;
   uint32_t load = 0;
-  uint32_t wire_bytes() const { return kHeaderBytes + 8; }
+  int64_t bid_ns = 0;
+  uint32_t wire_bytes() const { return kHeaderBytes + 16; }
 };
 
 // The task itself, to the chosen worker.

@@ -32,6 +32,7 @@ void Node::crash() {
   pending_.clear();
   queue_.clear();
   head_ = 0;
+  queued_work_ns_ = 0;
   serving_ = false;
   probes_.clear();
   view_.clear();
@@ -77,7 +78,7 @@ void Node::on_message(const Params& p, const NodeView& v, NodeId from, const Mes
   std::visit(
       [&](const auto& msg) {
         using T = std::decay_t<decltype(msg)>;
-        if constexpr (std::is_same_v<T, Probe>) out.send(from, ProbeReply{msg.probe, load()});
+        if constexpr (std::is_same_v<T, Probe>) out.send(from, ProbeReply{msg.probe, load(), bid_ns(v)});
         else if constexpr (std::is_same_v<T, ProbeReply>) handle_probe_reply(p, v, from, msg, out);
         else if constexpr (std::is_same_v<T, Assign>) handle_assign(p, v, from, msg, out);
         else if constexpr (std::is_same_v<T, Reject>) handle_reject(p, v, msg, out);
@@ -167,6 +168,7 @@ void Node::place(const Params& p, const NodeView& v, uint32_t seq, Outbox<Messag
         }
       }
       break;
+    case Strategy::auction:
     case Strategy::power_of_d: {
       // Mitzenmacher 2001 §1: d independent uniform choices (with replacement), least loaded
       // wins. Each choice costs a probe round trip here, the price the sequential model hides.
@@ -179,7 +181,8 @@ void Node::place(const Params& p, const NodeView& v, uint32_t seq, Outbox<Messag
         ++round.asked;
         if (n == v.self) {  // its own load is known without a message
           ++round.answered;
-          if (load() < round.best_load) round.best = n, round.best_load = load();
+          const int64_t score = p.strategy == Strategy::auction ? bid_ns(v) : load();
+          if (score < round.best_score) round.best = n, round.best_score = score;
         } else {
           out.send(n, Probe{probe});
         }
@@ -270,7 +273,8 @@ void Node::handle_probe_reply(const Params& p, const NodeView& v, NodeId from, c
   if (it == probes_.end()) return;  // late: the round already decided
   ProbeRound& round = it->second;
   ++round.answered;
-  if (r.load < round.best_load) round.best = from, round.best_load = r.load;
+  const int64_t score = p.strategy == Strategy::auction ? r.bid_ns : r.load;
+  if (score < round.best_score) round.best = from, round.best_score = score;
   if (round.answered >= round.asked) decide_probe(p, v, r.probe, out);
 }
 
@@ -324,6 +328,7 @@ void Node::handle_assign(const Params& p, const NodeView& v, NodeId from, const 
     return;
   }
   queue_.push_back({a.task, a.work_ns, a.capabilities, a.attempt});
+  queued_work_ns_ += a.work_ns;
   maybe_serve(p, v, out);
 }
 
@@ -340,6 +345,7 @@ void Node::maybe_serve(const Params& p, const NodeView& v, Outbox<Message>& out)
 void Node::finish_service(const Params& p, const NodeView& v, Outbox<Message>& out) {
   assert(serving_ && head_ < queue_.size());
   const Queued q = queue_[head_++];
+  queued_work_ns_ -= q.work_ns;
   serving_ = false;
   if (head_ > 64 && head_ * 2 > queue_.size()) {
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(head_));
@@ -384,6 +390,7 @@ void Node::handle_steal_request(const Params& p, const NodeView& v, NodeId from,
     Queued& q = queue_[i - 1];
     if (!eligible(p, v, from, q.capabilities)) continue;
     reply.tasks.push_back({q.task, q.work_ns, q.capabilities, q.attempt});
+    queued_work_ns_ -= q.work_ns;
     q.task = kStolen;
   }
   std::erase_if(queue_, [](const Queued& q) { return q.task == kStolen; });
@@ -392,7 +399,10 @@ void Node::handle_steal_request(const Params& p, const NodeView& v, NodeId from,
 }
 
 void Node::handle_steal_reply(const Params& p, const NodeView& v, const StealReply& r, Outbox<Message>& out) {
-  for (const StolenTask& t : r.tasks) queue_.push_back({t.task, t.work_ns, t.capabilities, t.attempt});
+  for (const StolenTask& t : r.tasks) {
+    queue_.push_back({t.task, t.work_ns, t.capabilities, t.attempt});
+    queued_work_ns_ += t.work_ns;
+  }
   if (r.tasks.empty()) return;  // the retry timer asks another victim
   out.cancel_timer(kStealTimer);
   stealing_ = false;

@@ -50,6 +50,10 @@ class Node {
     for (const auto& [seq, task] : pending_) f(seq);
   }
   uint32_t submitted() const { return next_seq_; }
+  // The auction bid: how long until this node has served what it holds.
+  int64_t bid_ns(const NodeView& v) const {
+    return static_cast<int64_t>(static_cast<double>(queued_work_ns_) / v.attributes->speed(v.self));
+  }
 
   static constexpr TimerId kArrivalTimer = 0;
   static constexpr TimerId kServiceTimer = 1;
@@ -79,7 +83,7 @@ class Node {
     uint8_t asked = 0;
     uint8_t answered = 0;
     NodeId best = kNoNode;
-    uint32_t best_load = UINT32_MAX;
+    int64_t best_score = INT64_MAX;  // load (power-of-d) or bid (auction)
   };
 
   void submit(const Params& p, const NodeView& v, Outbox<Message>& out);
@@ -110,6 +114,7 @@ class Node {
   std::map<uint32_t, Pending> pending_;
   std::vector<Queued> queue_;  // FIFO from head_; compacted as it drains
   size_t head_ = 0;
+  int64_t queued_work_ns_ = 0;  // work of every task in queue_ from head_, for bids
   bool serving_ = false;
   uint32_t round_robin_next_ = kNoNode;  // first use: just after self
   uint32_t next_probe_ = 0;

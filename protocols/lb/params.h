@@ -15,6 +15,7 @@ enum class Strategy : uint8_t {
   power_of_d,    // probe d random eligible nodes, take the least loaded (Mitzenmacher 2001)
   least_loaded,  // the least loaded node in a gossiped, stale load view
   work_stealing, // tasks stay at their submitter; idle workers steal (Blumofe & Leiserson 1999)
+  auction,       // contract net (Smith 1980): call d bidders, award to the earliest finish bid
 };
 
 enum class SizeKind : uint8_t { constant, exponential, pareto };

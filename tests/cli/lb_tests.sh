@@ -14,14 +14,14 @@ expect_exit "meshsim protocols lists lb with its behaviours and metrics" 0 "lie-
 expect_exit "... and its sojourn histogram" 0 "lb_sojourn_ns" "$MESHSIM" protocols
 
 echo "-- runs"
-for s in random round-robin power-of-d least-loaded work-stealing; do
+for s in random round-robin power-of-d least-loaded work-stealing auction; do
   expect_exit "strategy $s runs clean on the chaos scenario" 0 "lb_tasks_completed" \
     "$MESHSIM" run scenarios/lb/chaos.toml --db "$DB" --no-progress --set protocol.strategy=$s
 done
 n=$(sqlite3 "$DB" "select count(*) from scalars where name = 'lb_sojourn_ns_p99'")
-[[ $n == 5 ]] && pass "sojourn p99 of each run is in the database" || fail "sojourn rows: $n"
+[[ $n == 6 ]] && pass "sojourn p99 of each run is in the database" || fail "sojourn rows: $n"
 n=$(sqlite3 "$DB" "select count(distinct run_id) from series where name = 'lb_load_cv'" 2>/dev/null || echo 0)
-[[ $n == 5 ]] && pass "load CV time series of each run is in the database" || fail "series runs: $n"
+[[ $n == 6 ]] && pass "load CV time series of each run is in the database" || fail "series runs: $n"
 expect_exit "balls into bins reports its max load" 0 "lb_bins_max_load " \
   "$MESHSIM" run scenarios/lb/balls_into_bins_d2.toml --db "$DB" --no-progress --set topology.nodes=10000
 

@@ -273,6 +273,33 @@ TEST_CASE("lb node: threshold migration: an overloaded worker offers, an underlo
   CHECK(sent<MigrateOffer>(env.out).empty());
 }
 
+TEST_CASE("lb node: an auction awards the task to the earliest-finishing bid, not the shortest queue") {
+  Env env;
+  env.attributes.set_speed(one(5), 4.0, 10);
+  Params p = base_params(Strategy::auction);
+  p.d = 2;
+  // The bid is queued work / speed: 3 tasks of 1 ms at speed 4 beat 1 task of 1 ms at speed 1.
+  Node fast, slow;
+  for (uint32_t i = 0; i < 3; ++i) fast.on_message(p, env.view(5), 0, Assign{make_task_id(0, i), 1'000'000, 0, 0}, env.out);
+  slow.on_message(p, env.view(6), 0, Assign{make_task_id(0, 9), 1'000'000, 0, 0}, env.out);
+  fast.on_message(p, env.view(5), 0, Probe{1}, env.out);
+  const ProbeReply fast_bid = sent<ProbeReply>(env.out).at(0).second;
+  slow.on_message(p, env.view(6), 0, Probe{1}, env.out);
+  const ProbeReply slow_bid = sent<ProbeReply>(env.out).at(0).second;
+  CHECK(fast_bid.bid_ns == 750'000);
+  CHECK(slow_bid.bid_ns == 1'000'000);
+  CHECK(fast_bid.load > slow_bid.load);
+  Node submitter;
+  arrive(submitter, p, env, 0);
+  auto calls = sent<Probe>(env.out);
+  REQUIRE(calls.size() == 2);
+  submitter.on_message(p, env.view(0), 6, ProbeReply{calls[0].second.probe, slow_bid.load, slow_bid.bid_ns}, env.out);
+  submitter.on_message(p, env.view(0), 5, ProbeReply{calls[1].second.probe, fast_bid.load, fast_bid.bid_ns}, env.out);
+  auto award = sent<Assign>(env.out);
+  REQUIRE(award.size() == 1);
+  CHECK(award[0].first == 5);
+}
+
 TEST_CASE("lb balls into bins: max load for n = m = 10^6 matches ABKU 1994 for d = 1..4") {
   // d = 1: Theta(ln n / ln ln n); the leading term is 5.3 for n = 10^6 and the true value
   // (Gonnet 1981) is about 8-10. d >= 2: ln ln n / ln d + O(1) = 3.9 (d = 2), 2.4, 1.9;

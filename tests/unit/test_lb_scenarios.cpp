@@ -10,7 +10,7 @@ using meshsim::testing::run_scenario_file;
 
 namespace {
 
-const char* const kStrategies[] = {"random", "round-robin", "power-of-d", "least-loaded", "work-stealing"};
+const char* const kStrategies[] = {"random", "round-robin", "power-of-d", "least-loaded", "work-stealing", "auction"};
 
 }  // namespace
 
@@ -36,6 +36,13 @@ TEST_CASE("lb scenario: threshold migration under chaos keeps every task exactly
   REQUIRE(migration.result.status == RunStatus::complete);
   CHECK(migration.scalars["lb_migrations"] > 100);
   CHECK(migration.scalars["lb_sojourn_ns_p99"] < 0.7 * random.scalars["lb_sojourn_ns_p99"]);
+}
+
+TEST_CASE("lb scenario: on heterogeneous speeds an auction's finish-time bids beat power-of-d's queue lengths") {
+  auto two = run_scenario_file("scenarios/lb/heterogeneous.toml", 1);
+  auto auction = run_scenario_file("scenarios/lb/auction.toml", 1);
+  REQUIRE(auction.result.status == RunStatus::complete);
+  CHECK(auction.scalars["lb_sojourn_ns_p99"] < 0.9 * two.scalars["lb_sojourn_ns_p99"]);
 }
 
 TEST_CASE("lb scenario: power of two choices beats random placement on sojourn p99 and load CV") {
