@@ -40,6 +40,7 @@ class LbModule : public NodeModule<Protocol> {
 
  protected:
   void on_attach() override;
+  Node make_node(NodeId n) override { return Node(n < ledger_.size() ? static_cast<uint32_t>(ledger_[n].size()) : 0); }
   void on_note(NodeId n, uint16_t what, int64_t value) override;
   void on_send(NodeId from, const Message& m) override;
   std::unique_ptr<ByzantineRewriter<Message>> make_byzantine(const ByzantineSpec& spec) override;

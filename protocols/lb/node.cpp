@@ -296,6 +296,9 @@ void Node::decide_probe(const Params& p, const NodeView& v, uint32_t probe, Outb
 }
 
 void Node::handle_done(const Params& p, const NodeView& v, const Done& d, Outbox<Message>& out) {
+  // A completion of another submitter's task (a replaying Byzantine node sends old
+  // messages anywhere) is not ours to accept.
+  if (task_origin(d.task) != v.self) return;
   const uint32_t seq = task_seq(d.task);
   auto it = pending_.find(seq);
   if (it == pending_.end()) {
@@ -313,7 +316,7 @@ void Node::handle_done(const Params& p, const NodeView& v, const Done& d, Outbox
 
 void Node::handle_reject(const Params& p, const NodeView& v, const Reject& r, Outbox<Message>& out) {
   auto it = pending_.find(task_seq(r.task));
-  if (it == pending_.end() || it->second.attempt != r.attempt || it->second.probing) return;  // stale
+  if (task_origin(r.task) != v.self || it == pending_.end() || it->second.attempt != r.attempt || it->second.probing) return;  // stale
   retry_or_lose(p, v, task_seq(r.task), kNoteLostRejected, out);
 }
 

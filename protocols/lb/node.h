@@ -35,6 +35,11 @@ struct Protocol;
 
 class Node {
  public:
+  Node() = default;
+  // A node that joins afresh continues its task numbering where its earlier life stopped,
+  // so task ids stay unique over the whole run.
+  explicit Node(uint32_t first_seq) : next_seq_(first_seq) {}
+
   void start(const Params& p, const NodeView& v, Outbox<Message>& out);
   void on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, Outbox<Message>& out);
   void on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Message>& out);

@@ -172,6 +172,9 @@ TEST_CASE("lb node: a timed-out task is resubmitted; the first completion wins, 
   node.on_message(p, env.view(0), 5, Done{task, 0, 10}, env.out);
   CHECK(noted(env.out, kNoteDuplicate));
   CHECK_FALSE(noted(env.out, kNoteCommitted));
+  // A completion of another submitter's task with the same number is not this one's.
+  node.on_message(p, env.view(0), 5, Done{make_task_id(4, task_seq(task)), 0, 10}, env.out);
+  CHECK(env.out.notes().empty());
   // The planted bug accepts it again.
   p.bug = Bug::commit_duplicates;
   node.on_message(p, env.view(0), 5, Done{task, 0, 10}, env.out);

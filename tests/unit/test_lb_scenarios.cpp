@@ -24,6 +24,15 @@ TEST_CASE("lb scenario: every strategy completes every task of the chaos scenari
     }
 }
 
+TEST_CASE("lb scenario: churn (leave, join afresh) and replaying Byzantine nodes never break exactly-once over 10 seeds") {
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    auto o = run_scenario_file("scenarios/lb/churn_replay.toml", seed);
+    INFO("seed " << seed << ": " << o.result.failure);
+    CHECK(o.result.status == RunStatus::complete);
+    CHECK(o.scalars["lb_tasks_duplicated"] > 0);
+  }
+}
+
 TEST_CASE("lb scenario: threshold migration under chaos keeps every task exactly once over 10 seeds") {
   for (uint64_t seed = 1; seed <= 10; ++seed) {
     auto o = run_scenario_file("scenarios/lb/chaos.toml", seed,
