@@ -1,6 +1,7 @@
 #include "protocols/registry.h"
 
 #include "protocols/gossip/gossip_module.h"
+#include "protocols/lb/lb_module.h"
 #include "protocols/membership/membership_module.h"
 #include "protocols/pbft/pbft_module.h"
 #include "protocols/phold/phold.h"
@@ -14,6 +15,7 @@ void register_builtin_protocols(ModuleRegistry& registry) {
   raft::register_raft(registry);
   pbft::register_pbft(registry);
   membership::register_membership(registry);
+  lb::register_lb(registry);
 }
 
 }  // namespace meshsim

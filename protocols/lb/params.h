@@ -1,0 +1,86 @@
+// Parameters of the load-balancing protocol family ([protocol] name = "lb"), shared by every
+// node and read-only. README.md documents each key with the literature it comes from.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "sim/time.h"
+
+namespace meshsim::lb {
+
+// Where a submitter sends a task (README.md, "Strategies").
+enum class Strategy : uint8_t {
+  random,        // one uniformly random eligible node
+  round_robin,   // the submitter's own cursor over the eligible nodes
+  power_of_d,    // probe d random eligible nodes, take the least loaded (Mitzenmacher 2001)
+  least_loaded,  // the least loaded node in a gossiped, stale load view
+  work_stealing, // tasks stay at their submitter; idle workers steal (Blumofe & Leiserson 1999)
+  auction,       // contract net (Smith 1980): call d bidders, award to the earliest finish bid
+};
+
+enum class SizeKind : uint8_t { constant, exponential, pareto };
+
+// Planted bugs: each one breaks exactly one guarantee a checker guards, to prove the checker
+// fails the run (tests/unit/test_lb_scenarios.cpp, scenarios/lb/planted_*.toml).
+enum class Bug : uint8_t {
+  none,
+  commit_duplicates,    // the submitter accepts every completion, not only the first
+  forget_timed_out,     // a timed-out task is dropped without a resubmission or a loss report
+  ignore_capabilities,  // placement ignores required capabilities
+};
+
+struct Params {
+  Strategy strategy = Strategy::random;
+  uint32_t d = 2;  // probes per task, power-of-d (and the choices per ball in balls-into-bins)
+
+  // Workload: Poisson arrivals at every node, sizes in CPU time at speed 1.
+  double arrival_rate_per_s = 10;  // per node
+  uint32_t tasks_per_node = 0;     // 0: no limit
+  SimTime arrivals_stop = SimTime::max();
+  SizeKind size_kind = SizeKind::exponential;
+  Duration size_mean = Duration::millis(10);
+  double pareto_shape = 2.0;  // alpha > 1 so the mean exists
+  // A share of tasks requires this capability ([[nodes.attributes]] capabilities).
+  std::string required_capability;
+  double capability_share = 0;
+
+  // Submitter: a task not completed within task_timeout of its placement is resubmitted,
+  // at most max_attempts placements in all, then reported lost.
+  Duration task_timeout = Duration::seconds(2);
+  uint32_t max_attempts = 4;
+  Duration check_interval = Duration::millis(100);
+  Duration probe_timeout = Duration::millis(100);
+  // Worker: queue limit in tasks, multiplied by the node's capacity attribute; 0 = none.
+  uint32_t queue_limit = 0;
+
+  // least-loaded: the load view a node keeps, refreshed by gossip.
+  Duration gossip_interval = Duration::millis(200);
+  uint32_t view_size = 8;
+
+  // work-stealing: an idle worker asks one random victim (any node, or an overlay
+  // neighbour) for one waiting task or half of them, and asks again after steal_interval.
+  bool steal_half = true;
+  bool steal_from_neighbors = false;
+  Duration steal_interval = Duration::millis(20);
+
+  // Threshold migration, with any strategy: a worker with more than migrate_above tasks
+  // offers work to one random node each check_interval; a node with at most migrate_below
+  // tasks takes it by a steal request (half the waiting tasks). Each moved task carries
+  // task_state_bytes of state, which the bandwidth model charges. 0 = off.
+  uint32_t migrate_above = 0;
+  uint32_t migrate_below = 0;
+  uint32_t task_state_bytes = 0;
+
+  // Metrics: a hotspot is a node whose load exceeds hotspot_factor × the mean load.
+  double hotspot_factor = 2.0;
+
+  // Balls into bins: `balls` placed one after another with no completions (0 = one per node).
+  bool balls_into_bins = false;
+  uint64_t balls = 0;
+
+  Bug bug = Bug::none;
+};
+
+inline constexpr uint32_t kMaxProbes = 8;
+
+}  // namespace meshsim::lb
