@@ -133,6 +133,12 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       break;
     case kNoteCommitLatency:
       sim().metrics().histogram("raft_commit_latency_ns").add(static_cast<double>(value));
+      last_commit_latency_ns_ = value;
+      break;
+    case kNoteCommitLatencyDisk:
+      // Follows the entry's kNoteCommitLatency (server.cpp, maybe_commit).
+      sim().metrics().histogram("raft_commit_latency_disk_ns").add(static_cast<double>(value));
+      sim().metrics().histogram("raft_commit_latency_network_ns").add(static_cast<double>(last_commit_latency_ns_ - value));
       break;
     case kNoteTruncatedCommitted:
       violated("state_machine_safety", "server " + std::to_string(n) + " was made to overwrite the entry it had "
@@ -336,6 +342,8 @@ std::vector<MetricInfo> RaftModule::metrics() const {
       {"raft_terms", "the highest term"},
       {"raft_leader_changes", "leaders elected"},
       {"raft_commit_latency_ns", "a leader's append to its commit, per entry", MetricKind::histogram},
+      {"raft_commit_latency_disk_ns", "storage: the part of each commit latency spent on durable writes (the leader's own, and the majority-completing follower's)", MetricKind::histogram},
+      {"raft_commit_latency_network_ns", "storage: the rest of each commit latency (raft_commit_latency_ns minus the disk part)", MetricKind::histogram},
       {"raft_availability", "share of samples at which an up leader could reach a majority of up servers both ways"},
       {"raft_committed_entries", "entries committed cluster-wide"},
       {"raft_entries_sent", "entries carried by AppendEntries"},

@@ -69,6 +69,7 @@ class RaftModule : public NodeModule<RaftProtocol> {
   std::vector<Index> commit_seen_;  // per server: the commit index the checker last saw
   // Metrics.
   int64_t first_leader_ns_ = -1;
+  int64_t last_commit_latency_ns_ = 0;  // the commit latency note just seen, for its disk part
   NodeId leader_ = kNoNode;
   Term leader_term_ = 0;
   kv::ServiceCounters service_;  // downtime: from a leader's loss to the next leader
