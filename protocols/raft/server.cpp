@@ -350,7 +350,7 @@ void Server::handle_append_reply(const Params& p, const NodeView& v, NodeId from
     next_index_[from] = std::clamp<Index>(next, match_index_[from] + 1, log_.last_index() + 1);
     inflight_[from] = 0;
   }
-  if (next_index_[from] <= log_.last_index()) send_append(p, from, false, out);
+  if (next_index_[from] <= log_.last_index()) send_append(p, v, from, false, out);
 }
 
 void Server::handle_install_snapshot(const Params& p, const NodeView& v, NodeId from, const InstallSnapshot& m, Out& out) {
@@ -427,10 +427,10 @@ void Server::handle_client_request(const Params& p, const NodeView& v, NodeId fr
 
 void Server::broadcast_append(const Params& p, const NodeView& v, bool heartbeat, Out& out) {
   for (NodeId s = 0; s < p.servers; ++s)
-    if (s != v.self && is_member(s)) send_append(p, s, heartbeat, out);
+    if (s != v.self && is_member(s)) send_append(p, v, s, heartbeat, out);
 }
 
-void Server::send_append(const Params& p, NodeId to, bool heartbeat, Out& out) {
+void Server::send_append(const Params& p, const NodeView& v, NodeId to, bool heartbeat, Out& out) {
   if (heartbeat) {
     // A heartbeat also retransmits: resend from the last known match, forgetting what an
     // optimistic pipeline assumed was on its way.
@@ -457,10 +457,7 @@ void Server::send_append(const Params& p, NodeId to, bool heartbeat, Out& out) {
   m.prev_index = next_index_[to] - 1;
   m.prev_term = log_.term_at(m.prev_index);
   m.leader_commit = commit_;
-  // Without parallel writes (thesis §10.2.1) a leader ships only what it holds durably.
-  const Index shippable = uses_disk_ && !p.leader_parallel_write ? durable_index() : log_.last_index();
-  Index last = std::min<Index>(shippable, m.prev_index + p.max_entries_per_append);
-  if (last < m.prev_index) last = m.prev_index;
+  Index last = std::min<Index>(log_.last_index(), m.prev_index + p.max_entries_per_append);
   if (last > m.prev_index) {
     m.entries = log_.slice(m.prev_index + 1, last);
     ++inflight_[to];
@@ -469,7 +466,11 @@ void Server::send_append(const Params& p, NodeId to, bool heartbeat, Out& out) {
   } else if (!heartbeat) {
     return;  // nothing new to send
   }
-  out.send(to, std::move(m));
+  // Without parallel writes (thesis §10.2.1) everything the leader sends waits for its
+  // writes, as in a Ready loop that persists before it sends (etcd before its async
+  // storage writes): entries leave only once durable, and a slow disk delays heartbeats.
+  if (uses_disk_ && !p.leader_parallel_write) send_when_durable(v, to, std::move(m), out);
+  else out.send(to, std::move(m));
 }
 
 void Server::maybe_commit(const Params& p, const NodeView& v, Out& out) {

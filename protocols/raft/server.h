@@ -84,7 +84,7 @@ class Server {
   void handle_client_request(const Params& p, const NodeView& v, NodeId from, const ClientRequest& m, Out& out);
   // Leader duties.
   void broadcast_append(const Params& p, const NodeView& v, bool heartbeat, Out& out);
-  void send_append(const Params& p, NodeId to, bool heartbeat, Out& out);
+  void send_append(const Params& p, const NodeView& v, NodeId to, bool heartbeat, Out& out);
   void maybe_commit(const Params& p, const NodeView& v, Out& out);
   void check_quorum(const Params& p, const NodeView& v, Out& out);
   // Everyone.

@@ -8,7 +8,8 @@
 // a write issued while another is in flight waits for it and takes every change made
 // meanwhile, so one fsync covers many appends (LogCabin, etcd). A leader ships its own
 // entries in parallel with its write when leader_parallel_write (thesis §10.2.1) and counts
-// itself in a majority only once they are durable.
+// itself in a majority only once they are durable; without it, every message it sends waits
+// for the writes before it (send_append).
 //
 // A crash keeps what completed writes made durable and nothing else: the term, vote and log
 // restored are those of the last completed write (snapshots are kept as before).
@@ -88,8 +89,6 @@ void Server::on_persisted(const Params& p, const NodeView& v, uint64_t token, Ou
     for (Appended& a : append_times_)
       if (a.index <= durable && a.durable_at.ns < 0) a.durable_at = v.now;
     match_index_[v.self] = durable;
-    // Figure 2 order: entries leave only once durable on the leader.
-    if (!p.leader_parallel_write) broadcast_append(p, v, false, out);
     last_ack_disk_ns_ = 0;
     maybe_commit(p, v, out);
   }
