@@ -357,9 +357,12 @@ class NodeModule : public Module {
       uint32_t slot = store(std::move(s.msg));
       sim_->send(id_, n, s.to, slot, type, bytes, s.extra_delay);
     }
-    if constexpr (DurableWrites<P>)
+    if constexpr (DurableWrites<P>) {
       for (const auto& w : outbox_.writes()) sim_->write_to_disk(id_, n, w.bytes, w.token);
-    outbox_.clear();
+      outbox_.clear();
+    } else {
+      outbox_.clear_all_but_writes();
+    }
   }
 
   // The step's own work, then authenticating each send in turn: a send leaves the node

@@ -74,11 +74,16 @@ class Outbox {
   const std::vector<TimerId>& cancels() const { return cancels_; }
   bool empty() const { return sends_.empty() && timers_.empty() && cancels_.empty() && notes_.empty() && writes_.empty(); }
   void clear() {
+    clear_all_but_writes();
+    writes_.clear();
+  }
+  // For protocols that never persist (NodeModule knows at compile time): the step's hot
+  // path then does not pay for a list that is always empty.
+  void clear_all_but_writes() {
     sends_.clear();
     timers_.clear();
     cancels_.clear();
     notes_.clear();
-    writes_.clear();
     work_ = {};
   }
 

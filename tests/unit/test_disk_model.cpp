@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim/scenario/scenario.h"
+#include "tests/unit/builtin_registry.h"
 #include "tests/unit/kernel_fixture.h"
 
 using namespace meshsim;
@@ -167,4 +169,37 @@ TEST_CASE("disk writes are deterministic and the disk is off without [storage]")
   CHECK(run(1) != run(2));
   Simulation chatty(chatty_run(4));
   CHECK(!chatty.models_storage());
+}
+
+namespace {
+std::string storage_error(const std::string& extra) {
+  const std::string base = "[topology]\nkind = \"ring\"\nnodes = 4\n[protocol]\nname = \"phold\"\n";
+  try {
+    parse_scenario(base + extra, "t.toml", {}, builtin_registry());
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("[storage] is read with per-node-set overrides, and bad disk input names file, line and key") {
+  Scenario sc = parse_scenario(
+      "[topology]\nkind = \"ring\"\nnodes = 4\n[protocol]\nname = \"phold\"\n[storage]\nlatency = \"5ms\"\n"
+      "bandwidth_mbps = 100\n[[storage.disks]]\nnodes = \"2..3\"\nlatency = { kind = \"uniform\", min = \"1ms\", max = \"2ms\" }\n",
+      "t.toml", {}, builtin_registry());
+  REQUIRE(sc.storage.enabled);
+  CHECK(sc.storage.for_node(0).latency.a_ns == 5e6);
+  CHECK(sc.storage.for_node(2).latency.kind == LatencySpec::Kind::uniform);
+  CHECK(sc.storage.for_node(3).bandwidth_bps == 100e6);
+  CHECK(!parse_scenario("[topology]\nkind = \"ring\"\nnodes = 4\n[protocol]\nname = \"phold\"\n", "t.toml", {},
+                        builtin_registry())
+             .storage.enabled);
+  CHECK(storage_error("[[faults]]\nkind = \"disk-stall\"\nnodes = \"0\"\nat = \"1s\"\n")
+            .find("t.toml:7: faults[0].kind: a disk-stall fault needs a disk: add a [storage] section") != std::string::npos);
+  CHECK(storage_error("[storage]\n[[faults]]\nkind = \"slow-disk\"\nnodes = \"0\"\nat = \"1s\"\n").find("factor") !=
+        std::string::npos);
+  CHECK(storage_error("[storage]\nlatencyy = \"1ms\"\n").find("t.toml:7: storage.latencyy") != std::string::npos);
+  CHECK(storage_error("[storage]\n[[storage.disks]]\nlatency = \"1ms\"\n").find("storage.disks[0].nodes: required") !=
+        std::string::npos);
 }
