@@ -16,6 +16,9 @@ enum class EventKind : uint8_t {
   // A message whose receive processing on the target's CPU has ended (the per-node
   // processing model): aux = message type | CPU epoch << 8, payload = message slot.
   processed = 5,
+  // A durable write on the node's disk completed (sim/disk_model.h): payload = the disk's
+  // generation when it was scheduled (a crash or stall moves it on), module = the writer.
+  disk = 6,
 };
 
 // 32 bytes. The order key packs the origin (24 bits) and the origin's sequence number

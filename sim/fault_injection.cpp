@@ -108,6 +108,9 @@ std::string FaultInjector::describe(const FaultSpec& f, FaultKind kind, bool inv
     case FaultKind::action: detail = f.action + " " + f.nodes.to_string(); break;
     case FaultKind::degrade: detail += " <-> " + f.peers.to_string(); break;
     case FaultKind::drift: detail += " ppm " + std::to_string(inverse ? 0 : f.drift_ppm); break;
+    case FaultKind::slow_disk:
+      if (!inverse) detail += f.slow_disk.latency ? " latency " + f.slow_disk.latency->describe() : " x" + std::to_string(f.slow_disk.factor);
+      break;
     case FaultKind::byzantine:
     case FaultKind::honest:
       if (!f.byzantine.behavior.empty()) detail += " " + f.module + ":" + f.byzantine.behavior;
@@ -185,6 +188,8 @@ void FaultInjector::apply(uint32_t action) {
         else if (!pause_layers_.empty() && pause_layers_[n] > 0) sim_.pause_node(n);
       });
       break;
+    case FaultKind::slow_disk: f.nodes.for_each([&](NodeId n) { sim_.slow_disk(n, index, f.slow_disk, !a.inverse); }); break;
+    case FaultKind::disk_stall: f.nodes.for_each([&](NodeId n) { sim_.stall_disk(n, index, !a.inverse); }); break;
     case FaultKind::action: {
       Module* target = module_named(f.module);
       assert(target);

@@ -18,6 +18,8 @@ const char* to_string(FaultKind k) {
     case FaultKind::action: return "action";
     case FaultKind::join: return "join";
     case FaultKind::leave: return "leave";
+    case FaultKind::slow_disk: return "slow-disk";
+    case FaultKind::disk_stall: return "disk-stall";
   }
   return "?";
 }

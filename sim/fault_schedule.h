@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/disk_model.h"
 #include "sim/link_model.h"
 #include "sim/module.h"
 #include "sim/node_set.h"
@@ -28,7 +29,8 @@ struct LinkOverride {
 };
 
 enum class FaultKind {
-  crash, recover, pause, resume, partition, heal, isolate, degrade, drift, byzantine, honest, action, join, leave
+  crash, recover, pause, resume, partition, heal, isolate, degrade, drift, byzantine, honest, action, join, leave,
+  slow_disk, disk_stall
 };
 const char* to_string(FaultKind k);
 
@@ -42,6 +44,7 @@ struct FaultSpec {
   LinkSpec degrade;       // degrade: the link spec applied between `nodes` and `peers`
   NodeSet peers;          // degrade: other end (default all)
   int64_t drift_ppm = 0;  // drift: timers run slow (+) or fast (-) by this many ppm
+  SlowDisk slow_disk;     // slow-disk: what happens to the latency of writes
   ByzantineSpec byzantine;
   std::string module;  // byzantine: whose behaviour; action: who runs it
   std::string action;  // action: the protocol's own operation ("add-server")

@@ -59,6 +59,8 @@ class Module {
   // Crash loses volatile state; recover restarts the node from what it declared durable.
   virtual void crash(NodeId node) = 0;
   virtual void recover(NodeId node) = 0;
+  // A durable write the module issued (Simulation::write_to_disk) has completed.
+  virtual void persisted(NodeId /*node*/, uint64_t /*token*/) {}
   // The network dropped a message: give its pool slot back.
   virtual void release(uint32_t slot) = 0;
   // The network duplicated a message: copy it into a new slot.

@@ -139,6 +139,14 @@ concept DescribedMessages = requires(const typename P::Params& p, const typename
   { P::describe(p, m) } -> std::same_as<std::string>;
 };
 
+// Optional: `void on_persisted(const Params&, const NodeView&, uint64_t token, Outbox&)` on
+// the node, for protocols that issue durable writes (Outbox::persist) on the disk model.
+template <class P>
+concept DurableWrites = requires(typename P::Node& n, const typename P::Params& p, const NodeView& v,
+                                 Outbox<typename P::Message>& out) {
+  n.on_persisted(p, v, uint64_t{}, out);
+};
+
 template <class P>
 class NodeModule : public Module {
  public:
@@ -182,6 +190,13 @@ class NodeModule : public Module {
     NodeView v = view(n);
     nodes_[n].on_timer(params_, v, id, outbox_);
     drain(n, v);
+  }
+  void persisted(NodeId n, uint64_t token) override {
+    if constexpr (DurableWrites<P>) {
+      NodeView v = view(n);
+      nodes_[n].on_persisted(params_, v, token, outbox_);
+      drain(n, v);
+    }
   }
   void crash(NodeId n) override { nodes_[n].crash(); }
   void recover(NodeId n) override { start(n); }
@@ -280,6 +295,7 @@ class NodeModule : public Module {
     if constexpr (ProcessingCosts<P>)
       if (sim_->models_processing()) v.cpu_backlog = sim_->cpu_backlog(n);
     if constexpr (P::uses_rng) v.rng = &rngs_[n];
+    if constexpr (DurableWrites<P>) v.durable_writes_take_time = sim_->models_storage();
     return v;
   }
 
@@ -341,7 +357,12 @@ class NodeModule : public Module {
       uint32_t slot = store(std::move(s.msg));
       sim_->send(id_, n, s.to, slot, type, bytes, s.extra_delay);
     }
-    outbox_.clear();
+    if constexpr (DurableWrites<P>) {
+      for (const auto& w : outbox_.writes()) sim_->write_to_disk(id_, n, w.bytes, w.token);
+      outbox_.clear();
+    } else {
+      outbox_.clear_all_but_writes();
+    }
   }
 
   // The step's own work, then authenticating each send in turn: a send leaves the node

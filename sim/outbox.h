@@ -25,6 +25,10 @@ struct NodeView {
   // Work already queued on this node's CPU, for protocols that model processing costs
   // (0 otherwise): a protocol may shed or redirect load when its own backlog grows.
   Duration cpu_backlog{};
+  // Whether durable writes take time on this run (a [storage] section): a protocol then
+  // issues them with Outbox::persist and acts on what depends on them in on_persisted;
+  // otherwise a write is free and instant, as it was before the disk model.
+  bool durable_writes_take_time = false;
 };
 
 template <class Msg>
@@ -55,13 +59,27 @@ class Outbox {
   // (executing a batch, say). Counts only where the module models processing time.
   void busy(Duration work) { work_ = work_ + work; }
   Duration work() const { return work_; }
+  // A durable write of `bytes` on the node's disk (only when the view says writes take
+  // time); the node's on_persisted(token) runs when it completes, never if it crashes first.
+  struct Write {
+    uint32_t bytes;
+    uint64_t token;
+  };
+  void persist(uint32_t bytes, uint64_t token) { writes_.push_back({bytes, token}); }
+  const std::vector<Write>& writes() const { return writes_; }
 
   std::vector<Send>& sends() { return sends_; }
   const std::vector<Send>& sends() const { return sends_; }
   const std::vector<TimerSet>& timers() const { return timers_; }
   const std::vector<TimerId>& cancels() const { return cancels_; }
-  bool empty() const { return sends_.empty() && timers_.empty() && cancels_.empty() && notes_.empty(); }
+  bool empty() const { return sends_.empty() && timers_.empty() && cancels_.empty() && notes_.empty() && writes_.empty(); }
   void clear() {
+    clear_all_but_writes();
+    writes_.clear();
+  }
+  // For protocols that never persist (NodeModule knows at compile time): the step's hot
+  // path then does not pay for a list that is always empty.
+  void clear_all_but_writes() {
     sends_.clear();
     timers_.clear();
     cancels_.clear();
@@ -74,6 +92,7 @@ class Outbox {
   std::vector<TimerSet> timers_;
   std::vector<TimerId> cancels_;
   std::vector<Note> notes_;
+  std::vector<Write> writes_;
   Duration work_{};
 };
 

@@ -33,7 +33,8 @@ enum class StreamKind : uint64_t {
   link = 6,           // (lower node, higher node): a pair's fixed latency, sim/network.cpp
   chaos = 7,          // (): the random fault schedule, sim/fault_injection.cpp
   byzantine = 8,      // (module name hash, node): a Byzantine decorator's draws, sim/node_module.h
-  balls_into_bins = 9,  // (d): the sequential placement of protocols/lb (balls-into-bins mode)
+  disk = 9,           // (node, node's write number): one durable write's latency, sim/disk_model.cpp
+  balls_into_bins = 10,  // (d): the sequential placement of protocols/lb (balls-into-bins mode)
 };
 
 // Derives a stream key from a seed and any number of identifiers (stream kind, node id, ...).

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/disk_model.h"
 #include "sim/expectations.h"
 #include "sim/fault_schedule.h"
 #include "sim/link_model.h"
@@ -31,6 +32,7 @@ struct RunSpec {
   std::vector<FaultSpec> faults;
   ChaosSpec chaos;
   NodeAttributes attributes;
+  StorageSpec storage;  // [storage]: off unless the scenario has one
   NodeSet absent;  // not in the mesh at the start: they arrive with a join fault
   std::vector<Expectation> expectations;
   std::optional<ExpectedFailure> expected_failure;

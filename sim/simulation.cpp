@@ -54,6 +54,7 @@ Simulation::Simulation(RunSpec spec) : spec_(std::move(spec)), modules_(spec_.mo
   timer_gen_.resize(modules_.size());
   timer_count_.assign(modules_.size(), 0);
   processing_.assign(modules_.size(), 0);
+  if (spec_.storage.enabled) disk_.enable(spec_.seed, n, spec_.storage);
   for (size_t m = 0; m < modules_.size(); ++m) modules_[m]->attach(*this, static_cast<ModuleId>(m));
 }
 
@@ -163,6 +164,44 @@ void Simulation::cancel_timer(ModuleId m, NodeId node, TimerId id) {
   ++timer_gen_[m][static_cast<size_t>(node) * timer_count_[m] + id];
 }
 
+void Simulation::write_to_disk(ModuleId m, NodeId n, uint32_t bytes, uint64_t token) {
+  assert(disk_.enabled() && "a durable write without [storage]: check models_storage() first");
+  if (disk_.submit(n, m, bytes, token, now_)) start_disk_write(n);
+}
+
+// The head of node n's disk queue starts (or resumes after a stall): its completion is an
+// event of the node's own, cancelled lazily by the disk's generation.
+void Simulation::start_disk_write(NodeId n) {
+  if (auto done = disk_.start_head(n, now_))
+    queue_.push(Event{std::min(*done, spec_.end.ns + 1), node_seq_[n]++, n, n, disk_.generation(n), 0, EventKind::disk,
+                      disk_.head_module(n)});
+}
+
+void Simulation::complete_disk_write(const Event& e) {
+  if (e.payload != disk_.generation(e.target)) return;  // lost in a crash, or frozen by a stall
+  if (state_[e.target] == NodeState::paused) {
+    // The process learns of the completion when it is thawed.
+    parked_[e.target].push_back(e);
+    return;
+  }
+  if (state_[e.target] != NodeState::up) return;
+  fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), 0, e.module);
+  const DiskModel::Write w = disk_.complete_head(e.target, now_);
+  start_disk_write(e.target);
+  modules_[w.module]->persisted(e.target, w.token);
+}
+
+void Simulation::stall_disk(NodeId n, uint32_t layer, bool begin) {
+  if (!disk_.enabled()) return;
+  const bool was = disk_.stalled(n);
+  disk_.stall(n, layer, begin, now_);
+  if (was && !disk_.stalled(n)) start_disk_write(n);
+}
+
+void Simulation::slow_disk(NodeId n, uint32_t layer, const SlowDisk& s, bool begin) {
+  if (disk_.enabled()) disk_.slow(n, layer, s, begin);
+}
+
 void Simulation::enable_processing(ModuleId m) {
   processing_[m] = 1;
   if (!cpu_.enabled()) {
@@ -251,6 +290,7 @@ void Simulation::dispatch(const Event& e) {
       fingerprint_.add(e.time, e.payload, static_cast<uint8_t>(e.kind), 0, 0);
       faults_->apply(e.payload);
       return;
+    case EventKind::disk: return complete_disk_write(e);
     case EventKind::sample:
       sample_all();
       if (!violation_)
@@ -272,6 +312,7 @@ void Simulation::sample_all() {
   metrics_.sample("nodes_up", now_, static_cast<double>(up));
   metrics_.sample("pending_events", now_, static_cast<double>(queue_.size()));
   metrics_.sample("messages_delivered", now_, static_cast<double>(network_->counters().delivered));
+  if (disk_.enabled()) metrics_.sample("disk_queue_depth", now_, static_cast<double>(disk_.total_queued()));
   for (auto& m : modules_) m->sample(now_, metrics_);
   for (RunObserver* o : observers_) o->on_sample(now_.ns, metrics_);
 }
@@ -432,6 +473,7 @@ RunResult Simulation::finish() {
   metrics_.set_scalar("pending_events_peak", static_cast<double>(peak_pending_));
   metrics_.set_scalar("nodes_up_final", static_cast<double>(std::count(state_.begin(), state_.end(), NodeState::up)));
   cpu_.report(metrics_, now_);
+  disk_.report(metrics_, now_);
   metrics_.summarize_histograms();
 
   result.events = events_;
@@ -474,6 +516,7 @@ void Simulation::crash_node(NodeId n) {
   state_[n] = NodeState::crashed;
   if (!restart_pending_.empty()) restart_pending_[n] = 0;
   cpu_.crash(n, now_);  // messages in the CPU queue are lost with the node
+  disk_.crash(n);       // and so are writes that have not completed: they were never durable
   cancel_all_timers(n);
   for (auto& m : modules_) m->crash(n);
 }
@@ -521,6 +564,7 @@ void Simulation::leave_node(NodeId n) {
   state_[n] = NodeState::absent;
   if (!restart_pending_.empty()) restart_pending_[n] = 0;
   cpu_.crash(n, now_);
+  disk_.crash(n);
   cancel_all_timers(n);
   if (was_up)
     for (auto& m : modules_) m->leave(n);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sim/cpu_model.h"
+#include "sim/disk_model.h"
 #include "sim/event_queue.h"
 #include "sim/fingerprint.h"
 #include "sim/metrics.h"
@@ -116,6 +117,12 @@ class Simulation {
   bool models_processing() const { return cpu_.enabled(); }
   // Work already queued on node n's CPU: what a protocol sees of its own load.
   Duration cpu_backlog(NodeId n) const { return cpu_.backlog(n, now_); }
+  // The per-node disk (disk_model.h), on when the run has a [storage] section: queues a
+  // durable write of `bytes` on node n's disk; Module::persisted(n, token) is called when it
+  // completes, unless the node crashes first (the write is then lost).
+  void write_to_disk(ModuleId m, NodeId n, uint32_t bytes, uint64_t token);
+  bool models_storage() const { return disk_.enabled(); }
+  const DiskModel& disk() const { return disk_; }
   // Component id of every node over the links that currently carry traffic both ways
   // between up nodes (partitions respected); crashed and absent nodes get kNoNode. For
   // checkers. With over_overlay = false the graph is any-to-any (every reachable pair of
@@ -203,6 +210,10 @@ class Simulation {
   void leave_node(NodeId n);
   void join_node(NodeId n);
   void set_drift(NodeId n, int64_t ppm);
+  void stall_disk(NodeId n, uint32_t layer, bool begin);
+  void slow_disk(NodeId n, uint32_t layer, const SlowDisk& s, bool begin);
+  void start_disk_write(NodeId n);
+  void complete_disk_write(const Event& e);
   void cancel_all_timers(NodeId n);
   void drop_parked(NodeId n);
 
@@ -222,6 +233,7 @@ class Simulation {
   std::vector<std::vector<Event>> parked_;       // events held for paused nodes
   std::vector<uint8_t> processing_;              // per module: its messages are served by the CPU
   CpuModel cpu_;
+  DiskModel disk_;
   EventQueue queue_;
   SimTime now_{};
   uint64_t events_ = 0;

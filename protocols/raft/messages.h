@@ -73,6 +73,10 @@ struct AppendReply {
   // and the first index it holds for that term, or its log length when it is too short).
   Term conflict_term = 0;
   Index conflict_index = 0;
+  // Disk model: how long the reply waited for the follower's durable write. Reported so
+  // the leader can split commit latency into network and disk (not counted on the wire:
+  // a measurement, not part of the protocol).
+  int64_t disk_wait_ns = 0;
   uint32_t wire_bytes() const { return 8 + 1 + 8 + 8 + 8; }
 };
 

@@ -44,6 +44,13 @@ struct Params {
   bool pre_vote = false;      // thesis §9.6
   bool check_quorum = false;  // thesis §6.2: a leader steps down without a majority's heartbeats
   bool noop_on_election = true;  // a new leader appends a blank entry of its term (thesis §6.4)
+  // Disk model only ([storage]): thesis §10.2.1 lets a leader write its own entries in
+  // parallel with sending them (it counts itself in a majority once its write completes);
+  // false writes first and ships only durable entries, as Figure 2 reads.
+  bool leader_parallel_write = true;
+  // Disk model only: changes made while a write is in flight go out as one write when it
+  // completes (LogCabin, etcd), instead of one write per step.
+  bool batch_writes = true;
   uint32_t snapshot_threshold = 1024;  // applied entries past the last snapshot that trigger one; 0 = never
   Bug bug = Bug::none;
   Costs costs;

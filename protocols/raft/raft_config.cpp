@@ -24,6 +24,8 @@ Params parse_params(ConfigSection& s) {
   p.pre_vote = s.get_bool("pre_vote", p.pre_vote);
   p.check_quorum = s.get_bool("check_quorum", p.check_quorum);
   p.noop_on_election = s.get_bool("noop_on_election", p.noop_on_election);
+  p.leader_parallel_write = s.get_bool("leader_parallel_write", p.leader_parallel_write);
+  p.batch_writes = s.get_bool("batch_writes", p.batch_writes);
   p.snapshot_threshold = static_cast<uint32_t>(s.get_int("snapshot_threshold", p.snapshot_threshold, 0, 100'000'000));
   p.bug = s.get_enum("bug", "none", {"none", "commit-old-terms"}) == "commit-old-terms" ? Bug::commit_old_terms : Bug::none;
   p.costs.receive = s.get_duration("cost_receive", p.costs.receive, true);

@@ -43,6 +43,7 @@ void RaftModule::crash(NodeId n) {
     checker_.on_not_leader(n);
     if (n == leader_) {
       service_.downtime.begin(sim().now());
+      begin_leader_loss(sim().now());
       leader_ = kNoNode;
     }
   }
@@ -78,6 +79,17 @@ void RaftModule::after_step(NodeId n) {
   if (auto v = checker_.after_leader_step(n, s.term(), s.log())) violated("leader_append_only", *v);
 }
 
+void RaftModule::begin_leader_loss(SimTime now) {
+  // A step-down that a disruption caused is part of that disruption.
+  if (loss_since_ns_ < 0 && disruption_since_ns_ < 0) loss_since_ns_ = now.ns;
+}
+
+void RaftModule::end_leader_gap(SimTime now) {
+  if (loss_since_ns_ >= 0) sim().metrics().histogram("raft_leader_loss_to_leader_ns").add(static_cast<double>(now.ns - loss_since_ns_));
+  if (disruption_since_ns_ >= 0) sim().metrics().histogram("raft_disruption_ns").add(static_cast<double>(now.ns - disruption_since_ns_));
+  loss_since_ns_ = disruption_since_ns_ = -1;
+}
+
 void RaftModule::violated(const std::string& checker, const std::string& detail) {
   sim().report_violation(Violation{sim().now(), "raft." + checker, detail});
 }
@@ -96,13 +108,22 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       max_term_ = std::max<Term>(max_term_, static_cast<Term>(value));
       // Someone stopped hearing from the leader: the loss is detected now (a crash was
       // already counted from the moment it happened).
-      if (leader_ != kNoNode && static_cast<Term>(value) > leader_term_) service_.downtime.begin(now);
+      if (leader_ != kNoNode && static_cast<Term>(value) > leader_term_) {
+        service_.downtime.begin(now);
+        // An election against a leader still in place: a disruption, timed apart from a
+        // leader's loss (a crash or step-down) so neither figure hides the other.
+        if (loss_since_ns_ < 0 && disruption_since_ns_ < 0) {
+          disruption_since_ns_ = now.ns;
+          ++disruptions_;
+        }
+      }
       break;
     case kNoteBecameLeader: {
       if (auto v = checker_.on_became_leader(n, static_cast<Term>(value), s.log()))
         return violated(v->starts_with("election") ? "election_safety" : "leader_completeness", *v);
       if (first_leader_ns_ < 0) first_leader_ns_ = now.ns;
       service_.downtime.end(now);
+      end_leader_gap(now);
       if (leader_ != n || leader_term_ != static_cast<Term>(value)) ++leader_changes_;
       leader_ = n;
       leader_term_ = static_cast<Term>(value);
@@ -116,6 +137,7 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       sim().metrics().log(now, "raft.step-down", "server " + std::to_string(n) + " stops leading term " + std::to_string(value));
       if (n == leader_ && static_cast<Term>(value) == leader_term_) {
         service_.downtime.begin(now);
+        begin_leader_loss(now);
         leader_ = kNoNode;
       }
       break;
@@ -133,6 +155,12 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
       break;
     case kNoteCommitLatency:
       sim().metrics().histogram("raft_commit_latency_ns").add(static_cast<double>(value));
+      last_commit_latency_ns_ = value;
+      break;
+    case kNoteCommitLatencyDisk:
+      // Follows the entry's kNoteCommitLatency (server.cpp, maybe_commit).
+      sim().metrics().histogram("raft_commit_latency_disk_ns").add(static_cast<double>(value));
+      sim().metrics().histogram("raft_commit_latency_network_ns").add(static_cast<double>(last_commit_latency_ns_ - value));
       break;
     case kNoteTruncatedCommitted:
       violated("state_machine_safety", "server " + std::to_string(n) + " was made to overwrite the entry it had "
@@ -290,6 +318,12 @@ std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
   m.set_scalar("raft_split_votes", static_cast<double>(split_votes_));
   m.set_scalar("raft_terms", static_cast<double>(max_term_));
   m.set_scalar("raft_leader_changes", static_cast<double>(leader_changes_));
+  m.set_scalar("raft_disruptions", static_cast<double>(disruptions_));
+  // Created even when empty (count 0); a gap still open at the end counts to the end, as
+  // unavailable_ns does.
+  m.histogram("raft_leader_loss_to_leader_ns");
+  m.histogram("raft_disruption_ns");
+  end_leader_gap(now);
   m.set_scalar("raft_committed_entries", static_cast<double>(checker_.committed()));
   m.set_scalar("raft_entries_sent", static_cast<double>(appended_entries_sent_));
   m.set_scalar("raft_config_changes", static_cast<double>(config_changes_));
@@ -335,7 +369,12 @@ std::vector<MetricInfo> RaftModule::metrics() const {
       {"raft_split_votes", "elections that timed out undecided"},
       {"raft_terms", "the highest term"},
       {"raft_leader_changes", "leaders elected"},
+      {"raft_leader_loss_to_leader_ns", "from a leader's crash or step-down (not caused by a disruption) to the next leader", MetricKind::histogram},
+      {"raft_disruptions", "elections started against a leader still in place (a server that stopped hearing it)"},
+      {"raft_disruption_ns", "from an election started against a leader still in place to the next leader", MetricKind::histogram},
       {"raft_commit_latency_ns", "a leader's append to its commit, per entry", MetricKind::histogram},
+      {"raft_commit_latency_disk_ns", "storage: the part of each commit latency spent on durable writes (the leader's own, and the majority-completing follower's)", MetricKind::histogram},
+      {"raft_commit_latency_network_ns", "storage: the rest of each commit latency (raft_commit_latency_ns minus the disk part)", MetricKind::histogram},
       {"raft_availability", "share of samples at which an up leader could reach a majority of up servers both ways"},
       {"raft_committed_entries", "entries committed cluster-wide"},
       {"raft_entries_sent", "entries carried by AppendEntries"},

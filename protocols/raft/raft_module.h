@@ -55,6 +55,8 @@ class RaftModule : public NodeModule<RaftProtocol> {
  protected:
   Node make_node(NodeId n) override;
   void on_attach() override;
+  void begin_leader_loss(SimTime now);
+  void end_leader_gap(SimTime now);
   void on_note(NodeId n, uint16_t what, int64_t value) override;
   void on_send(NodeId from, const Message& m) override;
 
@@ -69,6 +71,7 @@ class RaftModule : public NodeModule<RaftProtocol> {
   std::vector<Index> commit_seen_;  // per server: the commit index the checker last saw
   // Metrics.
   int64_t first_leader_ns_ = -1;
+  int64_t last_commit_latency_ns_ = 0;  // the commit latency note just seen, for its disk part
   NodeId leader_ = kNoNode;
   Term leader_term_ = 0;
   kv::ServiceCounters service_;  // downtime: from a leader's loss to the next leader
@@ -76,6 +79,9 @@ class RaftModule : public NodeModule<RaftProtocol> {
   uint64_t elections_ = 0;
   uint64_t split_votes_ = 0;
   uint64_t leader_changes_ = 0;
+  uint64_t disruptions_ = 0;
+  int64_t loss_since_ns_ = -1;        // a leader crashed or stepped down, no leader since
+  int64_t disruption_since_ns_ = -1;  // an election started against a live leader, no leader since
   uint64_t config_refusals_ = 0;
   uint64_t samples_ = 0;
   uint64_t available_samples_ = 0;

@@ -22,6 +22,9 @@ struct Node {
   void on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Message>& out) {
     is_server ? server.on_timer(p, v, id, out) : client.on_timer(p, v, id, out);
   }
+  void on_persisted(const Params& p, const NodeView& v, uint64_t token, Outbox<Message>& out) {
+    if (is_server) server.on_persisted(p, v, token, out);
+  }
   void crash() { is_server ? server.crash() : client.crash(); }
 };
 

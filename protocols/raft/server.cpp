@@ -32,6 +32,7 @@ const char* to_string(ConfigOp op) {
 }
 
 void Server::start(const Params& p, const NodeView& v, Out& out) {
+  uses_disk_ = v.durable_writes_take_time;
   role_ = Role::follower;
   leader_ = kNoNode;
   if (snapshot_members_.empty()) {
@@ -59,6 +60,16 @@ Index Server::last_config_index() const {
 }
 
 void Server::crash() {
+  if (uses_disk_) {
+    // Only what completed writes made durable survives (server_durable.cpp).
+    term_ = durable_term_;
+    voted_for_ = durable_vote_;
+    log_ = durable_log_;
+    batches_.clear();
+    state_dirty_ = false;
+    dirty_from_ = 0;
+    refresh_config();
+  }
   role_ = Role::follower;
   leader_ = kNoNode;
   commit_ = log_.snapshot_index();
@@ -87,6 +98,7 @@ void Server::on_message(const Params& p, const NodeView& v, NodeId from, const M
                  },
              },
              m);
+  flush_writes(p, v, out);
 }
 
 void Server::on_timer(const Params& p, const NodeView& v, TimerId id, Out& out) {
@@ -99,6 +111,7 @@ void Server::on_timer(const Params& p, const NodeView& v, TimerId id, Out& out) 
   if (id != kElectionTimer) return;
   if (role_ == Role::leader) {
     check_quorum(p, v, out);
+    flush_writes(p, v, out);
     return;
   }
   if (!is_member(v.self)) {
@@ -110,6 +123,7 @@ void Server::on_timer(const Params& p, const NodeView& v, TimerId id, Out& out) 
   if (role_ == Role::candidate) out.note(kNoteSplitVote, static_cast<int64_t>(term_));
   if (p.pre_vote) become_pre_candidate(p, v, out);
   else become_candidate(p, v, out);
+  flush_writes(p, v, out);
 }
 
 // ---- roles ----
@@ -130,6 +144,7 @@ void Server::become_follower(const Params& p, const NodeView& v, Term term, Node
   if (term > term_) {
     term_ = term;
     voted_for_ = kNoNode;  // a new term: no vote cast in it yet
+    mark_state_dirty();
   }
   role_ = Role::follower;
   leader_ = leader;
@@ -152,6 +167,7 @@ void Server::become_pre_candidate(const Params& p, const NodeView& v, Out& out) 
 void Server::become_candidate(const Params& p, const NodeView& v, Out& out) {
   ++term_;
   voted_for_ = v.self;  // durable before any RequestVote leaves (Figure 2)
+  mark_state_dirty();
   role_ = Role::candidate;
   leader_ = kNoNode;
   votes_.assign(p.servers, false);
@@ -160,7 +176,7 @@ void Server::become_candidate(const Params& p, const NodeView& v, Out& out) {
   reset_election_timer(p, v, out);
   if (majority() == 1) return become_leader(p, v, out);
   for (NodeId s = 0; s < p.servers; ++s)
-    if (s != v.self && is_member(s)) out.send(s, RequestVote{term_, log_.last_index(), log_.last_term(), false});
+    if (s != v.self && is_member(s)) send_when_durable(v, s, RequestVote{term_, log_.last_index(), log_.last_term(), false}, out);
 }
 
 void Server::become_leader(const Params& p, const NodeView& v, Out& out) {
@@ -179,11 +195,12 @@ void Server::become_leader(const Params& p, const NodeView& v, Out& out) {
     e.term = term_;
     e.noop = true;
     log_.append(e);
+    mark_log_dirty(log_.last_index());
     out.busy(p.costs.append_entry);
     append_times_.emplace_back(log_.last_index(), v.now);
     out.note(kNoteLogAppended, static_cast<int64_t>(log_.last_index()));
   }
-  match_index_[v.self] = log_.last_index();
+  match_index_[v.self] = durable_index();
   broadcast_append(p, v, true, out);
   out.set_timer(kHeartbeatTimer, p.heartbeat_interval);
   // The election timer becomes the leader's quorum check (thesis §6.2).
@@ -218,9 +235,10 @@ void Server::handle_request_vote(const Params& p, const NodeView& v, NodeId from
                log_.candidate_up_to_date(m.last_log_term, m.last_log_index);
   if (grant) {
     voted_for_ = from;  // durable before the reply leaves
+    mark_state_dirty();
     reset_election_timer(p, v, out);
   }
-  out.send(from, VoteReply{term_, grant, false});
+  send_when_durable(v, from, VoteReply{term_, grant, false}, out);
 }
 
 void Server::handle_vote_reply(const Params& p, const NodeView& v, NodeId from, const VoteReply& m, Out& out) {
@@ -266,18 +284,18 @@ void Server::handle_append(const Params& p, const NodeView& v, NodeId from, cons
     first = static_cast<size_t>(std::min<Index>(m.entries.size(), log_.snapshot_index() - prev));
     prev += first;
     if (prev < log_.snapshot_index()) {
-      out.send(from, AppendReply{term_, true, prev, 0, 0});
+      send_when_durable(v, from, AppendReply{term_, true, prev, 0, 0}, out);
       return;
     }
   }
   // §5.3 consistency check, with the thesis §5.3 hints for a fast back-off.
   if (prev > log_.last_index()) {
-    out.send(from, AppendReply{term_, false, 0, 0, log_.last_index() + 1});
+    send_when_durable(v, from, AppendReply{term_, false, 0, 0, log_.last_index() + 1}, out);
     return;
   }
   if (first == 0 && log_.term_at(prev) != m.prev_term) {
     Term conflict = log_.term_at(prev);
-    out.send(from, AppendReply{term_, false, 0, conflict, log_.first_index_of_term(conflict, prev)});
+    send_when_durable(v, from, AppendReply{term_, false, 0, conflict, log_.first_index_of_term(conflict, prev)}, out);
     return;
   }
   Index first_written = 0;
@@ -292,6 +310,7 @@ void Server::handle_append(const Params& p, const NodeView& v, NodeId from, cons
       log_.truncate_after(i - 1);
     }
     log_.append(e);
+    mark_log_dirty(i);
     out.busy(p.costs.append_entry);
     if (first_written == 0) first_written = i;
   }
@@ -307,7 +326,7 @@ void Server::handle_append(const Params& p, const NodeView& v, NodeId from, cons
     out.note(kNoteCommitted, static_cast<int64_t>(commit_));
     apply_committed(p, v, out);
   }
-  out.send(from, AppendReply{term_, true, last_new, 0, 0});
+  send_when_durable(v, from, AppendReply{term_, true, last_new, 0, 0}, out);
 }
 
 void Server::handle_append_reply(const Params& p, const NodeView& v, NodeId from, const AppendReply& m, Out& out) {
@@ -315,6 +334,7 @@ void Server::handle_append_reply(const Params& p, const NodeView& v, NodeId from
   if (m.term > term_) return become_follower(p, v, m.term, kNoNode, out);
   if (role_ != Role::leader || m.term < term_) return;  // stale: from an earlier term
   recent_active_[from] = true;
+  last_ack_disk_ns_ = m.disk_wait_ns;
   if (inflight_[from] > 0) --inflight_[from];
   if (m.success) {
     match_index_[from] = std::max(match_index_[from], m.match_index);
@@ -330,7 +350,7 @@ void Server::handle_append_reply(const Params& p, const NodeView& v, NodeId from
     next_index_[from] = std::clamp<Index>(next, match_index_[from] + 1, log_.last_index() + 1);
     inflight_[from] = 0;
   }
-  if (next_index_[from] <= log_.last_index()) send_append(p, from, false, out);
+  if (next_index_[from] <= log_.last_index()) send_append(p, v, from, false, out);
 }
 
 void Server::handle_install_snapshot(const Params& p, const NodeView& v, NodeId from, const InstallSnapshot& m, Out& out) {
@@ -338,6 +358,8 @@ void Server::handle_install_snapshot(const Params& p, const NodeView& v, NodeId 
   if (m.last_index > commit_) {
     // Thesis §5.1: the snapshot replaces the state machine and whatever of the log it covers.
     log_.install(m.last_index, m.last_term, m.prefix_hash);
+    // The snapshot file is written at once (not charged to the disk model).
+    if (uses_disk_) durable_log_.install(m.last_index, m.last_term, m.prefix_hash);
     snapshot_ = m.store;
     snapshot_members_ = m.members;
     refresh_config();
@@ -345,7 +367,7 @@ void Server::handle_install_snapshot(const Params& p, const NodeView& v, NodeId 
     commit_ = applied_ = m.last_index;
     out.note(kNoteSnapshotInstalled, static_cast<int64_t>(m.last_index));
   }
-  out.send(from, AppendReply{term_, true, m.last_index, 0, 0});
+  send_when_durable(v, from, AppendReply{term_, true, m.last_index, 0, 0}, out);
 }
 
 void Server::handle_config_request(const Params& p, const NodeView& v, const ConfigRequest& m, Out& out) {
@@ -363,6 +385,7 @@ void Server::handle_config_request(const Params& p, const NodeView& v, const Con
   e.config = m.op;
   e.server = m.server;
   log_.append(e);
+  mark_log_dirty(log_.last_index());
   out.busy(p.costs.append_entry);
   refresh_config();
   append_times_.emplace_back(log_.last_index(), v.now);
@@ -374,7 +397,7 @@ void Server::handle_config_request(const Params& p, const NodeView& v, const Con
     match_index_[m.server] = 0;
     inflight_[m.server] = 0;
   }
-  match_index_[v.self] = log_.last_index();
+  match_index_[v.self] = durable_index();
   broadcast_append(p, v, false, out);
   maybe_commit(p, v, out);
 }
@@ -393,20 +416,21 @@ void Server::handle_client_request(const Params& p, const NodeView& v, NodeId fr
   e.cmd = m.cmd;
   e.cmd.client = from;  // the engine vouches for the sender; the command cannot claim another client
   log_.append(e);
+  mark_log_dirty(log_.last_index());
   out.busy(p.costs.append_entry);
   append_times_.emplace_back(log_.last_index(), v.now);
   out.note(kNoteLogAppended, static_cast<int64_t>(log_.last_index()));
-  match_index_[v.self] = log_.last_index();
+  match_index_[v.self] = durable_index();
   broadcast_append(p, v, false, out);
   maybe_commit(p, v, out);
 }
 
 void Server::broadcast_append(const Params& p, const NodeView& v, bool heartbeat, Out& out) {
   for (NodeId s = 0; s < p.servers; ++s)
-    if (s != v.self && is_member(s)) send_append(p, s, heartbeat, out);
+    if (s != v.self && is_member(s)) send_append(p, v, s, heartbeat, out);
 }
 
-void Server::send_append(const Params& p, NodeId to, bool heartbeat, Out& out) {
+void Server::send_append(const Params& p, const NodeView& v, NodeId to, bool heartbeat, Out& out) {
   if (heartbeat) {
     // A heartbeat also retransmits: resend from the last known match, forgetting what an
     // optimistic pipeline assumed was on its way.
@@ -442,13 +466,17 @@ void Server::send_append(const Params& p, NodeId to, bool heartbeat, Out& out) {
   } else if (!heartbeat) {
     return;  // nothing new to send
   }
-  out.send(to, std::move(m));
+  // Without parallel writes (thesis §10.2.1) everything the leader sends waits for its
+  // writes, as in a Ready loop that persists before it sends (etcd before its async
+  // storage writes): entries leave only once durable, and a slow disk delays heartbeats.
+  if (uses_disk_ && !p.leader_parallel_write) send_when_durable(v, to, std::move(m), out);
+  else out.send(to, std::move(m));
 }
 
 void Server::maybe_commit(const Params& p, const NodeView& v, Out& out) {
   std::vector<Index> matches;
   for (NodeId s = 0; s < p.servers; ++s)
-    if (is_member(s)) matches.push_back(s == v.self ? log_.last_index() : match_index_[s]);
+    if (is_member(s)) matches.push_back(s == v.self ? durable_index() : match_index_[s]);
   if (!is_member(v.self)) matches.push_back(0);  // a leader removing itself does not count itself
   const uint32_t need = majority();
   if (matches.size() < need) return;
@@ -460,8 +488,18 @@ void Server::maybe_commit(const Params& p, const NodeView& v, Out& out) {
   if (log_.term_at(n) != term_ && p.bug != Bug::commit_old_terms) return;
   commit_ = n;
   out.note(kNoteCommitted, static_cast<int64_t>(commit_));
-  while (!append_times_.empty() && append_times_.front().first <= commit_) {
-    out.note(kNoteCommitLatency, (v.now - append_times_.front().second).ns);
+  while (!append_times_.empty() && append_times_.front().index <= commit_) {
+    const Appended& a = append_times_.front();
+    const int64_t total = (v.now - a.at).ns;
+    out.note(kNoteCommitLatency, total);
+    if (uses_disk_) {
+      // The part of the latency spent on disks: the leader's own write, and the disk wait
+      // of the acknowledgement that completed the majority; in sequence without parallel
+      // writes, overlapping with them otherwise (thesis §10.2.1).
+      const int64_t own = a.durable_at.ns >= 0 ? (a.durable_at - a.at).ns : 0;
+      const int64_t disk = p.leader_parallel_write ? std::max(own, last_ack_disk_ns_) : own + last_ack_disk_ns_;
+      out.note(kNoteCommitLatencyDisk, std::min(disk, total));
+    }
     append_times_.pop_front();
   }
   apply_committed(p, v, out);
@@ -515,6 +553,7 @@ void Server::maybe_snapshot(const Params& p, Out& out) {
     if (e.config == ConfigOp::add) snapshot_members_[e.server] = true;
     if (e.config == ConfigOp::remove) snapshot_members_[e.server] = false;
   }
+  if (uses_disk_) durable_log_.install(applied_, log_.term_at(applied_), log_.prefix_hash(applied_));
   log_.compact(applied_);
   out.note(kNoteSnapshotTaken, static_cast<int64_t>(snapshot_.wire_bytes()));
 }

@@ -5,6 +5,7 @@
 // thesis ("thesis §").
 #pragma once
 #include <cstdint>
+#include <algorithm>
 #include <deque>
 #include <vector>
 
@@ -35,6 +36,7 @@ enum : uint16_t {
   kNoteSnapshotInstalled,    // value: the snapshot's last index
   kNoteConfigProposed,       // value: index of the configuration entry a leader appended
   kNoteConfigRefused,        // value: the server a leader could not add or remove now
+  kNoteCommitLatencyDisk,    // value: ns of a commit's latency spent waiting for disks
 };
 
 class Server {
@@ -46,6 +48,8 @@ class Server {
   // state on all servers"), lose the rest; the state machine restarts from the snapshot
   // and is rebuilt by re-applying the log as commits are learned again.
   void crash();
+  // A durable write issued with Outbox::persist has completed (the disk model is on).
+  void on_persisted(const Params& p, const NodeView& v, uint64_t token, Outbox<Message>& out);
 
   Role role() const { return role_; }
   Term term() const { return term_; }
@@ -80,7 +84,7 @@ class Server {
   void handle_client_request(const Params& p, const NodeView& v, NodeId from, const ClientRequest& m, Out& out);
   // Leader duties.
   void broadcast_append(const Params& p, const NodeView& v, bool heartbeat, Out& out);
-  void send_append(const Params& p, NodeId to, bool heartbeat, Out& out);
+  void send_append(const Params& p, const NodeView& v, NodeId to, bool heartbeat, Out& out);
   void maybe_commit(const Params& p, const NodeView& v, Out& out);
   void check_quorum(const Params& p, const NodeView& v, Out& out);
   // Everyone.
@@ -91,6 +95,18 @@ class Server {
   Index last_config_index() const;
   void reset_election_timer(const Params& p, const NodeView& v, Out& out);
   bool leader_recently_heard(const Params& p, const NodeView& v) const;
+  // Durable writes (server_durable.cpp), used when the run has a disk model: what changed
+  // in term, vote and log since the last write is written as one batch, and replies that
+  // depend on it leave only when it is durable.
+  void mark_state_dirty() { state_dirty_ = uses_disk_; }
+  void mark_log_dirty(Index from) {
+    if (uses_disk_) dirty_from_ = dirty_from_ == 0 ? from : std::min(dirty_from_, from);
+  }
+  bool dirty() const { return state_dirty_ || dirty_from_ != 0; }
+  void send_when_durable(const NodeView& v, NodeId to, Message m, Out& out);
+  void flush_writes(const Params& p, const NodeView& v, Out& out);
+  // The last index of this server's log that is durable (all of it without a disk model).
+  Index durable_index() const;
 
   // Durable.
   Term term_ = 0;
@@ -112,7 +128,38 @@ class Server {
   std::vector<Index> match_index_;     // leader
   std::vector<uint32_t> inflight_;     // leader: unacknowledged appends carrying entries
   std::vector<bool> recent_active_;    // leader: heard from since the last quorum check
-  std::deque<std::pair<Index, SimTime>> append_times_;  // leader: when its own entries were appended
+  struct Appended {
+    Appended(Index i, SimTime t) : index(i), at(t) {}
+    Index index;
+    SimTime at;                // when the leader appended it
+    SimTime durable_at{-1};    // when the leader's own write of it completed (disk model)
+  };
+  std::deque<Appended> append_times_;  // leader: when its own entries were appended
+  // Durable writes (disk model only).
+  struct Batch {
+    uint64_t token = 0;
+    bool issued = false;
+    SimTime issued_at{};
+    Term term = 0;
+    NodeId vote = kNoNode;
+    Index from = 0;  // first log index the write rewrites (0: the log is unchanged)
+    std::vector<Entry> entries;
+    struct Deferred {
+      NodeId to;
+      Message msg;
+      SimTime made;
+    };
+    std::vector<Deferred> sends;  // replies that wait for this write
+  };
+  bool uses_disk_ = false;
+  bool state_dirty_ = false;
+  Index dirty_from_ = 0;
+  uint64_t next_token_ = 0;
+  std::deque<Batch> batches_;  // issued writes in order, then at most one still open
+  Term durable_term_ = 0;
+  NodeId durable_vote_ = kNoNode;
+  RaftLog durable_log_;
+  int64_t last_ack_disk_ns_ = 0;  // leader: the disk wait the latest acknowledgement reported
 };
 
 }  // namespace meshsim::raft

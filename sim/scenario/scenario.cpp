@@ -319,7 +319,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
   sc.document = root;
 
   static const char* known[] = {"run", "topology", "network", "protocol", "modules", "faults",
-                                "chaos", "metrics", "expect", "nodes"};
+                                "chaos", "metrics", "expect", "nodes", "storage"};
   for (const auto& [k, v] : *root) {
     bool ok = false;
     for (const char* name : known) ok |= k.str() == name;
@@ -327,7 +327,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
       throw ScenarioError((v.source().begin.line > 0 ? path + ":" + std::to_string(v.source().begin.line)
                                                      : path + " (--set)") +  // a key only --set wrote has no line
                           ": " + std::string(k.str()) + ": unknown section (known: run, topology, nodes, network, protocol, modules, faults, "
-                          "chaos, metrics, expect)");
+                          "chaos, metrics, expect, storage)");
   }
   auto table = [&](const char* name) -> const toml::table* {
     const toml::node* n = root->get(name);
@@ -357,6 +357,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
     s.finish();
   }
   read_link_overrides(network, sc);
+  read_storage(table("storage"), sc);
 
   ConfigSection metrics(table("metrics"), "metrics", path);
   sc.sample_interval = metrics.get_duration("interval", Duration::millis(100));
@@ -400,6 +401,7 @@ RunSpec resolve_run(Scenario& sc, const ModuleRegistry& registry) {
   run.faults = sc.faults;
   run.chaos = sc.chaos;
   run.attributes = sc.attributes;
+  run.storage = sc.storage;
   run.absent = sc.absent;
   run.expectations = sc.expectations;
   run.expected_failure = sc.expected_failure;

@@ -59,6 +59,7 @@ struct Scenario {
   Duration sample_interval = Duration::millis(100);
   bool node_series = true;  // [metrics] node_series: record per-node time series
   NodeAttributes attributes;  // [[nodes.attributes]]
+  StorageSpec storage;        // [storage]
   NodeSet absent;             // [nodes] absent: they arrive with kind = "join"
   std::vector<ModuleSpec> modules;
   std::vector<Expectation> expectations;

@@ -10,15 +10,17 @@ namespace meshsim {
 namespace {
 
 FaultKind parse_kind(ConfigSection& s) {
-  if (!s.has("kind")) s.fail("kind", "required: crash, recover, pause, resume, partition, heal, isolate, degrade, drift, byzantine, honest, action, join or leave");
+  if (!s.has("kind")) s.fail("kind", "required: crash, recover, pause, resume, partition, heal, isolate, degrade, drift, byzantine, honest, action, join, leave, slow-disk or disk-stall");
   std::string k = s.get_enum("kind", "", {"crash", "recover", "pause", "resume", "partition", "heal", "isolate",
-                                          "degrade", "drift", "byzantine", "honest", "action", "join", "leave"});
+                                          "degrade", "drift", "byzantine", "honest", "action", "join", "leave",
+                                          "slow-disk", "disk-stall"});
   static const std::pair<const char*, FaultKind> table[] = {
       {"crash", FaultKind::crash},         {"recover", FaultKind::recover}, {"pause", FaultKind::pause},
       {"resume", FaultKind::resume},       {"partition", FaultKind::partition}, {"heal", FaultKind::heal},
       {"isolate", FaultKind::isolate},     {"degrade", FaultKind::degrade}, {"drift", FaultKind::drift},
       {"byzantine", FaultKind::byzantine}, {"honest", FaultKind::honest},   {"action", FaultKind::action},
-      {"join", FaultKind::join},           {"leave", FaultKind::leave}};
+      {"join", FaultKind::join},           {"leave", FaultKind::leave},     {"slow-disk", FaultKind::slow_disk},
+      {"disk-stall", FaultKind::disk_stall}};
   for (auto [name, kind] : table)
     if (k == name) return kind;
   return FaultKind::crash;
@@ -58,7 +60,8 @@ bool listed(const std::vector<std::string>& list, const std::string& name) {
 // `target = "leader"`: which role, in which module; checked against the module's roles.
 void read_target(ConfigSection& s, FaultSpec& f, const Scenario& sc) {
   static const FaultKind targetable[] = {FaultKind::crash, FaultKind::pause, FaultKind::isolate,
-                                         FaultKind::partition, FaultKind::drift, FaultKind::byzantine};
+                                         FaultKind::partition, FaultKind::drift, FaultKind::byzantine,
+                                         FaultKind::slow_disk, FaultKind::disk_stall};
   if (std::find(std::begin(targetable), std::end(targetable), f.kind) == std::end(targetable))
     s.fail("target", std::string("a ") + to_string(f.kind) + " fault cannot target a role");
   if (s.has("nodes")) s.fail("nodes", "give either nodes or target, not both");
@@ -105,7 +108,8 @@ void read_faults(const toml::table& root, Scenario& sc) {
       if (until->ns <= f.at.ns) s.fail("until", "must be after at");
       static const FaultKind reversible[] = {FaultKind::crash,   FaultKind::pause, FaultKind::partition,
                                              FaultKind::isolate, FaultKind::degrade, FaultKind::drift,
-                                             FaultKind::byzantine, FaultKind::join, FaultKind::leave};
+                                             FaultKind::byzantine, FaultKind::join, FaultKind::leave,
+                                             FaultKind::slow_disk, FaultKind::disk_stall};
       bool ok = false;
       for (FaultKind k : reversible) ok |= k == f.kind;
       if (!ok) s.fail("until", std::string("a ") + to_string(f.kind) + " fault has no inverse to schedule");
@@ -163,6 +167,20 @@ void read_faults(const toml::table& root, Scenario& sc) {
                                (known.empty() ? " (it has none)" : "; known: " + join_names(known)));
         break;
       }
+      case FaultKind::slow_disk:
+      case FaultKind::disk_stall:
+        if (!sc.storage.enabled)
+          s.fail("kind", std::string("a ") + to_string(f.kind) + " fault needs a disk: add a [storage] section");
+        if (f.kind == FaultKind::disk_stall) break;
+        if (!s.has("factor") && !s.has("latency"))
+          s.fail("kind", "a slow-disk fault needs factor = N (latency multiplied) or latency = ... (latency replaced)");
+        f.slow_disk.factor = s.get_double("factor", 1.0, 1e-6, 1e9);
+        if (s.has("latency")) {
+          LatencySpec l = sc.storage.disk.latency;
+          read_latency(s, l);
+          f.slow_disk.latency = l;
+        }
+        break;
       case FaultKind::join:
       case FaultKind::leave:
         if (f.kind == FaultKind::join)

@@ -12,7 +12,7 @@ double ns_of(ConfigSection& s, const std::string& key, bool allow_zero = true) {
 }
 }  // namespace
 
-static void read_latency(ConfigSection& parent, LatencySpec& spec) {
+void read_latency(ConfigSection& parent, LatencySpec& spec) {
   if (!parent.has("latency")) return;
   if (parent.is_string("latency")) {
     // Shorthand: latency = "5ms" is a constant latency.

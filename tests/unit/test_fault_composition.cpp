@@ -15,11 +15,12 @@ using namespace meshsim::testing;
 namespace {
 
 constexpr NodeId kNode = 1;  // the node every fault hits
-enum class Kind { crash, pause, partition, isolate, degrade, drift, byzantine };
-constexpr std::array kKinds{Kind::crash, Kind::pause,  Kind::partition, Kind::isolate,
-                            Kind::degrade, Kind::drift, Kind::byzantine};
+enum class Kind { crash, pause, partition, isolate, degrade, drift, byzantine, slow_disk, disk_stall };
+constexpr std::array kKinds{Kind::crash, Kind::pause,  Kind::partition, Kind::isolate,   Kind::degrade,
+                            Kind::drift, Kind::byzantine, Kind::slow_disk, Kind::disk_stall};
 const char* name(Kind k) {
-  static const char* names[] = {"crash", "pause", "partition", "isolate", "degrade", "drift", "byzantine"};
+  static const char* names[] = {"crash", "pause", "partition", "isolate", "degrade", "drift", "byzantine",
+                                "slow-disk", "disk-stall"};
   return names[static_cast<int>(k)];
 }
 
@@ -54,6 +55,12 @@ FaultSpec make(Kind k, double at, double until, int variant) {
       f.byzantine.behavior = variant == 1 ? "silent" : "delay";
       return f;
     }
+    case Kind::slow_disk: {
+      FaultSpec f = fault(FaultKind::slow_disk, at, until, nodes(kNode, kNode));
+      f.slow_disk.factor = 10.0 * variant;
+      return f;
+    }
+    case Kind::disk_stall: return fault(FaultKind::disk_stall, at, until, nodes(kNode, kNode));
   }
   return {};
 }
@@ -71,9 +78,10 @@ struct Layer {
 void check_at(Simulation& sim, const std::vector<Layer>& layers, double t) {
   sim.run_until(at_s(t));
   bool crashed = false, paused = false, cut_by_partition = false, isolated = false;
-  int degrade = 0, drift = 0;
-  double degrade_start = -1, drift_start = -1;
+  int degrade = 0, drift = 0, slow = 0;
+  double degrade_start = -1, drift_start = -1, slow_start = -1;
   int byzantine = 0;
+  bool stalled = false;
   for (const Layer& l : layers) {
     if (!l.active(t)) continue;
     switch (l.kind) {
@@ -88,6 +96,10 @@ void check_at(Simulation& sim, const std::vector<Layer>& layers, double t) {
         if (l.at >= drift_start) drift = l.variant, drift_start = l.at;
         break;
       case Kind::byzantine: ++byzantine; break;
+      case Kind::slow_disk:
+        if (l.at >= slow_start) slow = l.variant, slow_start = l.at;
+        break;
+      case Kind::disk_stall: stalled = true; break;
     }
   }
   INFO("at " << t << " s");
@@ -99,12 +111,16 @@ void check_at(Simulation& sim, const std::vector<Layer>& layers, double t) {
   CHECK(sim.drift_ppm(kNode) == 1000 * drift);
   auto& chatty = dynamic_cast<const ChattyModule&>(*sim.modules()[0]);
   CHECK(chatty.is_byzantine(kNode) == (byzantine > 0));
+  // Disk faults describe the machine: they hold across a crash, like drift.
+  CHECK(sim.disk().stalled(kNode) == stalled);
+  CHECK(sim.disk().slow_factor(kNode) == (slow ? 10.0 * slow : 1.0));
 }
 
 void overlap(Kind first, Kind second) {
   // The first fault holds [1 s, 3 s), the second [2 s, 4 s): both hold over [2 s, 3 s).
   std::vector<Layer> layers{{first, 1, 1, 3}, {second, 2, 2, 4}};
   RunSpec spec = chatty_run(8);
+  spec.storage.enabled = true;  // a disk, for the disk faults (the chatty nodes never write)
   for (const Layer& l : layers) spec.faults.push_back(make(l.kind, l.at, l.until, l.variant));
   Simulation sim(std::move(spec));
   sim.begin(RunInfo{});
@@ -112,6 +128,7 @@ void overlap(Kind first, Kind second) {
   // A nested window: the short one's end must not end the long one.
   std::vector<Layer> nested{{first, 1, 1, 5}, {second, 2, 2, 3}};
   RunSpec spec2 = chatty_run(8);
+  spec2.storage.enabled = true;
   for (const Layer& l : nested) spec2.faults.push_back(make(l.kind, l.at, l.until, l.variant));
   Simulation sim2(std::move(spec2));
   sim2.begin(RunInfo{});
