@@ -51,7 +51,6 @@ Sprites add_sprites(ImFontAtlas& atlas) {
   s.node_small = uv_of(atlas, *atlas.GetCustomRectByIndex(small));
   s.node_large = uv_of(atlas, *atlas.GetCustomRectByIndex(large));
   s.disc = uv_of(atlas, *atlas.GetCustomRectByIndex(disc));
-  s.ready = true;
   return s;
 }
 

@@ -20,7 +20,6 @@ struct Sprites {
   Sprite node_small;  // a white disc with a dark rim, for nodes up to ~24 px across
   Sprite node_large;  // the same, sharper, for bigger nodes
   Sprite disc;        // a plain white disc with a soft edge: message dots, shading
-  bool ready = false;
 };
 
 // Adds the pictures to `atlas` and builds it. Call after the fonts are added and before the

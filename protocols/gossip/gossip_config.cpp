@@ -9,17 +9,6 @@
 
 namespace meshsim::gossip {
 
-namespace {
-
-// A key that the chosen strategy ignores is an error, not a silent no-op: someone who sets
-// k for anti-entropy believes it changes something.
-void reject_unused(ConfigSection& s, std::initializer_list<const char*> keys, const std::string& why) {
-  for (const char* key : keys)
-    if (s.has(key)) s.fail(key, "has no effect " + why);
-}
-
-}  // namespace
-
 Params parse_params(ConfigSection& s) {
   Params p;
   std::string strategy =
@@ -28,10 +17,10 @@ Params parse_params(ConfigSection& s) {
                : strategy == "anti-entropy" ? Strategy::anti_entropy
                                             : Strategy::rumor_mongering;
   if (p.strategy == Strategy::flooding)
-    reject_unused(s, {"mode", "loss_of_interest", "stop", "k", "fanout", "interval", "peer_choice"},
+    s.reject_unused({"mode", "loss_of_interest", "stop", "k", "fanout", "interval", "peer_choice"},
                   "with strategy = \"flooding\" (a node forwards once to all its overlay neighbours)");
   if (p.strategy == Strategy::anti_entropy)
-    reject_unused(s, {"loss_of_interest", "stop", "k"},
+    s.reject_unused({"loss_of_interest", "stop", "k"},
                   "with strategy = \"anti-entropy\" (it never loses interest; those keys belong to rumor-mongering)");
 
   std::string mode = s.get_enum("mode", "push", {"push", "pull", "push-pull"});
@@ -56,7 +45,7 @@ Params parse_params(ConfigSection& s) {
   plan.rule = s.get_enum("origins", "stride", {"stride", "random"}) == "stride" ? OriginRule::stride
                                                                                  : OriginRule::random;
   if (plan.rule == OriginRule::random)
-    reject_unused(s, {"origin_node", "origin_stride"}, "with origins = \"random\"");
+    s.reject_unused({"origin_node", "origin_stride"}, "with origins = \"random\"");
   plan.origin_node = static_cast<NodeId>(s.get_int("origin_node", 0, 0, kNoNode - 1));
   plan.origin_stride = static_cast<uint64_t>(s.get_int("origin_stride", 7919, 0, std::numeric_limits<uint32_t>::max()));
 

@@ -8,15 +8,6 @@
 
 namespace meshsim::lb {
 
-namespace {
-
-void reject_unused(ConfigSection& s, std::initializer_list<const char*> keys, const std::string& why) {
-  for (const char* key : keys)
-    if (s.has(key)) s.fail(key, "has no effect " + why);
-}
-
-}  // namespace
-
 Params parse_params(ConfigSection& s) {
   Params p;
   const std::string strategy = s.get_enum("strategy", "random", {"random", "round-robin", "power-of-d", "least-loaded", "work-stealing", "auction"});
@@ -27,11 +18,11 @@ Params parse_params(ConfigSection& s) {
                : strategy == "auction"      ? Strategy::auction
                                             : Strategy::random;
   if (p.strategy != Strategy::power_of_d && p.strategy != Strategy::auction)
-    reject_unused(s, {"d", "probe_timeout"}, "unless strategy = \"power-of-d\" or \"auction\" (bidders)");
+    s.reject_unused({"d", "probe_timeout"}, "unless strategy = \"power-of-d\" or \"auction\" (bidders)");
   if (p.strategy != Strategy::least_loaded)
-    reject_unused(s, {"gossip_interval", "view_size"}, "unless strategy = \"least-loaded\"");
+    s.reject_unused({"gossip_interval", "view_size"}, "unless strategy = \"least-loaded\"");
   if (p.strategy != Strategy::work_stealing)
-    reject_unused(s, {"steal", "steal_from", "steal_interval"}, "unless strategy = \"work-stealing\"");
+    s.reject_unused({"steal", "steal_from", "steal_interval"}, "unless strategy = \"work-stealing\"");
   p.steal_half = s.get_enum("steal", "half", {"half", "one"}) == "half";
   p.steal_from_neighbors = s.get_enum("steal_from", "anyone", {"anyone", "neighbors"}) == "neighbors";
   p.steal_interval = s.get_duration("steal_interval", Duration::millis(20));
@@ -46,7 +37,7 @@ Params parse_params(ConfigSection& s) {
       s.fail("strategy", "mode = \"balls-into-bins\" places with random or power-of-d only");
     p.balls = static_cast<uint64_t>(s.get_int("balls", 0, 0, int64_t{1} << 40));
   } else {
-    reject_unused(s, {"balls"}, "unless mode = \"balls-into-bins\"");
+    s.reject_unused({"balls"}, "unless mode = \"balls-into-bins\"");
   }
 
   p.arrival_rate_per_s = s.get_double("arrival_rate", 10.0, 0.0, 1e9);
@@ -55,7 +46,7 @@ Params parse_params(ConfigSection& s) {
   const std::string size = s.get_enum("task_size", "exponential", {"constant", "exponential", "pareto"});
   p.size_kind = size == "constant" ? SizeKind::constant : size == "pareto" ? SizeKind::pareto : SizeKind::exponential;
   p.size_mean = s.get_duration("task_size_mean", Duration::millis(10));
-  if (p.size_kind != SizeKind::pareto) reject_unused(s, {"pareto_shape"}, "unless task_size = \"pareto\"");
+  if (p.size_kind != SizeKind::pareto) s.reject_unused({"pareto_shape"}, "unless task_size = \"pareto\"");
   // alpha ≤ 1 has no mean, so "task_size_mean" would mean nothing.
   p.pareto_shape = s.get_double("pareto_shape", 2.0, 1.01, 100.0);
   p.capability_share = s.get_probability("capability_share", 0.0);
@@ -70,7 +61,7 @@ Params parse_params(ConfigSection& s) {
   p.check_interval = s.get_duration("check_interval", Duration::millis(100));
   p.queue_limit = static_cast<uint32_t>(s.get_int("queue_limit", 0, 0, 1 << 30));
   p.migrate_above = static_cast<uint32_t>(s.get_int("migrate_above", 0, 0, 1 << 30));
-  if (p.migrate_above == 0) reject_unused(s, {"migrate_below", "task_state_bytes"}, "unless migrate_above > 0 (migration is off)");
+  if (p.migrate_above == 0) s.reject_unused({"migrate_below", "task_state_bytes"}, "unless migrate_above > 0 (migration is off)");
   p.migrate_below = static_cast<uint32_t>(s.get_int("migrate_below", 0, 0, 1 << 30));
   if (p.migrate_above > 0 && p.migrate_below >= p.migrate_above)
     s.fail("migrate_below", "must be below migrate_above (" + std::to_string(p.migrate_above) + "), or tasks would bounce");

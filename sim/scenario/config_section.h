@@ -60,6 +60,12 @@ class ConfigSection {
   void finish() const;
   // Formats an error located at `key` (or at the section when the key is absent).
   [[noreturn]] void fail(const std::string& key, const std::string& what) const;
+  // Fails on the first of `keys` that is set: a key the chosen variant ignores is an error,
+  // not a silent no-op ("has no effect " + why), since whoever set it believes it matters.
+  void reject_unused(std::initializer_list<const char*> keys, const std::string& why) const {
+    for (const char* key : keys)
+      if (has(key)) fail(key, "has no effect " + why);
+  }
   // The same message, returned rather than thrown: for a check that can run only later
   // (against the node count, say) but must still name the file, line and key.
   std::string error_text(const std::string& key, const std::string& what) const { return where(key) + ": " + what; }
