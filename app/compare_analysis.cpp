@@ -150,7 +150,7 @@ std::string verdict_line(const CompareResult& result, const VariantComparison& c
   const stats::Difference& d = m.difference;
   std::string line = result.variants[c.variant].variant.name + ": " + m.metric + " ";
   if (std::isnan(d.relative)) {
-    char buf[64];
+    char buf[96];
     std::snprintf(buf, sizeof buf, "%g -> %g (median; no relative change from 0)", m.baseline.median, m.variant.median);
     line += buf;
   } else {

@@ -42,6 +42,7 @@ const char* kind_name(EventKind k) {
     case EventKind::timer: return "timer";
     case EventKind::fault: return "fault";
     case EventKind::sample: return "sample";
+    case EventKind::disk: return "disk";
   }
   return "?";
 }

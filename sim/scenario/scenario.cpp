@@ -185,7 +185,7 @@ std::vector<MetricInfo> read_modules(const toml::table& root, Scenario& sc, cons
     if (!registry.find(name)) s.fail("name", "unknown protocol '" + name + "'; known: " + registry.names());
     for (const auto& m : sc.modules)
       if (m.name == name) s.fail("name", "protocol '" + name + "' appears twice");
-    sc.modules.push_back({name, section, t});
+    sc.modules.push_back({name, section, t, nullptr});
   };
   const toml::node* protocol = root.get("protocol");
   if (protocol && !protocol->is_table())
