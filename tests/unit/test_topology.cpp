@@ -2,7 +2,10 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "sim/scenario/config_section.h"
@@ -104,7 +107,11 @@ TEST_CASE("a seed fixes the graph") {
 }
 
 TEST_CASE("edge-list files, and their errors with file and line") {
-  std::string path = std::string(std::tmpnam(nullptr)) + ".edges";
+  // mkstemps creates the file, so no other process can take the name between choosing and opening it.
+  std::string path = (std::filesystem::temp_directory_path() / "meshsim_edges_XXXXXX.edges").string();
+  int fd = mkstemps(path.data(), 6);
+  REQUIRE(fd >= 0);
+  close(fd);
   {
     std::ofstream out(path);
     out << "# a triangle and a tail\n0 1\n1 2\n2 0  # closing edge\n\n2 3\n";
