@@ -83,7 +83,6 @@ TEST_CASE("raft timing: a vote reply with a higher term does not restart a candi
   CHECK(h.server(0).role() == Role::follower);
   CHECK(h.restarted_election_timer(0));
   // An append of the current term's leader restarts the timer.
-  h.drop_all();
   h.deliver_among({0, 1, 2});
   REQUIRE(h.server(1).role() == Role::leader);
   h.drop_all();
