@@ -73,6 +73,28 @@ std::vector<FaultSpec> draw_chaos(const ChaosSpec& c, uint64_t seed, uint32_t no
       t += length + exp_ns(1e9 / c.partition_rate_per_s);  // partitions do not overlap
     }
   }
+  // Slow and stalled disks, last: with both rates 0 nothing more is drawn and the faults
+  // above are what they were before disk faults existed. A Poisson process per kind over
+  // the whole mesh, like crashes; a disk has at most one fault at a time (overlapping
+  // slow-disk and stall windows would leave which one wins to the fault order).
+  const Process disk_processes[] = {{FaultKind::slow_disk, c.slow_disk_rate_per_s, c.mean_slow_disk},
+                                    {FaultKind::disk_stall, c.disk_stall_rate_per_s, c.mean_disk_stall}};
+  std::vector<int64_t> disk_busy_until(node_count, 0);
+  for (const Process& p : disk_processes) {
+    if (p.rate <= 0) continue;
+    double mean_gap_ns = 1e9 / (p.rate * node_count);
+    for (int64_t t = c.start.ns + exp_ns(mean_gap_ns); t < stop.ns; t += exp_ns(mean_gap_ns)) {
+      NodeId victim = static_cast<NodeId>(rng.below(node_count));
+      int64_t length = exp_ns(static_cast<double>(p.mean.ns));
+      if (disk_busy_until[victim] > t) continue;
+      disk_busy_until[victim] = t + length;
+      NodeSet s;
+      s.add_range(victim, victim);
+      const size_t before = faults.size();
+      add(p.kind, t, length, s);
+      if (faults.size() > before && p.kind == FaultKind::slow_disk) faults.back().slow_disk.factor = c.slow_disk_factor;
+    }
+  }
   return faults;
 }
 

@@ -69,6 +69,13 @@ struct ChaosSpec {
   Duration mean_pause = Duration::millis(500);
   SimTime start{}, stop{};          // chaos only within [start, stop); stop 0 = end of run
   uint32_t max_down = 0;            // at most this many nodes down at once; 0 = no limit
+  // Disk faults (need [storage]); drawn after everything else, so chaos without them draws
+  // exactly what it drew before they existed.
+  double slow_disk_rate_per_s = 0;  // per node
+  Duration mean_slow_disk = Duration::seconds(1);
+  double slow_disk_factor = 10;     // write latency multiplied by this during a slow-disk fault
+  double disk_stall_rate_per_s = 0; // per node
+  Duration mean_disk_stall = Duration::millis(500);
 };
 
 }  // namespace meshsim

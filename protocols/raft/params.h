@@ -31,6 +31,23 @@ struct Costs {
   bool any() const { return receive.ns > 0 || send.ns > 0 || append_entry.ns > 0 || apply_entry.ns > 0; }
 };
 
+// When a follower (or candidate) restarts its election timer (README.md, "Timing").
+enum class ElectionTimerReset : uint8_t {
+  // Figure 2: only when it grants a vote or hears AppendEntries (or InstallSnapshot) from
+  // the leader of the current term. A message that merely carries a higher term does not
+  // postpone its next election.
+  paper,
+  // Also whenever it adopts a higher term (etcd-raft's becomeFollower resets its election
+  // tick on every term change); the behaviour before issue 19, kept to reproduce old runs.
+  any_higher_term,
+};
+
+// How a leader times its heartbeats.
+enum class HeartbeatTiming : uint8_t {
+  broadcast,     // one timer: every heartbeat_interval an AppendEntries to every follower
+  per_follower,  // LogCabin: a follower's heartbeat is due heartbeat_interval after anything last sent to it
+};
+
 struct Params {
   uint32_t servers = 5;  // nodes 0..servers-1 are servers; the rest of the nodes are clients
   // Servers 0..initial_servers-1 form the first configuration; the others wait to be added
@@ -44,6 +61,8 @@ struct Params {
   bool pre_vote = false;      // thesis §9.6
   bool check_quorum = false;  // thesis §6.2: a leader steps down without a majority's heartbeats
   bool noop_on_election = true;  // a new leader appends a blank entry of its term (thesis §6.4)
+  ElectionTimerReset election_timer_reset = ElectionTimerReset::paper;
+  HeartbeatTiming heartbeat = HeartbeatTiming::broadcast;
   // Disk model only ([storage]): thesis §10.2.1 lets a leader write its own entries in
   // parallel with sending them (it counts itself in a majority once its write completes);
   // false writes first and ships only durable entries, as Figure 2 reads.

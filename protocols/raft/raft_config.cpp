@@ -24,6 +24,12 @@ Params parse_params(ConfigSection& s) {
   p.pre_vote = s.get_bool("pre_vote", p.pre_vote);
   p.check_quorum = s.get_bool("check_quorum", p.check_quorum);
   p.noop_on_election = s.get_bool("noop_on_election", p.noop_on_election);
+  p.election_timer_reset = s.get_enum("election_timer_reset", "paper", {"paper", "any-higher-term"}) == "paper"
+                               ? ElectionTimerReset::paper
+                               : ElectionTimerReset::any_higher_term;
+  p.heartbeat = s.get_enum("heartbeat", "broadcast", {"broadcast", "per-follower"}) == "broadcast"
+                    ? HeartbeatTiming::broadcast
+                    : HeartbeatTiming::per_follower;
   p.leader_parallel_write = s.get_bool("leader_parallel_write", p.leader_parallel_write);
   p.batch_writes = s.get_bool("batch_writes", p.batch_writes);
   p.snapshot_threshold = static_cast<uint32_t>(s.get_int("snapshot_threshold", p.snapshot_threshold, 0, 100'000'000));

@@ -81,6 +81,7 @@ void Server::crash() {
   match_index_.clear();
   inflight_.clear();
   recent_active_.clear();
+  heartbeat_due_.clear();
   append_times_.clear();
 }
 
@@ -104,6 +105,7 @@ void Server::on_message(const Params& p, const NodeView& v, NodeId from, const M
 void Server::on_timer(const Params& p, const NodeView& v, TimerId id, Out& out) {
   if (id == kHeartbeatTimer) {
     if (role_ != Role::leader) return;
+    if (p.heartbeat == HeartbeatTiming::per_follower) return heartbeat_due_followers(p, v, out);
     broadcast_append(p, v, true, out);
     out.set_timer(kHeartbeatTimer, p.heartbeat_interval);
     return;
@@ -135,8 +137,9 @@ void Server::reset_election_timer(const Params& p, const NodeView& v, Out& out) 
   out.set_timer(kElectionTimer, Duration{p.election_timeout_min.ns + jitter});
 }
 
-void Server::become_follower(const Params& p, const NodeView& v, Term term, NodeId leader, Out& out) {
-  if (role_ == Role::leader) {
+bool Server::become_follower(const Params& p, const NodeView& v, Term term, NodeId leader, Out& out) {
+  const bool was_leader = role_ == Role::leader;
+  if (was_leader) {
     out.note(kNoteSteppedDown, static_cast<int64_t>(term_));
     out.cancel_timer(kHeartbeatTimer);
     append_times_.clear();
@@ -148,7 +151,13 @@ void Server::become_follower(const Params& p, const NodeView& v, Term term, Node
   }
   role_ = Role::follower;
   leader_ = leader;
+  // Figure 2 restarts a follower's election timer only when it grants a vote or hears the
+  // current leader (the callers do that); a higher term alone does not, so a server that
+  // merely learned of a new term still campaigns on its old schedule. A former leader had
+  // no election timer running (or a quorum check), so it needs a fresh one either way.
+  if (!was_leader && p.election_timer_reset == ElectionTimerReset::paper) return false;
   reset_election_timer(p, v, out);
+  return true;
 }
 
 void Server::become_pre_candidate(const Params& p, const NodeView& v, Out& out) {
@@ -186,6 +195,7 @@ void Server::become_leader(const Params& p, const NodeView& v, Out& out) {
   match_index_.assign(p.servers, 0);
   inflight_.assign(p.servers, 0);
   recent_active_.assign(p.servers, false);
+  heartbeat_due_.assign(p.servers, v.now);
   append_times_.clear();
   out.note(kNoteBecameLeader, static_cast<int64_t>(term_));
   if (p.noop_on_election) {
@@ -243,7 +253,10 @@ void Server::handle_request_vote(const Params& p, const NodeView& v, NodeId from
 
 void Server::handle_vote_reply(const Params& p, const NodeView& v, NodeId from, const VoteReply& m, Out& out) {
   if (!p.is_server(from)) return;
-  if (m.term > term_ && !(m.pre_vote && m.granted)) return become_follower(p, v, m.term, kNoNode, out);
+  if (m.term > term_ && !(m.pre_vote && m.granted)) {
+    become_follower(p, v, m.term, kNoNode, out);
+    return;
+  }
   bool counting = m.pre_vote ? role_ == Role::pre_candidate && m.term == term_ + 1
                              : role_ == Role::candidate && m.term == term_;
   if (!counting || !m.granted) return;
@@ -267,8 +280,11 @@ bool Server::accept_leader(const Params& p, const NodeView& v, NodeId from, Term
     out.send(from, AppendReply{term_, false, 0, 0, 0});
     return false;
   }
-  if (term > term_ || role_ != Role::follower || leader_ != from) become_follower(p, v, term, from, out);
-  else reset_election_timer(p, v, out);
+  // AppendEntries from the current term's leader: the one message besides a granted vote
+  // that restarts the election timer under Figure 2.
+  bool timer_reset = false;
+  if (term > term_ || role_ != Role::follower || leader_ != from) timer_reset = become_follower(p, v, term, from, out);
+  if (!timer_reset) reset_election_timer(p, v, out);
   last_heard_leader_ = v.now;
   return true;
 }
@@ -331,7 +347,10 @@ void Server::handle_append(const Params& p, const NodeView& v, NodeId from, cons
 
 void Server::handle_append_reply(const Params& p, const NodeView& v, NodeId from, const AppendReply& m, Out& out) {
   if (!p.is_server(from)) return;
-  if (m.term > term_) return become_follower(p, v, m.term, kNoNode, out);
+  if (m.term > term_) {
+    become_follower(p, v, m.term, kNoNode, out);
+    return;
+  }
   if (role_ != Role::leader || m.term < term_) return;  // stale: from an earlier term
   recent_active_[from] = true;
   last_ack_disk_ns_ = m.disk_wait_ns;
@@ -449,6 +468,7 @@ void Server::send_append(const Params& p, const NodeView& v, NodeId to, bool hea
     snap.store = snapshot_;
     snap.members = snapshot_members_;
     ++inflight_[to];
+    heartbeat_due_[to] = v.now + p.heartbeat_interval;
     out.send(to, std::move(snap));
     return;
   }
@@ -469,8 +489,23 @@ void Server::send_append(const Params& p, const NodeView& v, NodeId to, bool hea
   // Without parallel writes (thesis §10.2.1) everything the leader sends waits for its
   // writes, as in a Ready loop that persists before it sends (etcd before its async
   // storage writes): entries leave only once durable, and a slow disk delays heartbeats.
+  heartbeat_due_[to] = v.now + p.heartbeat_interval;
   if (uses_disk_ && !p.leader_parallel_write) send_when_durable(v, to, std::move(m), out);
   else out.send(to, std::move(m));
+}
+
+void Server::heartbeat_due_followers(const Params& p, const NodeView& v, Out& out) {
+  // LogCabin's Peer::nextHeartbeatTime: anything sent to a follower counts as its heartbeat,
+  // so a follower that replication keeps busy gets no extra empty AppendEntries. One engine
+  // timer serves all followers: it wakes at the earliest due time (possibly early, when that
+  // follower was sent something meanwhile, and then finds nothing due and sleeps again).
+  SimTime next = v.now + p.heartbeat_interval;
+  for (NodeId s = 0; s < p.servers; ++s) {
+    if (s == v.self || !is_member(s)) continue;
+    if (heartbeat_due_[s] <= v.now) send_append(p, v, s, true, out);
+    next = std::min(next, heartbeat_due_[s]);
+  }
+  out.set_timer(kHeartbeatTimer, next - v.now);
 }
 
 void Server::maybe_commit(const Params& p, const NodeView& v, Out& out) {
@@ -507,7 +542,8 @@ void Server::maybe_commit(const Params& p, const NodeView& v, Out& out) {
   // is committed (it managed the cluster until then without counting itself).
   if (!is_member(v.self) && last_config_index() <= commit_) {
     broadcast_append(p, v, true, out);  // let the others learn the commit first
-    return become_follower(p, v, term_, kNoNode, out);
+    become_follower(p, v, term_, kNoNode, out);
+    return;
   }
   // Followers learn the new commit index with the next append or heartbeat.
 }
@@ -517,7 +553,10 @@ void Server::check_quorum(const Params& p, const NodeView& v, Out& out) {
   uint32_t active_members = 0;
   for (NodeId s = 0; s < p.servers; ++s) active_members += recent_active_[s] && is_member(s);
   std::fill(recent_active_.begin(), recent_active_.end(), false);
-  if (active_members < majority()) return become_follower(p, v, term_, kNoNode, out);
+  if (active_members < majority()) {
+    become_follower(p, v, term_, kNoNode, out);
+    return;
+  }
   out.set_timer(kElectionTimer, p.election_timeout_max);
 }
 

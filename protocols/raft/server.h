@@ -69,7 +69,8 @@ class Server {
  private:
   using Out = Outbox<Message>;
   // Role changes.
-  void become_follower(const Params& p, const NodeView& v, Term term, NodeId leader, Out& out);
+  // Returns whether it restarted the election timer (params.h, ElectionTimerReset).
+  bool become_follower(const Params& p, const NodeView& v, Term term, NodeId leader, Out& out);
   void become_pre_candidate(const Params& p, const NodeView& v, Out& out);
   void become_candidate(const Params& p, const NodeView& v, Out& out);
   void become_leader(const Params& p, const NodeView& v, Out& out);
@@ -85,6 +86,9 @@ class Server {
   // Leader duties.
   void broadcast_append(const Params& p, const NodeView& v, bool heartbeat, Out& out);
   void send_append(const Params& p, const NodeView& v, NodeId to, bool heartbeat, Out& out);
+  // HeartbeatTiming::per_follower: heartbeats to the followers whose are due, then the one
+  // heartbeat timer re-armed for the earliest next one.
+  void heartbeat_due_followers(const Params& p, const NodeView& v, Out& out);
   void maybe_commit(const Params& p, const NodeView& v, Out& out);
   void check_quorum(const Params& p, const NodeView& v, Out& out);
   // Everyone.
@@ -128,6 +132,7 @@ class Server {
   std::vector<Index> match_index_;     // leader
   std::vector<uint32_t> inflight_;     // leader: unacknowledged appends carrying entries
   std::vector<bool> recent_active_;    // leader: heard from since the last quorum check
+  std::vector<SimTime> heartbeat_due_; // leader, per-follower heartbeats: when each is next due
   struct Appended {
     Appended(Index i, SimTime t) : index(i), at(t) {}
     Index index;

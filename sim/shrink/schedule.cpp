@@ -66,6 +66,8 @@ std::vector<ScheduledFault> schedule_of(const Scenario& sc) {
     f.writes_nodes = needs_nodes(spec.kind);
     f.writes_groups = spec.kind == FaultKind::partition;
     if (spec.one_way) f.other_keys = {{"one_way", "true"}, {"from", "\"" + spec.groups.at(0).first + "\""}};
+    // A drawn slow disk needs its factor to be a fault of its own (std::to_string: a TOML float).
+    if (spec.kind == FaultKind::slow_disk) f.other_keys = {{"factor", std::to_string(spec.slow_disk.factor)}};
     f.spec = std::move(spec);
     f.origin = "drawn by [chaos]";
     f.drawn = true;

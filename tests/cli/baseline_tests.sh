@@ -10,6 +10,11 @@ source "$ROOT/tests/cli/lib.sh"
 SUITE=$WORK/suite
 mkdir -p "$SUITE/raft"
 cp scenarios/raft/quiet.toml scenarios/raft/leader_crash.toml "$SUITE/raft/"
+# The planted change below (crashes 1.5 s instead of 1 s) moves messages_lost_crashed on
+# all 8 seeds under the election-timer rule from before issue 19, not clearly enough under
+# Figure 2's (+47 % at the median, paired Wilcoxon p above 0.01):
+# the suite keeps the old rule so the planted change stays a clear regression.
+sed -i 's/^name = "raft"$/name = "raft"\nelection_timer_reset = "any-higher-term"/' "$SUITE/raft/leader_crash.toml"
 cp scenarios/pbft/scale_n4.toml "$SUITE/"
 cp scenarios/bench/phold.toml "$SUITE/"   # no [expect]: not part of the suite
 BASE=$WORK/base.toml

@@ -57,7 +57,7 @@ expect_exit "a diagram of a whole run asks for a narrower trace" 2 "readable up 
 
 echo "-- a failure suggests the trace"
 expect_exit "a checker failure prints the --trace command for the second before it" 1 \
-  "trace it +meshsim run scenarios/raft/figure8_bug.toml --seed 15 .*--trace 'time=[0-9]+ms\.\.[0-9]+ms'" \
+  "trace it +meshsim run scenarios/raft/figure8_bug.toml --seed 17 .*--trace 'time=[0-9]+ms\.\.[0-9]+ms'" \
   "$MESHSIM" run scenarios/raft/figure8_bug.toml --db "$DB" --no-progress --set 'expect.failure="raft.election_safety"'
 
 finish

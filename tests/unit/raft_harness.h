@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include "protocols/raft/safety_checker.h"
 #include "protocols/raft/server.h"
 
@@ -19,7 +21,11 @@ struct InFlight {
 
 class Harness {
  public:
-  explicit Harness(Params p) : p_(p), servers_(p.servers), rngs_(), checker_(p.servers) {
+  // With `durable_writes`, the servers see a disk (NodeView::durable_writes_take_time):
+  // each write they issue waits in pending_writes() until the test completes it.
+  explicit Harness(Params p, bool durable_writes = false)
+      : p_(p), servers_(p.servers), rngs_(), checker_(p.servers), durable_writes_(durable_writes),
+        pending_writes_(p.servers), timers_set_(p.servers) {
     for (uint32_t i = 0; i < p.servers; ++i) rngs_.emplace_back(1000 + i);
     for (NodeId n = 0; n < p.servers; ++n) step(n, [&](Server& s, const NodeView& v, Outbox<Message>& o) { s.start(p_, v, o); });
   }
@@ -47,7 +53,45 @@ class Harness {
   void change_config(NodeId leader, ConfigOp op, NodeId server) {
     step(leader, [&](Server& s, const NodeView& v, Outbox<Message>& o) { s.on_message(p_, v, leader, ConfigRequest{op, server}, o); });
   }
+  // Durable writes (durable_writes only): issued and not yet completed, oldest first.
+  size_t pending_writes(NodeId n) const { return pending_writes_[n].size(); }
+  // Completes `n`'s oldest write: the server's on_persisted step runs.
+  void complete_write(NodeId n) {
+    REQUIRE(!pending_writes_[n].empty());
+    uint64_t token = pending_writes_[n].front();
+    pending_writes_[n].erase(pending_writes_[n].begin());
+    step(n, [&](Server& s, const NodeView& v, Outbox<Message>& o) { s.on_persisted(p_, v, token, o); });
+  }
+  // Completes every write of `n`, including those its completions issue.
+  void complete_writes(NodeId n) {
+    while (!pending_writes_[n].empty()) complete_write(n);
+  }
+  // The timers `n`'s latest step set (a timer set again restarts).
+  const std::vector<TimerId>& timers_set(NodeId n) const { return timers_set_[n]; }
+  bool restarted_election_timer(NodeId n) const {
+    return std::find(timers_set_[n].begin(), timers_set_[n].end(), kElectionTimer) != timers_set_[n].end();
+  }
+  // Delivers one waiting message, the first from `from` to `to`; false if there is none.
+  bool deliver_one(NodeId from, NodeId to) {
+    for (size_t i = 0; i < inflight_.size(); ++i) {
+      if (inflight_[i].from != from || inflight_[i].to != to) continue;
+      InFlight m = inflight_[i];
+      inflight_.erase(inflight_.begin() + static_cast<std::ptrdiff_t>(i));
+      step(to, [&](Server& s, const NodeView& v, Outbox<Message>& o) { s.on_message(p_, v, from, m.msg, o); });
+      return true;
+    }
+    return false;
+  }
+  // Counts waiting messages from `from` of type M.
+  template <class M>
+  size_t waiting_from(NodeId from) const {
+    return static_cast<size_t>(std::count_if(inflight_.begin(), inflight_.end(), [&](const InFlight& m) {
+      return m.from == from && std::holds_alternative<M>(m.msg);
+    }));
+  }
+
   void crash(NodeId n) {
+    pending_writes_[n].clear();  // a write that has not completed is lost
     servers_[n].crash();
     checker_.on_not_leader(n);
     commit_seen_[n] = 0;
@@ -77,6 +121,8 @@ class Harness {
     return count;
   }
   void drop_all() { inflight_.clear(); }
+  // Time passes with no step (each step also advances the clock by 1 ms).
+  void advance(Duration d) { now_ = now_ + d; }
   // Deliveries are described into `trace` from now on (transcript tests).
   void set_trace(std::vector<std::string>* trace) { trace_ = trace; }
 
@@ -107,8 +153,12 @@ class Harness {
     v.now = now_;
     v.node_count = p_.servers + 1;
     v.rng = &rngs_[n];
+    v.durable_writes_take_time = durable_writes_;
     Outbox<Message> out;
     f(servers_[n], v, out);
+    for (const auto& w : out.writes()) pending_writes_[n].push_back(w.token);
+    timers_set_[n].clear();
+    for (const auto& t : out.timers()) timers_set_[n].push_back(t.id);
     for (const auto& note : out.notes()) observe(n, note.what, note.value);
     const Server& s = servers_[n];
     if (s.role() == Role::leader) record(checker_.after_leader_step(n, s.term(), s.log()));
@@ -141,6 +191,9 @@ class Harness {
   std::vector<InFlight> inflight_;
   std::optional<std::string> violation_;
   std::vector<std::string>* trace_ = nullptr;
+  bool durable_writes_ = false;
+  std::vector<std::vector<uint64_t>> pending_writes_;
+  std::vector<std::vector<TimerId>> timers_set_;
   SimTime now_{};
   uint64_t next_seq_ = 0;
 };

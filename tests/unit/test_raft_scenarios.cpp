@@ -77,8 +77,8 @@ TEST_CASE("raft scenario: the chaos sweep finds no violation over 100 seeds") {
 }
 
 TEST_CASE("raft scenario: the Figure 8 bug is caught by a sweep, and only with the bug") {
-  // About 1 seed in 100 produces Figure 8's interleaving (15, 18 and 237 of seeds 1..300
-  // since the random streams of issue 17; 12 of seeds 1..1000);
+  // About 1 seed in 60 produces Figure 8's interleaving (17, 32, 61, 125 and 180 of seeds
+  // 1..300 since the Figure 2 election-timer rule of issue 19);
   // the file expects the leader completeness checker to fire, so those seeds are complete.
   int caught = 0;
   for (uint64_t seed = 1; seed <= 300; ++seed) {
@@ -86,7 +86,7 @@ TEST_CASE("raft scenario: the Figure 8 bug is caught by a sweep, and only with t
     if (bug.result.status == RunStatus::complete && bug.result.note.find("raft.leader_completeness") != std::string::npos) ++caught;
   }
   CHECK(caught >= 2);
-  CHECK(run_file("figure8_bug.toml", 15).result.status == RunStatus::complete);  // the file's own seed
+  CHECK(run_file("figure8_bug.toml", 17).result.status == RunStatus::complete);  // the file's own seed
   for (uint64_t seed = 1; seed <= 100; ++seed) {
     Outcome fixed = run_file("figure8_bug.toml", seed, {"protocol.bug=\"none\""});
     INFO("seed " << seed << ": " << fixed.result.failure);
@@ -102,7 +102,9 @@ TEST_CASE("raft scenario: the Figure 8 bug is caught by a sweep, and only with t
 // reject it), but the checker used to demand of every new leader everything committed so
 // far, instead of everything committed in earlier terms.
 TEST_CASE("raft scenario: a stale leader of a lower term, elected after a pause, is no violation (chaos seed 7729)") {
-  Outcome o = run_file("chaos.toml", 7729);
+  // The seed's schedule was found under the election-timer rule of the time; the Figure 2
+  // rule (issue 19) changes the run, so the case is replayed with the old rule.
+  Outcome o = run_file("chaos.toml", 7729, {"protocol.election_timer_reset=\"any-higher-term\""});
   INFO(o.result.failure);
   CHECK(o.result.status == RunStatus::complete);
   // The case itself, so that this test fails loudly if the seed stops producing it.
@@ -170,7 +172,27 @@ TEST_CASE("raft scenario: without cost keys the processing model stays off and f
   // Fingerprints of runs without cost keys (meshsim run ... --seed N): first taken before
   // Raft had cost keys, retaken when the random streams of issue 17 changed every run.
   CHECK(run_file("quiet.toml", 3).result.fingerprint == 0x3e90b0192b881195ULL);
-  CHECK(run_file("chaos.toml", 5).result.fingerprint == 0x5c2075b6d0c330d1ULL);
+  // Retaken when issue 19 made the election timer follow Figure 2 (the legacy rule
+  // reproduces the old one: the next test).
+  CHECK(run_file("chaos.toml", 5).result.fingerprint == 0xe7f286c27395e6ceULL);
   Outcome zero = run_file("quiet.toml", 3, {"protocol.cost_receive=\"0ns\"", "protocol.cost_apply_entry=\"0ns\""});
   CHECK(zero.result.fingerprint == 0x3e90b0192b881195ULL);
+}
+
+TEST_CASE("raft scenario: election_timer_reset = any-higher-term reproduces the runs from before issue 19 exactly") {
+  // Fingerprints taken with the build before the Figure 2 timer rule (main at 0ba6e23,
+  // meshsim run FILE --seed N): every Raft scenario whose run the rule changes.
+  const std::vector<std::string> legacy = {"protocol.election_timer_reset=\"any-higher-term\""};
+  const std::pair<const char*, uint64_t> before[] = {
+      {"chaos.toml", 0xd3c82ed98433faceULL},         {"chaos_disk.toml", 0x87c585e3debd18a8ULL},
+      {"disk_stall.toml", 0x7cc1ccd0f32a944eULL},    {"figure8_bug.toml", 0x346609fd7cf7823dULL},
+      {"flapping.toml", 0x8ddade40436ba6ecULL},      {"leader_crash.toml", 0x319b3d2270ee341dULL},
+      {"membership.toml", 0x5dc7c7e0e05c8b73ULL},    {"minority_leader.toml", 0x74377cfd51191877ULL},
+      {"slow_disk.toml", 0x205a3e3dd392ee6bULL}};
+  for (auto [file, fingerprint] : before) {
+    CAPTURE(file);
+    CHECK(run_file(file, 1, legacy).result.fingerprint == fingerprint);
+    CHECK(run_file(file, 1).result.fingerprint != fingerprint);  // the Figure 2 rule changes it
+  }
+  CHECK(run_file("chaos.toml", 5, legacy).result.fingerprint == 0x5c2075b6d0c330d1ULL);
 }
