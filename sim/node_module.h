@@ -285,6 +285,10 @@ class NodeModule : public Module {
     drain(n, v);
   }
 
+  // The module's own handle on node n's state machine, to set inputs that come from
+  // elsewhere on the node (another module's view, read through find_interface) before a step.
+  Node& node_state(NodeId n) { return nodes_[n]; }
+
   NodeView view(NodeId n) {
     NodeView v;
     v.self = n;
