@@ -70,3 +70,26 @@ TEST_CASE("membership scenarios: same seed, same fingerprint; another seed, anot
   CHECK(a.result.fingerprint == b.result.fingerprint);
   CHECK(a.result.fingerprint != c.result.fingerprint);
 }
+
+TEST_CASE("membership scenarios: the read-only minority refuses writes, serves possibly stale reads, and recovers") {
+  for (uint64_t seed : {1, 2, 3}) {
+    auto o = run_scenario_file("scenarios/membership/kv_partition.toml", seed);
+    INFO("seed ", seed, ": ", o.result.failure);
+    CHECK(o.result.status == RunStatus::complete);
+    CHECK(o.scalars["kv_writes_refused_read_only"] > 0);
+    CHECK(o.scalars["kv_reads_possibly_stale"] > 0);
+    CHECK(o.scalars["kv_writes_accepted_read_only"] == 0);
+    CHECK(o.scalars["linearizable"] == 1);
+    CHECK(o.scalars["membership_read_only_at_end"] == 0);
+  }
+}
+
+TEST_CASE("membership scenarios: a server that writes while read-only is caught by raft.no_write_while_read_only") {
+  auto buggy = run_scenario_file("scenarios/membership/kv_read_only_bug.toml", 1);
+  INFO(buggy.result.failure);
+  CHECK(buggy.result.status == RunStatus::complete);
+  CHECK(buggy.result.note.find("raft.no_write_while_read_only") != std::string::npos);
+  auto fixed = run_scenario_file("scenarios/membership/kv_read_only_bug.toml", 1, {"protocol.bug=\"none\""});
+  CHECK(fixed.result.status == RunStatus::failed);
+  CHECK(fixed.result.failure.find("without that checker firing") != std::string::npos);
+}
