@@ -48,6 +48,10 @@ expect_exit "an [expect] key the module does not report" 2 "expect.toml:9: expec
 write "$WORK/monitors.toml" 'detector = "phi"' 'monitors = 3' 'quorum = 4'
 expect_exit "phi: a quorum larger than the monitors" 2 "monitors.toml:10: protocol.quorum: is 4 but each member has only 3 monitors" \
   "$MESHSIM" run "$WORK/monitors.toml" --db "$DB"
+write "$WORK/fanout.toml" 'leave_fanout = 65'
+expect_exit "a leave fanout beyond 64" 2 "fanout.toml:8: protocol.leave_fanout" "$MESHSIM" run "$WORK/fanout.toml" --db "$DB"
+write "$WORK/fanout2.toml" 'leave_fanout = "three"'
+expect_exit "a leave fanout that is not a number" 2 "fanout2.toml:8: protocol.leave_fanout" "$MESHSIM" run "$WORK/fanout2.toml" --db "$DB"
 write "$WORK/phikey.toml" 'phi_threshold = 8'
 expect_exit "a phi key with the SWIM detector" 2 "phikey.toml:8: protocol.phi_threshold: belongs to detector = \"phi\"" \
   "$MESHSIM" run "$WORK/phikey.toml" --db "$DB"

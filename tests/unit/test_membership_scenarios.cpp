@@ -93,3 +93,15 @@ TEST_CASE("membership scenarios: a server that writes while read-only is caught 
   CHECK(fixed.result.status == RunStatus::failed);
   CHECK(fixed.result.failure.find("without that checker firing") != std::string::npos);
 }
+
+TEST_CASE("membership scenarios: a graceful leave is known sooner and confirmed as no failure") {
+  auto graceful = run_scenario_file("scenarios/membership/churn.toml", 1);
+  auto silent = run_scenario_file("scenarios/membership/churn.toml", 1, {"protocol.leave_fanout=0"});
+  INFO(graceful.result.failure, silent.result.failure);
+  CHECK(graceful.result.status == RunStatus::complete);
+  CHECK(silent.result.status == RunStatus::complete);
+  CHECK(graceful.scalars["membership_graceful_leaves"] == 5);
+  CHECK(silent.scalars["membership_graceful_leaves"] == 0);
+  CHECK(graceful.scalars["membership_failures_confirmed"] < silent.scalars["membership_failures_confirmed"]);
+  CHECK(graceful.scalars["membership_detect_all_ns_p50"] < silent.scalars["membership_detect_all_ns_p50"]);
+}
