@@ -82,6 +82,9 @@ class Module {
   // joins it afresh: unlike recover, a join starts from a new node's state, durable state
   // included. Timers are cancelled by the engine on leave, as on crash.
   virtual void leave(NodeId node) { crash(node); }
+  // Called just before leave() while the node is still up and can send: a graceful
+  // process says goodbye (membership's Leave). Nothing by default.
+  virtual void before_leave(NodeId /*node*/) {}
   virtual void join(NodeId node) { recover(node); }
 
   // Byzantine behaviour switched on for a node by the fault schedule (layer spec.layer), or

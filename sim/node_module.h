@@ -285,6 +285,19 @@ class NodeModule : public Module {
     drain(n, v);
   }
 
+  // Steps node n with `f(node, params, view, outbox)`: an input that is neither a message
+  // nor a timer (a graceful leave announced before the engine stops the node).
+  template <class F>
+  void step_node(NodeId n, F&& f) {
+    NodeView v = view(n);
+    f(nodes_[n], params_, v, outbox_);
+    drain(n, v);
+  }
+
+  // The module's own handle on node n's state machine, to set inputs that come from
+  // elsewhere on the node (another module's view, read through find_interface) before a step.
+  Node& node_state(NodeId n) { return nodes_[n]; }
+
   NodeView view(NodeId n) {
     NodeView v;
     v.self = n;

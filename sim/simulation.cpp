@@ -559,6 +559,8 @@ void Simulation::resume_node(NodeId n) {
 
 void Simulation::leave_node(NodeId n) {
   if (state_[n] == NodeState::absent) return;
+  if (state_[n] == NodeState::up)
+    for (auto& m : modules_) m->before_leave(n);
   if (state_[n] == NodeState::paused) drop_parked(n);
   const bool was_up = state_[n] != NodeState::crashed;
   state_[n] = NodeState::absent;

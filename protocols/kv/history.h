@@ -27,6 +27,10 @@ struct Operation {
   int64_t completed_ns = -1;  // -1: indeterminate
   int64_t result = 0;         // get: the value read
   bool ok = true;             // cas: whether it swapped (get and put are always ok)
+  // A get answered by a read-only node from its own copy (issue 13): the client has an
+  // answer, but one that promises nothing, so the record stays indeterminate and the
+  // linearizability check drops it like any indeterminate get.
+  bool possibly_stale = false;
 
   bool completed() const { return completed_ns >= 0; }
 };

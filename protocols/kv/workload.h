@@ -79,6 +79,30 @@ class ClientWorkload {
     return true;
   }
 
+  // A get answered as possibly stale by a read-only node: the client takes the answer and
+  // moves on, but its record stays indeterminate (completed_ns -1), flagged, because a
+  // stale read is outside the linearizable history by design.
+  bool complete_possibly_stale(uint64_t seq, const Outcome& out) {
+    auto it = pending_.find(seq);
+    if (it == pending_.end()) return false;
+    Operation& op = records_[it->second.record];
+    op.result = out.value;
+    op.possibly_stale = true;
+    pending_.erase(it);
+    ++possibly_stale_;
+    refresh_first_outstanding();
+    return true;
+  }
+
+  // The client stops waiting for `seq` (a read-only node refused it): the record stays
+  // indeterminate, not failed, because an earlier copy sent before a timeout may still be
+  // in some log and take effect. Returns false if it was no longer pending.
+  bool give_up(uint64_t seq) {
+    if (pending_.erase(seq) == 0) return false;
+    refresh_first_outstanding();
+    return true;
+  }
+
   // The client crashed: its pending operations stay indeterminate in the record (they may
   // still take effect), and it stops waiting for them.
   void abandon_pending() {
@@ -109,6 +133,7 @@ class ClientWorkload {
   bool may_issue(const WorkloadParams& p) const { return p.max_ops == 0 || issued() < p.max_ops; }
   uint64_t issued() const { return next_seq_; }
   uint64_t completed() const { return completed_; }
+  uint64_t possibly_stale() const { return possibly_stale_; }
   std::map<uint64_t, Pending>& pending() { return pending_; }
   const std::map<uint64_t, Pending>& pending() const { return pending_; }
   const std::vector<Operation>& records() const { return records_; }
@@ -121,6 +146,7 @@ class ClientWorkload {
 
   uint64_t next_seq_ = 0;
   uint64_t completed_ = 0;
+  uint64_t possibly_stale_ = 0;
   std::map<uint64_t, Pending> pending_;
   std::map<uint32_t, int64_t> last_seen_;
   std::vector<Operation> records_;

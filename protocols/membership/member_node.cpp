@@ -476,6 +476,22 @@ NodeId MemberNode::random_failed_member(const NodeView& v) {
   return it->first;
 }
 
+void MemberNode::announce_leave(const Params& p, const NodeView& v, MemberOutbox& out) {
+  // Serf/memberlist's graceful leave: the node's own Leave at its current incarnation rides
+  // a Ping to a few live members, which apply it and piggyback it on (SWIM §4.1) like any
+  // update. Sent to several because nobody acks it: the node is gone before the acks come.
+  if (!joined_ || p.leave_fanout == 0) return;
+  Updates farewell{Update{v.self, incarnation_, UpdateKind::leave, kNoNode}};
+  std::vector<NodeId> told;
+  for (uint32_t draw = 0; draw < 4 * p.leave_fanout && told.size() < p.leave_fanout; ++draw) {
+    NodeId peer = random_live_member(v, kNoNode);
+    if (peer == kNoNode) break;
+    if (std::find(told.begin(), told.end(), peer) != told.end()) continue;
+    told.push_back(peer);
+    out.send(peer, Ping{++probe_seq_, kNoNode, farewell});
+  }
+}
+
 NodeId MemberNode::random_live_member(const NodeView& v, NodeId except) {
   if (live_count_ <= 1 || members_.empty()) return kNoNode;
   // A few uniform draws find one quickly in a well-known mesh; a scan from a random start

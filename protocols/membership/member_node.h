@@ -47,6 +47,8 @@ class MemberNode {
   void on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, MemberOutbox& out);
   void on_timer(const Params& p, const NodeView& v, TimerId id, MemberOutbox& out);
   void crash();
+  // Graceful leave: Leave(self) to up to p.leave_fanout live members, before the node stops.
+  void announce_leave(const Params& p, const NodeView& v, MemberOutbox& out);
 
   Status status_of(NodeId member) const { return member < members_.size() ? members_[member].status : Status::unknown; }
   uint32_t incarnation_of(NodeId member) const { return member < members_.size() ? members_[member].incarnation : 0; }

@@ -57,6 +57,7 @@ Params parse_params(ConfigSection& s) {
   at_least(s, "sync_interval", p.sync_interval, Duration::millis(10));
   p.join_timeout = s.get_duration("join_timeout", p.join_timeout);
   at_least(s, "join_timeout", p.join_timeout, Duration::millis(1));
+  p.leave_fanout = static_cast<uint32_t>(s.get_int("leave_fanout", p.leave_fanout, 0, 64));
   p.completeness_bound = s.get_duration("completeness_bound", Duration{}, /*allow_zero=*/true);
   p.check_completeness = s.get_bool("check_completeness", true);
   p.check_accuracy = s.get_bool("check_accuracy", true);
@@ -79,6 +80,7 @@ std::vector<MetricInfo> membership_metrics() {
       {"membership_false_positives_per_node_hour", "false positives per node per hour of simulated time"},
       {"membership_accusations", "accusations made by the nodes' own detectors"},
       {"membership_refutations", "suspicions refuted by the suspected member (SWIM incarnations)"},
+      {"membership_graceful_leaves", "leaves announced with a Leave message before the node stopped (leave_fanout > 0)"},
       {"membership_failures_confirmed", "failure verdicts, one per node and member"},
       {"membership_messages_per_node_per_s", "membership messages sent per node per simulated second"},
       {"membership_bytes_per_node_per_s", "membership bytes sent per node per simulated second"},

@@ -118,6 +118,12 @@ void MembershipModule::leave(NodeId n) {
   Base::leave(n);
 }
 
+void MembershipModule::before_leave(NodeId n) {
+  if (params().leave_fanout == 0) return;
+  step_node(n, [](MemberNode& node, const Params& p, const NodeView& v, MemberOutbox& out) { node.announce_leave(p, v, out); });
+  ++graceful_leaves_;
+}
+
 void MembershipModule::join(NodeId n) { Base::join(n); }
 
 // A rejoining node speaks at a higher incarnation than its previous life (crash() raised it
@@ -331,6 +337,7 @@ std::optional<Violation> MembershipModule::finish(SimTime now, Metrics& m) {
   m.set_scalar("membership_read_only_at_end", read_only_at_end);
   m.set_scalar("membership_accusations", static_cast<double>(accusations_));
   m.set_scalar("membership_refutations", static_cast<double>(refutations_));
+  m.set_scalar("membership_graceful_leaves", static_cast<double>(graceful_leaves_));
   m.set_scalar("membership_failures_confirmed", static_cast<double>(confirmed_));
   m.set_scalar("membership_messages_per_node_per_s", n && seconds > 0 ? static_cast<double>(sent_messages_) / n / seconds : 0.0);
   m.set_scalar("membership_bytes_per_node_per_s", n && seconds > 0 ? static_cast<double>(sent_bytes_) / n / seconds : 0.0);

@@ -31,6 +31,7 @@ class MembershipModule : public NodeModule<MembershipProtocol>, public FailureDe
   void crash(NodeId n) override;
   void join(NodeId n) override;
   void leave(NodeId n) override;
+  void before_leave(NodeId n) override;
   bool set_byzantine(NodeId n, const ByzantineSpec& spec) override;
   std::vector<NodeId> nodes_in_role(std::string_view role) override;
   std::vector<std::string> roles() const override { return {"seed", "member"}; }
@@ -84,6 +85,7 @@ class MembershipModule : public NodeModule<MembershipProtocol>, public FailureDe
   uint32_t cached_up_ = 0;
   int64_t converged_since_ns_ = -1;  // since when every up node's view holds exactly the up nodes
   uint64_t false_positives_ = 0, accusations_ = 0, refutations_ = 0, confirmed_ = 0;
+  uint64_t graceful_leaves_ = 0;  // leaves announced with a Leave message
   uint64_t sent_messages_ = 0, sent_bytes_ = 0;
   std::optional<Violation> accuracy_violation_;
   std::vector<int64_t> read_only_since_ns_;  // -1 while writable

@@ -46,6 +46,10 @@ struct Params {
   uint32_t max_piggyback = 8;                       // updates per message
   Duration sync_interval = Duration::seconds(2);    // push-pull full-state exchange (Serf/memberlist)
   Duration join_timeout = Duration::seconds(1);     // try the next seed after this
+  // Graceful leave (Serf's "leave intent"): a leaving node sends its own Leave to this many
+  // live members before it stops, so the mesh learns it left instead of detecting a crash.
+  // 0 leaves silently, as a crash does.
+  uint32_t leave_fanout = 3;
   // The completeness checker's bound (0: the default of README.md, computed at attach).
   Duration completeness_bound{};
   bool check_completeness = true;

@@ -48,8 +48,22 @@ void Client::on_message(const Params& p, const NodeView& v, NodeId from, const M
     }
     return;
   }
+  if (reply->refused_read_only) {
+    // The server's node lost its majority and this copy entered no log. The client gives
+    // the write up (indeterminate: a copy sent before a timeout may still be in a log) and
+    // goes on with its next operation, trying the next server: a partitioned client keeps
+    // getting possibly stale reads where it would otherwise block on one write.
+    if (!workload_.give_up(reply->seq)) return;
+    ++refused_read_only_;
+    leader_guess_ = (from + 1) % p.servers;
+    if (!p.workload.open_loop && workload_.may_issue(p.workload)) out.set_timer(kClientIssueTimer, p.workload.think);
+    if (workload_.pending().empty()) out.cancel_timer(kClientRetryTimer);
+    return;
+  }
   leader_guess_ = from;
-  if (!workload_.complete(reply->seq, reply->outcome, v.now)) return;  // a late duplicate
+  bool fresh = reply->possibly_stale ? workload_.complete_possibly_stale(reply->seq, reply->outcome)
+                                     : workload_.complete(reply->seq, reply->outcome, v.now);
+  if (!fresh) return;  // a late duplicate
   if (!p.workload.open_loop && workload_.may_issue(p.workload)) out.set_timer(kClientIssueTimer, p.workload.think);
   if (workload_.pending().empty()) out.cancel_timer(kClientRetryTimer);
 }

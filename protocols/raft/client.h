@@ -22,6 +22,7 @@ class Client {
   const kv::ClientWorkload& workload() const { return workload_; }
   uint64_t retries() const { return retries_; }
   uint64_t redirects() const { return redirects_; }
+  uint64_t refused_read_only() const { return refused_read_only_; }
 
  private:
   void issue(const Params& p, const NodeView& v, Outbox<Message>& out);
@@ -32,6 +33,7 @@ class Client {
   NodeId leader_guess_ = 0;
   uint64_t retries_ = 0;
   uint64_t redirects_ = 0;
+  uint64_t refused_read_only_ = 0;
 };
 
 }  // namespace meshsim::raft

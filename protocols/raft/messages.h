@@ -105,6 +105,11 @@ struct ClientReply {
   uint64_t seq = 0;
   bool redirect = false;       // not the leader: try `leader_hint`
   NodeId leader_hint = kNoNode;
+  // The server's node is read-only (membership's ReadOnlyView): a write was refused and
+  // did not enter the log, or a get was answered from the server's own state machine
+  // and may be stale.
+  bool refused_read_only = false;
+  bool possibly_stale = false;
   kv::Outcome outcome;
   uint32_t wire_bytes() const { return 8 + 1 + 4 + 8 + 1; }
 };

@@ -18,6 +18,9 @@ enum class Bug : uint8_t {
   // Figure 8 of the paper: a leader commits an entry of an earlier term by counting
   // replicas, which §5.4.2 forbids; a later leader may then overwrite it.
   commit_old_terms,
+  // A server appends clients' writes even while its node is read-only (membership's
+  // ReadOnlyView: it holds fewer than a majority of its agreed membership live).
+  ignore_read_only,
 };
 
 // CPU time per operation for the engine's processing model (docs/architecture.md, "The

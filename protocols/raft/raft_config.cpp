@@ -33,7 +33,8 @@ Params parse_params(ConfigSection& s) {
   p.leader_parallel_write = s.get_bool("leader_parallel_write", p.leader_parallel_write);
   p.batch_writes = s.get_bool("batch_writes", p.batch_writes);
   p.snapshot_threshold = static_cast<uint32_t>(s.get_int("snapshot_threshold", p.snapshot_threshold, 0, 100'000'000));
-  p.bug = s.get_enum("bug", "none", {"none", "commit-old-terms"}) == "commit-old-terms" ? Bug::commit_old_terms : Bug::none;
+  std::string bug = s.get_enum("bug", "none", {"none", "commit-old-terms", "ignore-read-only"});
+  p.bug = bug == "commit-old-terms" ? Bug::commit_old_terms : bug == "ignore-read-only" ? Bug::ignore_read_only : Bug::none;
   p.costs.receive = s.get_duration("cost_receive", p.costs.receive, true);
   p.costs.send = s.get_duration("cost_send", p.costs.send, true);
   p.costs.append_entry = s.get_duration("cost_append_entry", p.costs.append_entry, true);
@@ -52,7 +53,9 @@ void register_raft(ModuleRegistry& registry) {
                  std::string size_error = s.error_text(
                      "servers", std::to_string(p.servers) + " servers need at least that many nodes (topology.nodes); "
                                 "nodes beyond the servers are clients");
-                 return std::make_unique<RaftModule>(std::move(p), std::move(size_error));
+                 std::string read_only_bug_error = s.error_text(
+                     "bug", "ignore-read-only needs a module that provides read-only state ([[modules]] name = \"membership\")");
+                 return std::make_unique<RaftModule>(std::move(p), std::move(size_error), std::move(read_only_bug_error));
                });
 }
 

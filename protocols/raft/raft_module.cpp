@@ -8,8 +8,8 @@
 
 namespace meshsim::raft {
 
-RaftModule::RaftModule(Params params, std::string size_error)
-    : Base(std::move(params)), size_error_(std::move(size_error)) {}
+RaftModule::RaftModule(Params params, std::string size_error, std::string read_only_bug_error)
+    : Base(std::move(params)), size_error_(std::move(size_error)), read_only_bug_error_(std::move(read_only_bug_error)) {}
 
 Node RaftModule::make_node(NodeId n) {
   Node node;
@@ -20,6 +20,11 @@ Node RaftModule::make_node(NodeId n) {
 void RaftModule::on_attach() {
   if (sim().node_count() < params().servers)
     throw ScenarioError(size_error_.empty() ? "protocol.servers: more servers than nodes" : size_error_);
+  // Every module of the run exists before any is attached, so a module listed after this
+  // one is found here too (provides() needs no attached state).
+  read_only_view_ = sim().find_interface<ReadOnlyView>();
+  if (!read_only_view_ && params().bug == Bug::ignore_read_only)
+    throw ScenarioError(read_only_bug_error_.empty() ? "protocol.bug: ignore-read-only needs a module providing read-only state (membership)" : read_only_bug_error_);
   checker_ = SafetyChecker(params().servers);
   commit_seen_.assign(params().servers, 0);
 }
@@ -29,6 +34,7 @@ void RaftModule::start(NodeId n) {
   after_step(n);
 }
 void RaftModule::deliver(NodeId to, NodeId from, uint32_t slot) {
+  if (read_only_view_ && params().is_server(to)) node_state(to).server.set_read_only(read_only(to));
   Base::deliver(to, from, slot);
   after_step(to);
 }
@@ -103,6 +109,25 @@ void RaftModule::on_note(NodeId n, uint16_t what, int64_t value) {
   const Server& s = nodes()[n].server;
   const SimTime now = sim().now();
   switch (what) {
+    case kNoteWriteAccepted:
+      ++writes_accepted_;
+      // The checker asks the view itself, not the server's copy of it: a server that
+      // ignores or misreads its node's state is what it exists to catch.
+      if (read_only(n)) {
+        ++read_only_writes_accepted_;
+        const Entry& e = s.log().at(static_cast<Index>(value));
+        violated("no_write_while_read_only",
+                 "server " + std::to_string(n) + " accepted a " + kv::to_string(e.cmd.kind) + " of client " +
+                     std::to_string(e.cmd.client) + " (seq " + std::to_string(e.cmd.seq) + ") at log index " +
+                     std::to_string(value) + " while its node was read-only (fewer than a majority of its agreed membership live)");
+      }
+      return;
+    case kNoteWriteRefusedReadOnly:
+      ++read_only_writes_refused_;
+      return;
+    case kNoteStaleRead:
+      ++read_only_stale_reads_;
+      return;
     case kNoteElectionStarted:
       ++elections_;
       max_term_ = std::max<Term>(max_term_, static_cast<Term>(value));
@@ -353,6 +378,13 @@ std::optional<Violation> RaftModule::finish(SimTime now, Metrics& m) {
     }
   }
   m.set_scalar("client_redirects", static_cast<double>(redirects));
+  if (read_only_view_) {
+    // Reported only beside a module that offers read-only state, so other runs are unchanged.
+    m.set_scalar("kv_writes_accepted", static_cast<double>(writes_accepted_));
+    m.set_scalar("kv_writes_accepted_read_only", static_cast<double>(read_only_writes_accepted_));
+    m.set_scalar("kv_writes_refused_read_only", static_cast<double>(read_only_writes_refused_));
+    m.set_scalar("kv_reads_possibly_stale", static_cast<double>(read_only_stale_reads_));
+  }
   // Retried commands that reached the log twice and were answered from the session.
   m.set_scalar("kv_duplicates_suppressed", static_cast<double>(duplicates));
   return kv::report_history(history(), "raft", now, p.workload, sim().network().counters(), service_, m);
@@ -387,6 +419,10 @@ std::vector<MetricInfo> RaftModule::metrics() const {
       {"raft_snapshot_bytes", "size of each snapshot taken", MetricKind::histogram},
       {"client_redirects", "replies that sent a client to another server"},
       {"kv_duplicates_suppressed", "retried commands that reached the log twice and were answered from the session"},
+      {"kv_writes_accepted", "with membership: client puts and cas a leader appended to its log"},
+      {"kv_writes_accepted_read_only", "with membership: writes appended by a server whose node was read-only (each fails the run)"},
+      {"kv_writes_refused_read_only", "with membership: writes a read-only server refused"},
+      {"kv_reads_possibly_stale", "with membership: gets a read-only server answered from its own state machine, flagged possibly stale (outside the linearizability check)"},
       {"raft_term", "the highest term, over time", MetricKind::series},
       {"raft_leader", "the leader of the highest term (-1: none), over time", MetricKind::series},
       {"raft_committed", "entries committed cluster-wide, over time", MetricKind::series},

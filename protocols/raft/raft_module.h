@@ -10,6 +10,7 @@
 #include "protocols/kv/history_report.h"
 #include "protocols/raft/raft_node.h"
 #include "protocols/raft/safety_checker.h"
+#include "sim/node_interfaces.h"
 #include "sim/node_module.h"
 #include "sim/scenario/module_registry.h"
 
@@ -26,7 +27,7 @@ class RaftModule : public NodeModule<RaftProtocol> {
 
  public:
   // `size_error` is the located message for a topology with too few nodes for the servers.
-  RaftModule(Params params, std::string size_error);
+  RaftModule(Params params, std::string size_error, std::string read_only_bug_error = {});
 
   std::string_view name() const override { return "raft"; }
   void start(NodeId n) override;
@@ -65,8 +66,19 @@ class RaftModule : public NodeModule<RaftProtocol> {
   void offer_config_change();
   void violated(const std::string& checker, const std::string& detail);
   bool majority_can_commit();
+  // Node n's read-only state, from whichever module offers ReadOnlyView (membership); false
+  // when none does.
+  bool read_only(NodeId n) const { return read_only_view_ && read_only_view_->read_only(n); }
 
   std::string size_error_;
+  std::string read_only_bug_error_;  // located message: bug = "ignore-read-only" without a ReadOnlyView
+  const ReadOnlyView* read_only_view_ = nullptr;  // found at attach; null without membership
+  // The write path under a read-only node (issue 13): writes refused, writes accepted
+  // anyway (each a violation), reads answered as possibly stale.
+  uint64_t read_only_writes_refused_ = 0;
+  uint64_t read_only_writes_accepted_ = 0;
+  uint64_t read_only_stale_reads_ = 0;
+  uint64_t writes_accepted_ = 0;
   SafetyChecker checker_{0};
   std::vector<Index> commit_seen_;  // per server: the commit index the checker last saw
   // Metrics.

@@ -422,6 +422,24 @@ void Server::handle_config_request(const Params& p, const NodeView& v, const Con
 }
 
 void Server::handle_client_request(const Params& p, const NodeView& v, NodeId from, const ClientRequest& m, Out& out) {
+  // Issue 13's partition handling: a node that lost its majority serves reads from its own
+  // state machine, flagged possibly stale, and refuses writes outright instead of leaving
+  // the client to time out (Raft alone would never commit them on a minority, but a
+  // store without a consensus log would accept them and diverge).
+  if (read_only_ && (m.cmd.kind == kv::OpKind::get || p.bug != Bug::ignore_read_only)) {
+    ClientReply r;
+    r.seq = m.cmd.seq;
+    if (m.cmd.kind == kv::OpKind::get) {
+      r.possibly_stale = true;
+      r.outcome = kv::Outcome{store_.get(m.cmd.key), true};
+      out.note(kNoteStaleRead, static_cast<int64_t>(from));
+    } else {
+      r.refused_read_only = true;
+      out.note(kNoteWriteRefusedReadOnly, static_cast<int64_t>(from));
+    }
+    out.send(from, r);
+    return;
+  }
   if (role_ != Role::leader) {
     ClientReply r;
     r.seq = m.cmd.seq;
@@ -439,6 +457,7 @@ void Server::handle_client_request(const Params& p, const NodeView& v, NodeId fr
   out.busy(p.costs.append_entry);
   append_times_.emplace_back(log_.last_index(), v.now);
   out.note(kNoteLogAppended, static_cast<int64_t>(log_.last_index()));
+  if (e.cmd.kind != kv::OpKind::get) out.note(kNoteWriteAccepted, static_cast<int64_t>(log_.last_index()));
   match_index_[v.self] = durable_index();
   broadcast_append(p, v, false, out);
   maybe_commit(p, v, out);

@@ -37,6 +37,9 @@ enum : uint16_t {
   kNoteConfigProposed,       // value: index of the configuration entry a leader appended
   kNoteConfigRefused,        // value: the server a leader could not add or remove now
   kNoteCommitLatencyDisk,    // value: ns of a commit's latency spent waiting for disks
+  kNoteWriteAccepted,        // value: log index of a client's put or cas a leader appended
+  kNoteWriteRefusedReadOnly, // value: the client whose write a read-only server refused
+  kNoteStaleRead,            // value: the client a read-only server answered from its own store
 };
 
 class Server {
@@ -50,6 +53,9 @@ class Server {
   void crash();
   // A durable write issued with Outbox::persist has completed (the disk model is on).
   void on_persisted(const Params& p, const NodeView& v, uint64_t token, Outbox<Message>& out);
+  // Whether this server's node is read-only now (membership's ReadOnlyView, read by the
+  // module before each delivery): an input like the clock, so the server stays pure.
+  void set_read_only(bool read_only) { read_only_ = read_only; }
 
   Role role() const { return role_; }
   Term term() const { return term_; }
@@ -124,6 +130,7 @@ class Server {
   Index commit_ = 0;
   Index applied_ = 0;
   kv::Store store_;
+  bool read_only_ = false;
   std::vector<bool> members_;
   uint32_t member_count_ = 0;
   SimTime last_heard_leader_{-1};

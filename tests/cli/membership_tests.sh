@@ -48,9 +48,19 @@ expect_exit "an [expect] key the module does not report" 2 "expect.toml:9: expec
 write "$WORK/monitors.toml" 'detector = "phi"' 'monitors = 3' 'quorum = 4'
 expect_exit "phi: a quorum larger than the monitors" 2 "monitors.toml:10: protocol.quorum: is 4 but each member has only 3 monitors" \
   "$MESHSIM" run "$WORK/monitors.toml" --db "$DB"
+write "$WORK/fanout.toml" 'leave_fanout = 65'
+expect_exit "a leave fanout beyond 64" 2 "fanout.toml:8: protocol.leave_fanout" "$MESHSIM" run "$WORK/fanout.toml" --db "$DB"
+write "$WORK/fanout2.toml" 'leave_fanout = "three"'
+expect_exit "a leave fanout that is not a number" 2 "fanout2.toml:8: protocol.leave_fanout" "$MESHSIM" run "$WORK/fanout2.toml" --db "$DB"
 write "$WORK/phikey.toml" 'phi_threshold = 8'
 expect_exit "a phi key with the SWIM detector" 2 "phikey.toml:8: protocol.phi_threshold: belongs to detector = \"phi\"" \
   "$MESHSIM" run "$WORK/phikey.toml" --db "$DB"
+printf '[run]\nduration = "2s"\n[topology]\nkind = "none"\nnodes = 8\n[protocol]\nname = "raft"\nbug = "ignore-read-only"\n' >"$WORK/robug.toml"
+expect_exit "raft's ignore-read-only bug without a read-only provider" 2 "robug.toml:8: protocol.bug: ignore-read-only needs a module that provides read-only state" \
+  "$MESHSIM" run "$WORK/robug.toml" --db "$DB"
+printf '[run]\nduration = "2s"\n[topology]\nkind = "none"\nnodes = 8\n[protocol]\nname = "raft"\nbug = "ignore-read-onyl"\n' >"$WORK/robug2.toml"
+expect_exit "a misspelt raft bug lists ignore-read-only" 2 "robug2.toml:8: protocol.bug: .*ignore-read-only" \
+  "$MESHSIM" run "$WORK/robug2.toml" --db "$DB"
 [[ $(rows "$DB" runs) == none || $(rows "$DB" runs) == 0 ]] && pass "bad input wrote nothing" || fail "bad input wrote runs"
 
 echo "-- a run and its metrics in SQLite"
@@ -70,6 +80,20 @@ expect_exit "never-expiring suspicions are caught by completeness" 0 "expected +
   "$MESHSIM" run scenarios/membership/completeness_bug.toml --db "$DB"
 expect_exit "the completeness checker fails a run that expects nothing" 1 "membership.completeness" \
   "$MESHSIM" run scenarios/membership/completeness_bug.toml --db "$DB" --set 'expect.failure="membership.quorum_accuracy"'
+
+expect_exit "a read-only server that accepts writes is caught" 0 "expected +checker raft.no_write_while_read_only violated" \
+  "$MESHSIM" run scenarios/membership/kv_read_only_bug.toml --db "$DB"
+out=$("$MESHSIM" run scenarios/membership/kv_read_only_bug.toml --db "$DB" --set 'expect.failure="membership.completeness"' 2>&1)
+code=$?
+if [[ $code == 1 ]] && grep -q "raft.no_write_while_read_only: server" <<<"$out" && grep -qE "reproduce +meshsim run scenarios/membership/kv_read_only_bug.toml --seed 1" <<<"$out"; then
+  pass "the read-only checker fails a run that expects nothing: exit 1 and the reproduction command"
+else
+  fail "the read-only checker fails a run that expects nothing (exit $code)" "$out"
+fi
+expect_exit "the read-only partition passes its expectations" 0 "kv_writes_refused_read_only" \
+  "$MESHSIM" run scenarios/membership/kv_partition.toml --db "$DB"
+got=$(sqlite3 "$DB" "select value from scalars where name = 'kv_writes_refused_read_only' order by run_id desc limit 1")
+[[ -n $got ]] && pass "writes refused on the read-only side are in SQLite ($got)" || fail "no kv_writes_refused_read_only scalar"
 
 echo "-- listed"
 expect_exit "meshsim protocols lists roles, behaviours and metrics" 0 "membership.*roles \(fault targets\): seed, member.*accuse, eternal-refuter" \

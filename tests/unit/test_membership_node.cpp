@@ -327,3 +327,31 @@ TEST_CASE("membership node: accusations by a member held failed do not count") {
   node.on_message(p, env.view(1), 0, Ping{2, kNoNode, {Update{2, 0, UpdateKind::suspect, 3}}}, env.out);
   CHECK(node.status_of(2) == Status::alive);
 }
+
+TEST_CASE("membership node: a graceful leave tells leave_fanout distinct live members, who hold the node left") {
+  Env env;
+  Params p = params(Detector::swim);
+  p.leave_fanout = 3;
+  MemberNode leaving = joined_node(p, env, 4, {0, 1, 2, 3, 4, 5, 6, 7});
+  leaving.announce_leave(p, env.view(4, at_ms(100)), env.out);
+  auto pings = sent<Ping>(env.out);
+  REQUIRE(pings.size() == 3);
+  std::vector<NodeId> told;
+  for (const auto& [to, ping] : pings) {
+    CHECK(to != 4);
+    told.push_back(to);
+    REQUIRE(ping.updates.size() == 1);
+    CHECK(ping.updates[0].kind == UpdateKind::leave);
+    CHECK(ping.updates[0].member == 4);
+  }
+  std::sort(told.begin(), told.end());
+  CHECK(std::unique(told.begin(), told.end()) == told.end());
+  // A receiver holds it left at once, with no suspicion.
+  MemberNode receiver = joined_node(p, env, 0, {0, 1, 2, 3, 4, 5, 6, 7});
+  receiver.on_message(p, env.view(0, at_ms(110)), 4, pings[0].second, env.out);
+  CHECK(receiver.status_of(4) == Status::left);
+  // leave_fanout = 0: silent, as a crash.
+  p.leave_fanout = 0;
+  leaving.announce_leave(p, env.view(4, at_ms(120)), env.out);
+  CHECK(sent<Ping>(env.out).empty());
+}

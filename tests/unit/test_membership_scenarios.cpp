@@ -70,3 +70,38 @@ TEST_CASE("membership scenarios: same seed, same fingerprint; another seed, anot
   CHECK(a.result.fingerprint == b.result.fingerprint);
   CHECK(a.result.fingerprint != c.result.fingerprint);
 }
+
+TEST_CASE("membership scenarios: the read-only minority refuses writes, serves possibly stale reads, and recovers") {
+  for (uint64_t seed : {1, 2, 3}) {
+    auto o = run_scenario_file("scenarios/membership/kv_partition.toml", seed);
+    INFO("seed ", seed, ": ", o.result.failure);
+    CHECK(o.result.status == RunStatus::complete);
+    CHECK(o.scalars["kv_writes_refused_read_only"] > 0);
+    CHECK(o.scalars["kv_reads_possibly_stale"] > 0);
+    CHECK(o.scalars["kv_writes_accepted_read_only"] == 0);
+    CHECK(o.scalars["linearizable"] == 1);
+    CHECK(o.scalars["membership_read_only_at_end"] == 0);
+  }
+}
+
+TEST_CASE("membership scenarios: a server that writes while read-only is caught by raft.no_write_while_read_only") {
+  auto buggy = run_scenario_file("scenarios/membership/kv_read_only_bug.toml", 1);
+  INFO(buggy.result.failure);
+  CHECK(buggy.result.status == RunStatus::complete);
+  CHECK(buggy.result.note.find("raft.no_write_while_read_only") != std::string::npos);
+  auto fixed = run_scenario_file("scenarios/membership/kv_read_only_bug.toml", 1, {"protocol.bug=\"none\""});
+  CHECK(fixed.result.status == RunStatus::failed);
+  CHECK(fixed.result.failure.find("without that checker firing") != std::string::npos);
+}
+
+TEST_CASE("membership scenarios: a graceful leave is known sooner and confirmed as no failure") {
+  auto graceful = run_scenario_file("scenarios/membership/churn.toml", 1);
+  auto silent = run_scenario_file("scenarios/membership/churn.toml", 1, {"protocol.leave_fanout=0"});
+  INFO(graceful.result.failure, silent.result.failure);
+  CHECK(graceful.result.status == RunStatus::complete);
+  CHECK(silent.result.status == RunStatus::complete);
+  CHECK(graceful.scalars["membership_graceful_leaves"] == 5);
+  CHECK(silent.scalars["membership_graceful_leaves"] == 0);
+  CHECK(graceful.scalars["membership_failures_confirmed"] < silent.scalars["membership_failures_confirmed"]);
+  CHECK(graceful.scalars["membership_detect_all_ns_p50"] < silent.scalars["membership_detect_all_ns_p50"]);
+}
