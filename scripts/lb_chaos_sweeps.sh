@@ -21,6 +21,8 @@ variants=(
   "auction|--set protocol.strategy=auction"
   "random-migration|--set protocol.strategy=random --set protocol.migrate_above=3 --set protocol.migrate_below=1"
   "power-of-d-ps|--set protocol.strategy=power-of-d --set protocol.service=processor-sharing"
+  "work-stealing-ps|--set protocol.strategy=work-stealing --set protocol.service=processor-sharing"
+  "power-of-d-on-off|--set protocol.strategy=power-of-d --set protocol.arrivals=on-off --set protocol.arrival_rate=20 --set protocol.burst_on=200ms --set protocol.burst_off=800ms"
 )
 for v in "${variants[@]}"; do
   name=${v%%|*}

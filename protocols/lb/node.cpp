@@ -261,6 +261,10 @@ void Node::check_timeouts(const Params& p, const NodeView& v, Outbox<Message>& o
   for (const auto& [seq, task] : pending_)
     if (!task.probing && v.now.ns - task.placed_ns >= p.task_timeout.ns) expired.push_back(seq);
   for (uint32_t seq : expired) {
+    // An earlier resubmission in this loop may have completed it: under processor sharing a
+    // task placed on this very node brings the shared work up to date, and tasks whose work
+    // is done then complete at once (found by the work-stealing chaos sweep, seed 13).
+    if (!pending_.contains(seq)) continue;
     if (p.bug == Bug::forget_timed_out) {
       pending_.erase(seq);
       continue;
@@ -413,7 +417,7 @@ void Node::handle_steal_request(const Params& p, const NodeView& v, NodeId from,
   const size_t give = p.steal_half ? waiting / 2 : std::min<size_t>(waiting, 1);
   for (size_t i = queue_.size(); i > head_ + 1 && reply.tasks.size() < give; --i) {
     Queued& q = queue_[i - 1];
-    if (!eligible(p, v, from, q.capabilities)) continue;
+    if (!eligible(p, v, from, q.capabilities) || q.remaining_ns <= 0) continue;  // done ones complete here
     reply.tasks.push_back({q.task, q.work_ns, q.capabilities, q.attempt, q.remaining_ns});
     queued_work_ns_ -= q.remaining_ns;
     q.task = kStolen;

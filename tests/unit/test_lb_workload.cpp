@@ -3,6 +3,7 @@
 // the two node-state Byzantine behaviours.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -104,11 +105,13 @@ TEST_CASE("lb service: FIFO and processor sharing on a hand-computed example") {
   CHECK(ps.at(make_task_id(1, 1)) == 375);
   CHECK(ps.at(make_task_id(2, 2)) == 425);
   CHECK(ps.at(make_task_id(0, 0)) == 500);  // work-conserving: the last ends when FIFO's does
-  // Speed 2 halves every interval: (300, 100, 100) arriving at 0, 50, 75 end at 250, 187.5
-  // (rounded up to the next nanosecond: 188) and 212 or so; the exact rule is pinned below.
+  // Speed 2, (300, 100, 100) arriving at 0, 50, 75. Exactly: B ends at 187.5, C at 212.5,
+  // A at 250. In integer nanoseconds B's timer is rounded up to 188, and the half
+  // nanosecond of work it gives each sharer is floored away, so C ends at 213 and A at 251:
+  // a timer is never early, and each rounding up costs at most 1 ns.
   env.attributes.set_speed([] { NodeSet s; s.add_range(3, 3); return s; }(), 2.0, 4);
   auto fast = run_worker(p, env, {{0, 0, 300}, {50, 1, 100}, {75, 2, 100}});
-  CHECK(fast.at(make_task_id(0, 0)) == 250);
+  CHECK(fast.at(make_task_id(0, 0)) == 251);
   CHECK(fast.at(make_task_id(1, 1)) == 188);
   CHECK(fast.at(make_task_id(2, 2)) == 213);
 }
@@ -292,4 +295,28 @@ TEST_CASE("lb byzantine: never-finish holds what it accepts; bid-and-drop discar
   flags[3] = 0;
   b.on_message(p, env.view(3), 0, task(0, 2, 1000), env.out);
   CHECK(b.load() == 1);                                  // honest again once the fault ends
+}
+
+TEST_CASE("lb service: regression: a resubmission that completes another timed-out task under processor sharing") {
+  // The work-stealing chaos sweep with processor sharing (seed 13) threw map::at: two local
+  // tasks timed out together; resubmitting the first placed it on the node itself, which
+  // brought the shared work up to date and completed the second at once, and the timeout
+  // loop then tried to resubmit the task it had just completed.
+  Env env;
+  Params p;
+  p.strategy = Strategy::work_stealing;
+  p.discipline = Discipline::processor_sharing;
+  p.size_kind = SizeKind::constant;
+  p.size_mean = Duration{100};
+  p.task_timeout = Duration{1000};
+  Node n;
+  n.on_timer(p, env.view(0), Node::kArrivalTimer, env.out);
+  n.on_timer(p, env.view(0), Node::kArrivalTimer, env.out);
+  CHECK(n.load() == 2);
+  CHECK(n.pending_count() == 2);
+  // The service timer (due at 200) is late — the node was paused — and the check comes first.
+  n.on_timer(p, env.view(0, SimTime{1000}), Node::kCheckTimer, env.out);
+  CHECK(notes(env.out, kNoteCommitted) == 2);  // both completed, each once
+  CHECK(notes(env.out, kNoteResubmitted) == 1);  // the first, before the completions
+  CHECK(n.pending_count() == 0);
 }

@@ -35,10 +35,17 @@ TEST_CASE("lb workload: bursts, batches, a trace and drawn speeds run clean, exa
     CHECK(a.result.fingerprint == b.result.fingerprint);
     CHECK(a.scalars["lb_tasks_lost"] == 0);
   }
-  // Bursts hurt: the same mean load in bursts queues longer than Poisson arrivals do.
-  auto bursts = run_scenario_file("scenarios/lb/bursts.toml", 1, {"protocol.strategy=random"});
-  auto poisson = run_scenario_file("scenarios/lb/random.toml", 1);
-  CHECK(bursts.scalars["lb_sojourn_ns_p99"] > 1.5 * poisson.scalars["lb_sojourn_ns_p99"]);
+  // Bursts hurt a strategy that keeps work near its source: least-loaded places most tasks
+  // locally on stale gossip, so a node's burst piles up where it arrived. Random placement
+  // spreads every burst over 100 workers, whose merged arrivals are nearly Poisson again
+  // (Palm–Khintchine: a superposition of many sparse independent streams), so its tail
+  // stays that of the Poisson workload.
+  auto bursts_ll = run_scenario_file("scenarios/lb/bursts.toml", 1, {"protocol.strategy=least-loaded"});
+  auto poisson_ll = run_scenario_file("scenarios/lb/least_loaded.toml", 1);
+  CHECK(bursts_ll.scalars["lb_sojourn_ns_p99"] > 1.3 * poisson_ll.scalars["lb_sojourn_ns_p99"]);
+  auto bursts_random = run_scenario_file("scenarios/lb/bursts.toml", 1, {"protocol.strategy=random"});
+  auto poisson_random = run_scenario_file("scenarios/lb/random.toml", 1);
+  CHECK(bursts_random.scalars["lb_sojourn_ns_p99"] == doctest::Approx(poisson_random.scalars["lb_sojourn_ns_p99"]).epsilon(0.25));
   // Drawn speeds: the auction's work-left bids beat random placement on a mixed fleet.
   auto auction = run_scenario_file("scenarios/lb/heterogeneous_dist.toml", 1);
   auto random = run_scenario_file("scenarios/lb/heterogeneous_dist.toml", 1, {"protocol.strategy=random"});
