@@ -23,7 +23,8 @@ TEST_CASE("lb workload: M/M/1-PS mean sojourn is 1/(mu - lambda) = 200 ms, whate
   // The same workload under FIFO with constant sizes is M/D/1: Pollaczek–Khinchine gives
   // S + ρ S / (2 (1 − ρ)) = 100 + 50 = 150 ms, which the PS run above did not produce.
   auto fifo = run_scenario_file("scenarios/lb/mm1_ps.toml", 1, {"protocol.task_size=constant", "protocol.service=fifo"});
-  REQUIRE(fifo.result.status == RunStatus::complete);
+  // (The scenario's [expect] of a mean above 160 ms is for PS, so this run fails it.)
+  CHECK(fifo.scalars["lb_tasks_completed"] > 35000);
   CHECK(fifo.scalars["lb_sojourn_ns_mean"] == doctest::Approx(150e6).epsilon(0.08));
 }
 
