@@ -128,7 +128,8 @@ void register_lb(ModuleRegistry& registry) {
   registry.add(
       "lb",
       "load balancing of a task workload: random, round-robin, power-of-d choices (Mitzenmacher 2001), "
-      "least-loaded over gossiped stale loads, work stealing (Blumofe & Leiserson 1999), contract-net auction (Smith 1980); threshold migration; capability routing; balls-into-bins mode",
+      "least-loaded over gossiped stale loads, work stealing (Blumofe & Leiserson 1999), contract-net auction (Smith 1980); threshold migration; capability routing; balls-into-bins mode; "
+      "Poisson, on/off, batch or trace arrivals; FIFO or processor-sharing service; per-node speed distributions",
       [](ConfigSection& s) -> std::unique_ptr<Module> {
         Params p = parse_params(s);
         std::string capability_error =

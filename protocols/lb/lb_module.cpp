@@ -113,7 +113,7 @@ void LbModule::check_trace() const {
   // the capabilities; both are checked here, still naming the trace's file and line.
   const Params& p = params();
   for (const TraceTask& t : p.trace) {
-    const std::string where = p.trace_file + ":" + std::to_string(t.line) + ": protocol.trace_file: ";
+    const std::string where = p.trace_where + p.trace_file + ":" + std::to_string(t.line) + ": ";
     if (t.node >= sim().node_count())
       throw ScenarioError(where + "node " + std::to_string(t.node) + " does not exist (" + std::to_string(sim().node_count()) + " nodes)");
     for (const std::string& c : t.capabilities)

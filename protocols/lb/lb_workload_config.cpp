@@ -29,7 +29,8 @@ void parse_workload(ConfigSection& s, Params& p) {
     const std::string file = s.get_string("trace_file", "");
     if (file.empty()) s.fail("trace_file", "is empty");
     p.trace_file = resolve_trace_path(s.file(), file);
-    p.trace = read_trace(p.trace_file, s.section() + ".trace_file");
+    p.trace_where = s.error_text("trace_file", "");
+    p.trace = read_trace(p.trace_file, p.trace_where);
   }
   const std::string service = s.get_enum("service", "fifo", {"fifo", "processor-sharing"});
   p.discipline = service == "processor-sharing" ? Discipline::processor_sharing : Discipline::fifo;

@@ -1,7 +1,8 @@
 // One node of the load-balancing mesh, as a pure state machine: it is a submitter (tasks
 // arrive at it and it places them with the configured strategy, times them out and
-// resubmits them) and a worker (it serves the tasks placed on it from a FIFO queue with its
-// CPU, whose speed is the node's speed attribute).
+// resubmits them) and a worker (it serves the tasks placed on it with its CPU, FIFO or by
+// processor sharing (service.cpp), at the node's speed attribute times its drawn factor).
+// Arrivals: arrivals.cpp.
 #pragma once
 #include <cstdint>
 #include <map>

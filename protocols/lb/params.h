@@ -75,6 +75,7 @@ struct Params {
   uint32_t batch_size = 10;
   Duration batch_interval = Duration::seconds(1);
   std::string trace_file;  // as resolved (relative to the scenario file)
+  std::string trace_where;  // "scenario:line: protocol.trace_file: ", for errors found at attach
   std::vector<TraceTask> trace;
   Discipline discipline = Discipline::fifo;
   SpeedDistribution node_speed;

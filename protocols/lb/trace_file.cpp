@@ -44,9 +44,9 @@ std::string resolve_trace_path(const std::string& scenario_file, const std::stri
   return (std::filesystem::path(scenario_file).parent_path() / p).lexically_normal().string();
 }
 
-std::vector<TraceTask> read_trace(const std::string& path, const std::string& key_name) {
+std::vector<TraceTask> read_trace(const std::string& path, const std::string& where) {
   std::ifstream in(path);
-  if (!in) throw ScenarioError(path + ": " + key_name + ": cannot open the trace file");
+  if (!in) throw ScenarioError(where + "cannot open the trace file " + path);
   std::vector<TraceTask> tasks;
   std::string line;
   uint32_t number = 0;
@@ -61,7 +61,7 @@ std::vector<TraceTask> read_trace(const std::string& path, const std::string& ke
     }
     first = false;
     const auto bad = [&](const std::string& what) {
-      return ScenarioError(path + ":" + std::to_string(number) + ": " + key_name + ": " + what);
+      return ScenarioError(where + path + ":" + std::to_string(number) + ": " + what);
     };
     const std::vector<std::string> f = split(text, ',');
     if (f.size() < 3 || f.size() > 5)
@@ -90,7 +90,7 @@ std::vector<TraceTask> read_trace(const std::string& path, const std::string& ke
     }
     tasks.push_back(std::move(t));
   }
-  if (tasks.empty()) throw ScenarioError(path + ": " + key_name + ": the trace has no tasks");
+  if (tasks.empty()) throw ScenarioError(where + path + ": the trace has no tasks");
   // By node, then time, then line: each node's tasks are contiguous and in arrival order.
   std::sort(tasks.begin(), tasks.end(), [](const TraceTask& a, const TraceTask& b) {
     return std::tie(a.node, a.at_ns, a.line) < std::tie(b.node, b.at_ns, b.line);
