@@ -4,6 +4,8 @@
 #include <string>
 
 #include "protocols/lb/lb_module.h"
+#include "protocols/lb/speed_dist.h"
+#include "protocols/lb/trace_file.h"
 #include "sim/scenario/config_section.h"
 
 namespace meshsim::lb {
@@ -40,7 +42,10 @@ Params parse_params(ConfigSection& s) {
     s.reject_unused({"balls"}, "unless mode = \"balls-into-bins\"");
   }
 
+  parse_workload(s, p);  // arrivals, service, node_speed (lb_workload_config.cpp)
   p.arrival_rate_per_s = s.get_double("arrival_rate", 10.0, 0.0, 1e9);
+  if (p.arrivals == ArrivalKind::on_off && p.arrival_rate_per_s <= 0)
+    s.fail("arrival_rate", "must be > 0 with arrivals = \"on-off\" (the rate while on)");
   p.tasks_per_node = static_cast<uint32_t>(s.get_int("tasks_per_node", 0, 0, UINT32_MAX - 1));
   if (auto stop = s.get_optional_duration("arrivals_stop", /*allow_zero=*/true)) p.arrivals_stop = SimTime{} + *stop;
   const std::string size = s.get_enum("task_size", "exponential", {"constant", "exponential", "pareto"});
@@ -123,7 +128,8 @@ void register_lb(ModuleRegistry& registry) {
   registry.add(
       "lb",
       "load balancing of a task workload: random, round-robin, power-of-d choices (Mitzenmacher 2001), "
-      "least-loaded over gossiped stale loads, work stealing (Blumofe & Leiserson 1999), contract-net auction (Smith 1980); threshold migration; capability routing; balls-into-bins mode",
+      "least-loaded over gossiped stale loads, work stealing (Blumofe & Leiserson 1999), contract-net auction (Smith 1980); threshold migration; capability routing; balls-into-bins mode; "
+      "Poisson, on/off, batch or trace arrivals; FIFO or processor-sharing service; per-node speed distributions",
       [](ConfigSection& s) -> std::unique_ptr<Module> {
         Params p = parse_params(s);
         std::string capability_error =

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cmath>
 
+#include "protocols/lb/speed_dist.h"
 #include "sim/errors.h"
 #include "sim/simulation.h"
 
@@ -35,6 +36,24 @@ class DropTasksBehavior : public ByzantineRewriter<Message> {
   }
 };
 
+// "bid-and-drop": answers every probe and call for bids with the best possible bid (an
+// empty queue, no work), wins the award and discards the task on arrival (Node::kDiscardAwards):
+// its load stays zero, so it keeps winning without ever holding anything.
+class BidAndDropBehavior : public ByzantineRewriter<Message> {
+ public:
+  void rewrite(const NodeView&, Outbox<Message>& out) override {
+    for (auto& s : out.sends())
+      if (auto* r = std::get_if<ProbeReply>(&s.msg)) r->load = 0, r->bid_ns = 0;
+  }
+};
+
+// "never-finish" changes nothing the node sends; its effect is in the node (kNeverFinish):
+// it accepts tasks and never starts one, so its queue and its honest load grow.
+class NodeStateBehavior : public ByzantineRewriter<Message> {
+ public:
+  void rewrite(const NodeView&, Outbox<Message>&) override {}
+};
+
 }  // namespace
 
 LbModule::LbModule(Params params, std::string capability_error)
@@ -44,6 +63,7 @@ void LbModule::on_attach() {
   const Params& p = params();
   if (p.capability_share > 0 && sim().attributes().capability_bit(p.required_capability) < 0)
     throw ScenarioError(capability_error_.empty() ? "protocol.required_capability: no node has it" : capability_error_);
+  check_trace();
   ledger_.assign(sim().node_count(), {});
   busy_ns_.assign(sim().node_count(), 0);
 }
@@ -51,7 +71,55 @@ void LbModule::on_attach() {
 std::unique_ptr<ByzantineRewriter<Message>> LbModule::make_byzantine(const ByzantineSpec& spec) {
   if (spec.behavior == "lie-load") return std::make_unique<LieLoadBehavior>();
   if (spec.behavior == "drop-tasks") return std::make_unique<DropTasksBehavior>();
+  if (spec.behavior == "bid-and-drop") return std::make_unique<BidAndDropBehavior>();
+  if (spec.behavior == "never-finish") return std::make_unique<NodeStateBehavior>();
   return nullptr;
+}
+
+bool LbModule::set_byzantine(NodeId n, const ByzantineSpec& spec) {
+  if (!NodeModule<Protocol>::set_byzantine(n, spec)) return false;
+  const uint8_t flag = spec.behavior == "never-finish"   ? Node::kNeverFinish
+                       : spec.behavior == "bid-and-drop" ? Node::kDiscardAwards
+                                                         : 0;
+  byzantine_flags_[{n, spec.layer}] = flag;  // a new behaviour on a layer replaces the old
+  apply_byzantine_flags(n);
+  return true;
+}
+
+void LbModule::clear_byzantine(NodeId n, uint32_t layer) {
+  NodeModule<Protocol>::clear_byzantine(n, layer);
+  std::erase_if(byzantine_flags_, [&](const auto& e) { return e.first.first == n && (layer == kAllLayers || e.first.second == layer); });
+  apply_byzantine_flags(n);
+}
+
+void LbModule::apply_byzantine_flags(NodeId n) {
+  uint8_t flags = 0;
+  for (auto it = byzantine_flags_.lower_bound({n, 0}); it != byzantine_flags_.end() && it->first.first == n; ++it) flags |= it->second;
+  byzantine_node_flags_.at(n) = flags;
+}
+
+Node LbModule::make_node(NodeId n) {
+  // A node that joins afresh keeps its task numbering (ledger) and its drawn speed.
+  Node node(n < ledger_.size() ? static_cast<uint32_t>(ledger_[n].size()) : 0,
+            draw_node_speed(params().node_speed, sim().seed(), n));
+  // Sized once, before the first node points into it; the node count is fixed for the run.
+  if (byzantine_node_flags_.size() != sim().node_count()) byzantine_node_flags_.assign(sim().node_count(), 0);
+  node.read_byzantine_flags_from(&byzantine_node_flags_);
+  return node;
+}
+
+void LbModule::check_trace() const {
+  // The trace is read with the [protocol] section, which does not know the node count or
+  // the capabilities; both are checked here, still naming the trace's file and line.
+  const Params& p = params();
+  for (const TraceTask& t : p.trace) {
+    const std::string where = p.trace_where + p.trace_file + ":" + std::to_string(t.line) + ": ";
+    if (t.node >= sim().node_count())
+      throw ScenarioError(where + "node " + std::to_string(t.node) + " does not exist (" + std::to_string(sim().node_count()) + " nodes)");
+    for (const std::string& c : t.capabilities)
+      if (sim().attributes().capability_bit(c) < 0)
+        throw ScenarioError(where + "no node has capability \"" + c + "\" ([[nodes.attributes]] capabilities)");
+  }
 }
 
 LbModule::TaskState& LbModule::state_of(uint64_t task) {

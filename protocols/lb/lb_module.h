@@ -1,6 +1,7 @@
 // The load-balancing module: engine glue, metrics and checkers around the node state machine
 // of node.h. Registered as "lb"; `strategy` picks the placement (README.md).
 #pragma once
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -17,6 +18,8 @@ class ConfigSection;
 namespace meshsim::lb {
 
 Params parse_params(ConfigSection& section);
+// The workload keys beyond Poisson and FIFO (lb_workload_config.cpp), called by parse_params.
+void parse_workload(ConfigSection& section, Params& p);
 std::vector<MetricInfo> lb_metrics();
 
 class LbModule : public NodeModule<Protocol> {
@@ -40,11 +43,15 @@ class LbModule : public NodeModule<Protocol> {
 
  protected:
   void on_attach() override;
-  Node make_node(NodeId n) override { return Node(n < ledger_.size() ? static_cast<uint32_t>(ledger_[n].size()) : 0); }
+  Node make_node(NodeId n) override;
   void on_note(NodeId n, uint16_t what, int64_t value) override;
   void on_send(NodeId from, const Message& m) override;
   std::unique_ptr<ByzantineRewriter<Message>> make_byzantine(const ByzantineSpec& spec) override;
-  std::vector<std::string> protocol_byzantine_behaviors() const override { return {"lie-load", "drop-tasks"}; }
+  std::vector<std::string> protocol_byzantine_behaviors() const override {
+    return {"lie-load", "drop-tasks", "never-finish", "bid-and-drop"};
+  }
+  bool set_byzantine(NodeId n, const ByzantineSpec& spec) override;
+  void clear_byzantine(NodeId n, uint32_t layer = kAllLayers) override;
 
  private:
   // The ledger of every task, by submitter and sequence number: what the exactly-once
@@ -54,7 +61,13 @@ class LbModule : public NodeModule<Protocol> {
   void fail(std::string checker, std::string detail);
   void report_balls_into_bins(Metrics& m);
 
+  void check_trace() const;
+  void apply_byzantine_flags(NodeId n);
+
   std::string capability_error_;
+  // The node-state Byzantine behaviours in force, by (node, fault layer) -> Node::k* flags.
+  std::map<std::pair<NodeId, uint32_t>, uint8_t> byzantine_flags_;
+  std::vector<uint8_t> byzantine_node_flags_;  // their union per node, which the nodes read
   std::vector<std::vector<TaskState>> ledger_;
   std::unordered_map<uint64_t, uint64_t> required_;  // task -> capability mask (looked up only)
   uint64_t last_submitted_ = 0;

@@ -80,6 +80,7 @@ struct StolenTask {
   int64_t work_ns = 0;
   uint64_t capabilities = 0;
   uint16_t attempt = 0;
+  int64_t remaining_ns = 0;  // work left: less than work_ns when processor sharing had started it
 };
 struct StealRequest {
   static constexpr const char* kName = "StealRequest";

@@ -20,7 +20,7 @@ bool eligible(const Params& p, const NodeView& v, NodeId n, uint64_t capabilitie
 
 void Node::start(const Params& p, const NodeView& v, Outbox<Message>& out) {
   if (p.balls_into_bins) return;  // placement alone, done by the module
-  if (p.arrival_rate_per_s > 0) out.set_timer(kArrivalTimer, draw_interarrival(p, v));
+  start_arrivals(p, v, out);
   out.set_timer(kCheckTimer, p.check_interval);
   // A random phase, so gossip rounds do not all fall on the same instant.
   if (p.strategy == Strategy::least_loaded)
@@ -42,12 +42,9 @@ void Node::crash() {
 
 void Node::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Message>& out) {
   switch (id) {
-    case kArrivalTimer: {
-      if (v.now >= p.arrivals_stop || (p.tasks_per_node && next_seq_ >= p.tasks_per_node)) return;
-      submit(p, v, out);
-      out.set_timer(kArrivalTimer, draw_interarrival(p, v));
+    case kArrivalTimer:
+      on_arrival_timer(p, v, out);
       return;
-    }
     case kServiceTimer:
       finish_service(p, v, out);
       return;
@@ -117,14 +114,21 @@ Duration Node::draw_size(const Params& p, const NodeView& v) {
 }
 
 void Node::submit(const Params& p, const NodeView& v, Outbox<Message>& out) {
-  const uint32_t seq = next_seq_++;
-  Pending task;
-  task.work_ns = draw_size(p, v).ns;
-  task.submitted_ns = v.now.ns;
+  const int64_t work_ns = draw_size(p, v).ns;
+  uint64_t capabilities = 0;
   if (p.capability_share > 0 && v.rng->chance(p.capability_share)) {
     const int bit = v.attributes->capability_bit(p.required_capability);
-    if (bit >= 0) task.capabilities = uint64_t{1} << bit;
+    if (bit >= 0) capabilities = uint64_t{1} << bit;
   }
+  submit_task(p, v, work_ns, capabilities, out);
+}
+
+void Node::submit_task(const Params& p, const NodeView& v, int64_t work_ns, uint64_t capabilities, Outbox<Message>& out) {
+  const uint32_t seq = next_seq_++;
+  Pending task;
+  task.work_ns = work_ns;
+  task.submitted_ns = v.now.ns;
+  task.capabilities = capabilities;
   pending_[seq] = task;
   out.note(kNoteSubmitted, static_cast<int64_t>(make_task_id(v.self, seq)));
   if (task.capabilities) out.note(kNoteRequires, static_cast<int64_t>(task.capabilities));
@@ -257,6 +261,10 @@ void Node::check_timeouts(const Params& p, const NodeView& v, Outbox<Message>& o
   for (const auto& [seq, task] : pending_)
     if (!task.probing && v.now.ns - task.placed_ns >= p.task_timeout.ns) expired.push_back(seq);
   for (uint32_t seq : expired) {
+    // An earlier resubmission in this loop may have completed it: under processor sharing a
+    // task placed on this very node brings the shared work up to date, and tasks whose work
+    // is done then complete at once (found by the work-stealing chaos sweep, seed 13).
+    if (!pending_.contains(seq)) continue;
     if (p.bug == Bug::forget_timed_out) {
       pending_.erase(seq);
       continue;
@@ -323,6 +331,8 @@ void Node::handle_reject(const Params& p, const NodeView& v, const Reject& r, Ou
 // ---- worker ---------------------------------------------------------------------------
 
 void Node::handle_assign(const Params& p, const NodeView& v, NodeId from, const Assign& a, Outbox<Message>& out) {
+  // Byzantine bid-and-drop: the award vanishes without a trace; its submitter times out.
+  if ((byzantine(v) & kDiscardAwards) && from != v.self) return;
   const double capacity = v.attributes->capacity(v.self);
   if (p.queue_limit > 0 && load() >= static_cast<uint32_t>(std::max(1.0, p.queue_limit * capacity))) {
     Reject r{a.task, a.attempt};
@@ -330,15 +340,18 @@ void Node::handle_assign(const Params& p, const NodeView& v, NodeId from, const 
     else out.send(from, r);
     return;
   }
-  queue_.push_back({a.task, a.work_ns, a.capabilities, a.attempt});
+  if (p.discipline == Discipline::processor_sharing) ps_advance(v);  // before the newcomer shares the CPU
+  queue_.push_back({a.task, a.work_ns, a.capabilities, a.attempt, a.work_ns});
   queued_work_ns_ += a.work_ns;
   maybe_serve(p, v, out);
 }
 
 void Node::maybe_serve(const Params& p, const NodeView& v, Outbox<Message>& out) {
+  if (byzantine(v) & kNeverFinish) return;  // accepted, and never started
+  if (p.discipline == Discipline::processor_sharing) return ps_serve(p, v, out);
   if (serving_ || head_ == queue_.size()) return;
   const Queued& q = queue_[head_];
-  const double speed = v.attributes->speed(v.self);
+  const double speed = this->speed(v);
   const int64_t service_ns = std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(q.work_ns) / speed));
   serving_ = true;
   out.note(kNoteStarted, static_cast<int64_t>(q.task));
@@ -346,6 +359,12 @@ void Node::maybe_serve(const Params& p, const NodeView& v, Outbox<Message>& out)
 }
 
 void Node::finish_service(const Params& p, const NodeView& v, Outbox<Message>& out) {
+  if (p.discipline == Discipline::processor_sharing) {
+    ps_advance(v);
+    ps_serve(p, v, out);
+    maybe_steal(p, v, out);
+    return;
+  }
   assert(serving_ && head_ < queue_.size());
   const Queued q = queue_[head_++];
   queued_work_ns_ -= q.work_ns;
@@ -354,14 +373,18 @@ void Node::finish_service(const Params& p, const NodeView& v, Outbox<Message>& o
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(head_));
     head_ = 0;
   }
-  const double speed = v.attributes->speed(v.self);
-  const int64_t service_ns = std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(q.work_ns) / speed));
+  report_done(p, v, q, out);
+  maybe_serve(p, v, out);
+  maybe_steal(p, v, out);
+}
+
+void Node::report_done(const Params& p, const NodeView& v, const Queued& q, Outbox<Message>& out) {
+  // The service time is the task's own CPU time (what it needs alone), whatever the discipline.
+  const int64_t service_ns = std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(q.work_ns) / speed(v)));
   out.note(kNoteServed, service_ns);
   Done d{q.task, q.attempt, service_ns};
   if (task_origin(q.task) == v.self) handle_done(p, v, d, out);
   else out.send(task_origin(q.task), d);
-  maybe_serve(p, v, out);
-  maybe_steal(p, v, out);
 }
 
 // ---- work stealing --------------------------------------------------------------------
@@ -383,6 +406,9 @@ void Node::maybe_steal(const Params& p, const NodeView& v, Outbox<Message>& out)
 void Node::handle_steal_request(const Params& p, const NodeView& v, NodeId from, Outbox<Message>& out) {
   StealReply reply;
   reply.state_bytes = p.task_state_bytes;
+  // Under processor sharing every held task is in service: a thief takes the work each has left.
+  const bool sharing = p.discipline == Discipline::processor_sharing;
+  if (sharing) ps_advance(v);
   // Only waiting tasks move, never the one in service, from the back of the queue (the
   // thief takes the oldest work in Blumofe & Leiserson; in a FIFO queue the back is the
   // newest, which keeps the victim's order for the tasks it keeps). A task goes only to a
@@ -391,20 +417,23 @@ void Node::handle_steal_request(const Params& p, const NodeView& v, NodeId from,
   const size_t give = p.steal_half ? waiting / 2 : std::min<size_t>(waiting, 1);
   for (size_t i = queue_.size(); i > head_ + 1 && reply.tasks.size() < give; --i) {
     Queued& q = queue_[i - 1];
-    if (!eligible(p, v, from, q.capabilities)) continue;
-    reply.tasks.push_back({q.task, q.work_ns, q.capabilities, q.attempt});
-    queued_work_ns_ -= q.work_ns;
+    if (!eligible(p, v, from, q.capabilities) || q.remaining_ns <= 0) continue;  // done ones complete here
+    reply.tasks.push_back({q.task, q.work_ns, q.capabilities, q.attempt, q.remaining_ns});
+    queued_work_ns_ -= q.remaining_ns;
     q.task = kStolen;
   }
   std::erase_if(queue_, [](const Queued& q) { return q.task == kStolen; });
+  if (sharing && !reply.tasks.empty()) ps_serve(p, v, out);  // fewer sharers: the rest finish sooner
   if (!reply.tasks.empty()) out.note(kNoteMigrated, static_cast<int64_t>(reply.tasks.size()));
   out.send(from, std::move(reply));
 }
 
 void Node::handle_steal_reply(const Params& p, const NodeView& v, const StealReply& r, Outbox<Message>& out) {
+  if (p.discipline == Discipline::processor_sharing && !r.tasks.empty()) ps_advance(v);
   for (const StolenTask& t : r.tasks) {
-    queue_.push_back({t.task, t.work_ns, t.capabilities, t.attempt});
-    queued_work_ns_ += t.work_ns;
+    const int64_t remaining = t.remaining_ns > 0 ? t.remaining_ns : t.work_ns;
+    queue_.push_back({t.task, t.work_ns, t.capabilities, t.attempt, remaining});
+    queued_work_ns_ += remaining;
   }
   if (r.tasks.empty()) return;  // the retry timer asks another victim
   out.cancel_timer(kStealTimer);

@@ -1,7 +1,8 @@
 // One node of the load-balancing mesh, as a pure state machine: it is a submitter (tasks
 // arrive at it and it places them with the configured strategy, times them out and
-// resubmits them) and a worker (it serves the tasks placed on it from a FIFO queue with its
-// CPU, whose speed is the node's speed attribute).
+// resubmits them) and a worker (it serves the tasks placed on it with its CPU, FIFO or by
+// processor sharing (service.cpp), at the node's speed attribute times its drawn factor).
+// Arrivals: arrivals.cpp.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -38,7 +39,14 @@ class Node {
   Node() = default;
   // A node that joins afresh continues its task numbering where its earlier life stopped,
   // so task ids stay unique over the whole run.
-  explicit Node(uint32_t first_seq) : next_seq_(first_seq) {}
+  explicit Node(uint32_t first_seq, double speed_scale = 1.0) : next_seq_(first_seq), speed_scale_(speed_scale) {}
+
+  // Byzantine behaviours that act on what the node does rather than on what it sends
+  // (lb_module.cpp): `never-finish` keeps accepted tasks and starts none; `bid-and-drop`
+  // discards every task awarded to it by another node. The flags are fault state, owned by
+  // the module (one byte per node) and only read here.
+  static constexpr uint8_t kNeverFinish = 1, kDiscardAwards = 2;
+  void read_byzantine_flags_from(const std::vector<uint8_t>* flags) { byzantine_flags_ = flags; }
 
   void start(const Params& p, const NodeView& v, Outbox<Message>& out);
   void on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, Outbox<Message>& out);
@@ -57,8 +65,10 @@ class Node {
   uint32_t submitted() const { return next_seq_; }
   // The auction bid: how long until this node has served what it holds.
   int64_t bid_ns(const NodeView& v) const {
-    return static_cast<int64_t>(static_cast<double>(queued_work_ns_) / v.attributes->speed(v.self));
+    return static_cast<int64_t>(static_cast<double>(queued_work_ns_) / speed(v));
   }
+  // The node set's speed attribute times the speed drawn for this node (speed_dist.cpp).
+  double speed(const NodeView& v) const { return v.attributes->speed(v.self) * speed_scale_; }
 
   static constexpr TimerId kArrivalTimer = 0;
   static constexpr TimerId kServiceTimer = 1;
@@ -81,6 +91,8 @@ class Node {
     int64_t work_ns;
     uint64_t capabilities;
     uint16_t attempt;
+    int64_t remaining_ns;  // work left at speed 1: all of it under FIFO, less under processor sharing
+    bool started = false;  // processor sharing: its start is noted (the capability checker)
   };
   static constexpr uint64_t kStolen = UINT64_MAX;  // marks queue entries handed to a thief
   struct ProbeRound {
@@ -92,6 +104,17 @@ class Node {
   };
 
   void submit(const Params& p, const NodeView& v, Outbox<Message>& out);
+  void submit_task(const Params& p, const NodeView& v, int64_t work_ns, uint64_t capabilities, Outbox<Message>& out);
+  // arrivals.cpp: the arrival process (Poisson, on/off, batch, trace).
+  void start_arrivals(const Params& p, const NodeView& v, Outbox<Message>& out);
+  void on_arrival_timer(const Params& p, const NodeView& v, Outbox<Message>& out);
+  bool arrivals_over(const Params& p, const NodeView& v) const;
+  void schedule_on_off(const Params& p, const NodeView& v, Outbox<Message>& out);
+  void schedule_trace(const Params& p, const NodeView& v, Outbox<Message>& out);
+  // service.cpp: processor sharing.
+  void ps_advance(const NodeView& v);
+  void ps_serve(const Params& p, const NodeView& v, Outbox<Message>& out);
+  void report_done(const Params& p, const NodeView& v, const Queued& q, Outbox<Message>& out);
   void place(const Params& p, const NodeView& v, uint32_t seq, Outbox<Message>& out);
   void assign(const Params& p, const NodeView& v, uint32_t seq, NodeId worker, Outbox<Message>& out);
   void retry_or_lose(const Params& p, const NodeView& v, uint32_t seq, uint16_t lost_note, Outbox<Message>& out);
@@ -126,6 +149,16 @@ class Node {
   std::map<uint32_t, ProbeRound> probes_;
   std::vector<LoadEntry> view_;
   bool stealing_ = false;  // a steal request is out (or its retry timer runs)
+  // Arrivals (arrivals.cpp): the on/off phase and when it ends; the next trace line.
+  bool burst_on_ = false;
+  int64_t phase_end_ns_ = 0;
+  size_t trace_next_ = 0;
+  // Processor sharing: when the tasks' remaining work was last brought up to date.
+  int64_t ps_updated_ns_ = 0;
+  // Fault state, not protocol state: kept across a crash.
+  double speed_scale_ = 1.0;
+  const std::vector<uint8_t>* byzantine_flags_ = nullptr;
+  uint8_t byzantine(const NodeView& v) const { return byzantine_flags_ ? (*byzantine_flags_)[v.self] : 0; }
 };
 
 struct Protocol {

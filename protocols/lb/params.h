@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sim/time.h"
 
@@ -19,6 +20,33 @@ enum class Strategy : uint8_t {
 };
 
 enum class SizeKind : uint8_t { constant, exponential, pareto };
+
+// How tasks arrive at a node (arrivals.cpp; README.md, "Arrivals").
+enum class ArrivalKind : uint8_t {
+  poisson,  // exponential gaps at arrival_rate
+  on_off,   // interrupted Poisson: arrival_rate while "on", nothing while "off" (exponential phases)
+  batch,    // batch_size tasks at once every batch_interval
+  trace,    // the tasks of a CSV file, at their times and nodes
+};
+
+// How a worker shares its CPU among the tasks it holds (service.cpp).
+enum class Discipline : uint8_t { fifo, processor_sharing };
+
+// One line of an arrival trace (arrivals_trace.cpp).
+struct TraceTask {
+  int64_t at_ns = 0;
+  uint32_t node = 0;
+  int64_t work_ns = 0;
+  uint64_t key = 0;  // carried for keyed placement; no strategy here routes by key
+  std::vector<std::string> capabilities;
+  uint32_t line = 0;  // in the trace file, for located errors
+};
+
+// Per-node speeds drawn from the seed (speed_dist.cpp), multiplying the [[nodes.attributes]] speed.
+struct SpeedDistribution {
+  enum class Kind : uint8_t { none, uniform, lognormal, pareto } kind = Kind::none;
+  double a = 0, b = 0;  // uniform: min, max; lognormal: median, sigma; pareto: min, shape
+};
 
 // Planted bugs: each one breaks exactly one guarantee a checker guards, to prove the checker
 // fails the run (tests/unit/test_lb_scenarios.cpp, scenarios/lb/planted_*.toml).
@@ -40,6 +68,17 @@ struct Params {
   SizeKind size_kind = SizeKind::exponential;
   Duration size_mean = Duration::millis(10);
   double pareto_shape = 2.0;  // alpha > 1 so the mean exists
+  // Arrivals other than Poisson (arrivals.cpp): on/off phases, batches, or a trace whose
+  // tasks are sorted by (node, time, line) so a node finds its own by binary search.
+  ArrivalKind arrivals = ArrivalKind::poisson;
+  Duration burst_on = Duration::seconds(1), burst_off = Duration::seconds(4);
+  uint32_t batch_size = 10;
+  Duration batch_interval = Duration::seconds(1);
+  std::string trace_file;  // as resolved (relative to the scenario file)
+  std::string trace_where;  // "scenario:line: protocol.trace_file: ", for errors found at attach
+  std::vector<TraceTask> trace;
+  Discipline discipline = Discipline::fifo;
+  SpeedDistribution node_speed;
   // A share of tasks requires this capability ([[nodes.attributes]] capabilities).
   std::string required_capability;
   double capability_share = 0;
