@@ -46,6 +46,10 @@ void LbModule::on_attach() {
     throw ScenarioError(capability_error_.empty() ? "protocol.required_capability: no node has it" : capability_error_);
   ledger_.assign(sim().node_count(), {});
   busy_ns_.assign(sim().node_count(), 0);
+  if (p.keyed) {
+    p.keyed->start(sim().seed(), sim().node_count());
+    ring_.start(*p.keyed);
+  }
 }
 
 std::unique_ptr<ByzantineRewriter<Message>> LbModule::make_byzantine(const ByzantineSpec& spec) {
@@ -76,6 +80,11 @@ void LbModule::crash(NodeId n) {
   });
   // Its queue is gone too; their submitters will time out and resubmit.
   dropped_by_crash_ += nodes()[n].load();
+  if (params().keyed) {
+    if (auto v = ring_.destroyed(n, nodes()[n].key_store().held(), leaving_ ? "left" : "crashed"))
+      fail("lb.replicas", *v);
+    ring_.disturbed(sim().now());
+  }
   NodeModule<Protocol>::crash(n);
 }
 
@@ -129,6 +138,11 @@ void LbModule::on_note(NodeId n, uint16_t what, int64_t value) {
       break;
     case kNoteMigrated:
       migrations_ += static_cast<uint64_t>(value);
+      break;
+    case kNoteKeyStored:
+    case kNoteKeyDropped:
+    case kNoteServedByReplica:
+      on_ring_note(n, what, value);
       break;
     case kNoteDuplicate:
       ++duplicates_;
@@ -266,6 +280,7 @@ std::optional<Violation> LbModule::finish(SimTime now, Metrics& m) {
   }
   m.set_scalar("lb_utilisation_mean", n ? util_sum / n : 0.0);
   m.set_scalar("lb_utilisation_max", util_max);
+  if (params().keyed) finish_ring(now, m);
   return violation_;
 }
 

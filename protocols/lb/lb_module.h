@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "protocols/lb/node.h"
+#include "protocols/lb/ring_ledger.h"
 #include "sim/node_module.h"
 #include "sim/scenario/module_registry.h"
 
@@ -17,6 +18,7 @@ class ConfigSection;
 namespace meshsim::lb {
 
 Params parse_params(ConfigSection& section);
+void parse_keyed(ConfigSection& section, Params& p);  // keyed_config.cpp
 std::vector<MetricInfo> lb_metrics();
 
 class LbModule : public NodeModule<Protocol> {
@@ -27,6 +29,11 @@ class LbModule : public NodeModule<Protocol> {
 
   std::string_view name() const override { return "lb"; }
   void crash(NodeId n) override;
+  // Consistent hashing: a leave takes the node off the ring, a join puts it on; a crash and
+  // a recovery leave the ring alone (ring_module.cpp).
+  void recover(NodeId n) override;
+  void leave(NodeId n) override;
+  void join(NodeId n) override;
   void sample(SimTime now, Metrics& m) override;
   std::optional<Violation> check(SimTime now) override;
   std::optional<Violation> finish(SimTime now, Metrics& m) override;
@@ -53,6 +60,11 @@ class LbModule : public NodeModule<Protocol> {
   TaskState& state_of(uint64_t task);
   void fail(std::string checker, std::string detail);
   void report_balls_into_bins(Metrics& m);
+  void on_ring_note(NodeId n, uint16_t what, int64_t value);  // ring_module.cpp
+  void finish_ring(SimTime now, Metrics& m);
+
+  RingLedger ring_;       // consistent hashing only
+  bool leaving_ = false;  // crash() runs for a leave: the ring checker names the cause
 
   std::string capability_error_;
   std::vector<std::vector<TaskState>> ledger_;
