@@ -106,6 +106,7 @@ std::vector<MetricInfo> lb_metrics() {
       {"lb_load_peak", "the largest queue any node had at a sample"},
       {"lb_utilisation_mean", "share of the run a node's CPU served tasks, mean over nodes"},
       {"lb_utilisation_max", "the busiest node's utilisation"},
+      {"lb_hotspots_utilisation", "nodes whose utilisation over the run exceeds hotspot_factor × the mean utilisation"},
       {"lb_sojourn_ns", "submission to accepted completion, per completed task", MetricKind::histogram},
       {"lb_slowdown", "sojourn / the task's own service time, per completed task", MetricKind::histogram},
       {"lb_bins_max_load", "balls-into-bins: the maximum number of balls in one bin"},

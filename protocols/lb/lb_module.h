@@ -62,6 +62,9 @@ class LbModule : public NodeModule<Protocol> {
   void report_balls_into_bins(Metrics& m);
   void on_ring_note(NodeId n, uint16_t what, int64_t value);  // ring_module.cpp
   void finish_ring(SimTime now, Metrics& m);
+  // The engine tells modules of a leave only when the node was up; one that leaves while
+  // crashed is found absent here, at each metrics sample, and taken off the ring.
+  void notice_departures(SimTime now, Metrics& m);
 
   RingLedger ring_;       // consistent hashing only
   bool leaving_ = false;  // crash() runs for a leave: the ring checker names the cause

