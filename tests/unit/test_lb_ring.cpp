@@ -72,7 +72,7 @@ TEST_CASE("lb ring: successors are distinct, owner first, as many as asked or as
   CHECK(empty.owner(42) == kNoNode);
 }
 
-TEST_CASE("lb ring: a join moves about K/N keys, all to the joining node; a leave only the leaver's") {
+TEST_CASE("lb ring: a join moves about K/N keys, all to the joining node, a leave only the leaver's") {
   KeyedConfig c;
   c.keys = 100'000;
   c.virtual_nodes = 64;

@@ -70,7 +70,7 @@ TEST_CASE("lb ring scenario: the planted ring-replicas-short bug is caught by du
   }
 }
 
-TEST_CASE("lb ring scenario: same scenario and seed give the same fingerprint; another seed another") {
+TEST_CASE("lb ring scenario: same scenario and seed give the same fingerprint, another seed another") {
   for (const char* file : {"scenarios/lb/ring_chaos.toml", "scenarios/lb/ring_churn.toml"}) {
     INFO(file);
     auto a = run_scenario_file(file, 3), b = run_scenario_file(file, 3), c = run_scenario_file(file, 4);
