@@ -37,14 +37,18 @@ void KeyStore::repair(const Params& p, const NodeView& v, Outbox<Message>& out) 
   for (uint32_t key : held_) {
     if (responsible(p, key, v.self)) continue;
     auto reps = ring.replicas(key).first(std::min<size_t>(d, ring.replica_count()));
-    const std::vector<NodeId>& acked = acks_[key];
-    bool all_acked = true;
-    for (NodeId r : reps)
-      if (std::find(acked.begin(), acked.end(), r) == acked.end()) {
-        all_acked = false;
-        handoff[r].keys.push_back(key);
-      }
-    if (all_acked) drop.push_back(key);
+    // Acknowledgements count for one round only: one kept longer may come from a replica
+    // that has crashed and recovered empty since, and dropping on it would lose a copy.
+    std::vector<NodeId>& acked = acks_[key];
+    const bool all_acked = std::all_of(reps.begin(), reps.end(), [&](NodeId r) {
+      return std::find(acked.begin(), acked.end(), r) != acked.end();
+    });
+    if (all_acked) {
+      drop.push_back(key);
+      continue;
+    }
+    acked.clear();
+    for (NodeId r : reps) handoff[r].keys.push_back(key);
   }
   for (uint32_t key : drop) {
     held_.erase(key);
