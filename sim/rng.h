@@ -35,6 +35,7 @@ enum class StreamKind : uint64_t {
   byzantine = 8,      // (module name hash, node): a Byzantine decorator's draws, sim/node_module.h
   disk = 9,           // (node, node's write number): one durable write's latency, sim/disk_model.cpp
   balls_into_bins = 10,  // (d): the sequential placement of protocols/lb (balls-into-bins mode)
+  ring_keys = 11,        // (submitter, task seq): a keyed task's Zipf key, protocols/lb/keyed_placement.cpp
   lb_speed = 12,     // (node): a node's speed factor drawn from [protocol] node_speed, protocols/lb/speed_dist.cpp
 };
 

@@ -12,12 +12,13 @@ namespace meshsim::lb {
 
 Params parse_params(ConfigSection& s) {
   Params p;
-  const std::string strategy = s.get_enum("strategy", "random", {"random", "round-robin", "power-of-d", "least-loaded", "work-stealing", "auction"});
+  const std::string strategy = s.get_enum("strategy", "random", {"random", "round-robin", "power-of-d", "least-loaded", "work-stealing", "auction", "consistent-hash"});
   p.strategy = strategy == "round-robin"   ? Strategy::round_robin
                : strategy == "power-of-d"  ? Strategy::power_of_d
                : strategy == "least-loaded" ? Strategy::least_loaded
                : strategy == "work-stealing" ? Strategy::work_stealing
                : strategy == "auction"      ? Strategy::auction
+               : strategy == "consistent-hash" ? Strategy::consistent_hash
                                             : Strategy::random;
   if (p.strategy != Strategy::power_of_d && p.strategy != Strategy::auction)
     s.reject_unused({"d", "probe_timeout"}, "unless strategy = \"power-of-d\" or \"auction\" (bidders)");
@@ -72,11 +73,13 @@ Params parse_params(ConfigSection& s) {
     s.fail("migrate_below", "must be below migrate_above (" + std::to_string(p.migrate_above) + "), or tasks would bounce");
   p.task_state_bytes = static_cast<uint32_t>(s.get_int("task_state_bytes", 0, 0, 1 << 24));
   p.hotspot_factor = s.get_double("hotspot_factor", 2.0, 1.0, 1e6);
-  const std::string bug = s.get_enum("bug", "none", {"none", "commit-duplicates", "forget-timed-out", "ignore-capabilities"});
+  const std::string bug = s.get_enum("bug", "none", {"none", "commit-duplicates", "forget-timed-out", "ignore-capabilities", "ring-replicas-short"});
   p.bug = bug == "commit-duplicates"     ? Bug::commit_duplicates
           : bug == "forget-timed-out"    ? Bug::forget_timed_out
           : bug == "ignore-capabilities" ? Bug::ignore_capabilities
+          : bug == "ring-replicas-short" ? Bug::ring_replicas_short
                                          : Bug::none;
+  parse_keyed(s, p);
   s.finish();
   return p;
 }
@@ -108,12 +111,25 @@ std::vector<MetricInfo> lb_metrics() {
       {"lb_load_peak", "the largest queue any node had at a sample"},
       {"lb_utilisation_mean", "share of the run a node's CPU served tasks, mean over nodes"},
       {"lb_utilisation_max", "the busiest node's utilisation"},
+      {"lb_hotspots_utilisation", "nodes whose utilisation over the run exceeds hotspot_factor × the mean utilisation"},
       {"lb_sojourn_ns", "submission to accepted completion, per completed task", MetricKind::histogram},
       {"lb_slowdown", "sojourn / the task's own service time, per completed task", MetricKind::histogram},
       {"lb_bins_max_load", "balls-into-bins: the maximum number of balls in one bin"},
       {"lb_bins_max_load_theory", "balls-into-bins: leading term, ln n/ln ln n (d = 1) or ln ln n/ln d (ABKU 1994)"},
       {"lb_bins_balls", "balls-into-bins: balls placed"},
       {"lb_bins_d", "balls-into-bins: choices per ball"},
+      {"lb_ring_joins_leaves", "consistent-hash: joins and leaves that changed the ring"},
+      {"lb_ring_keys_moved_total", "consistent-hash: keys whose owner changed, summed over joins and leaves"},
+      {"lb_ring_copies_moved_total", "consistent-hash: new (key, replica) assignments, summed over joins and leaves"},
+      {"lb_ring_keys_moved_over_ideal", "consistent-hash: keys moved / the ideal K/N, summed over joins and leaves"},
+      {"lb_ring_keys_lost", "consistent-hash: keys whose every copy was destroyed (by at least r failures)"},
+      {"lb_ring_key_transfers", "consistent-hash: copies taken by fetch or handoff after the initial load"},
+      {"lb_ring_served_by_replica", "consistent-hash: keyed tasks a replica, not the owner, accepted"},
+      {"lb_ring_settled", "consistent-hash: 1 if the ring was quiet long enough at the end for the placement check"},
+      {"lb_ring_keys_moved", "consistent-hash: keys whose owner changed, at each join or leave", MetricKind::series},
+      {"lb_ring_keys_moved_ideal", "consistent-hash: K/N, the ideal keys moved, at each join or leave", MetricKind::series},
+      {"lb_ring_copies_moved", "consistent-hash: new (key, replica) assignments, at each join or leave", MetricKind::series},
+      {"lb_ring_members", "consistent-hash: nodes on the ring after each join or leave", MetricKind::series},
       {"lb_load_mean", "mean load over up nodes", MetricKind::series},
       {"lb_load_max", "max load over up nodes", MetricKind::series},
       {"lb_load_variance", "variance of the load over up nodes", MetricKind::series},
@@ -128,7 +144,8 @@ void register_lb(ModuleRegistry& registry) {
   registry.add(
       "lb",
       "load balancing of a task workload: random, round-robin, power-of-d choices (Mitzenmacher 2001), "
-      "least-loaded over gossiped stale loads, work stealing (Blumofe & Leiserson 1999), contract-net auction (Smith 1980); threshold migration; capability routing; balls-into-bins mode; "
+      "least-loaded over gossiped stale loads, work stealing (Blumofe & Leiserson 1999), contract-net auction (Smith 1980), "
+      "consistent hashing with virtual nodes and r replicas (Karger et al. 1997); threshold migration; capability routing; balls-into-bins mode; "
       "Poisson, on/off, batch or trace arrivals; FIFO or processor-sharing service; per-node speed distributions",
       [](ConfigSection& s) -> std::unique_ptr<Module> {
         Params p = parse_params(s);

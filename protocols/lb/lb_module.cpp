@@ -66,6 +66,10 @@ void LbModule::on_attach() {
   check_trace();
   ledger_.assign(sim().node_count(), {});
   busy_ns_.assign(sim().node_count(), 0);
+  if (p.keyed) {
+    p.keyed->start(sim().seed(), sim().node_count());
+    ring_.start(*p.keyed);
+  }
 }
 
 std::unique_ptr<ByzantineRewriter<Message>> LbModule::make_byzantine(const ByzantineSpec& spec) {
@@ -144,6 +148,11 @@ void LbModule::crash(NodeId n) {
   });
   // Its queue is gone too; their submitters will time out and resubmit.
   dropped_by_crash_ += nodes()[n].load();
+  if (params().keyed) {
+    if (auto v = ring_.destroyed(n, nodes()[n].key_store().held(), leaving_ ? "left" : "crashed"))
+      fail("lb.replicas", *v);
+    ring_.disturbed(sim().now());
+  }
   NodeModule<Protocol>::crash(n);
 }
 
@@ -198,6 +207,11 @@ void LbModule::on_note(NodeId n, uint16_t what, int64_t value) {
     case kNoteMigrated:
       migrations_ += static_cast<uint64_t>(value);
       break;
+    case kNoteKeyStored:
+    case kNoteKeyDropped:
+    case kNoteServedByReplica:
+      on_ring_note(n, what, value);
+      break;
     case kNoteDuplicate:
       ++duplicates_;
       break;
@@ -228,6 +242,7 @@ void LbModule::on_send(NodeId, const Message& m) {
 
 void LbModule::sample(SimTime now, Metrics& m) {
   if (params().balls_into_bins) return;
+  if (params().keyed) notice_departures(now, m);
   const auto& nodes = this->nodes();
   const uint32_t n = sim().node_count();
   double sum = 0, sum_sq = 0;
@@ -334,6 +349,13 @@ std::optional<Violation> LbModule::finish(SimTime now, Metrics& m) {
   }
   m.set_scalar("lb_utilisation_mean", n ? util_sum / n : 0.0);
   m.set_scalar("lb_utilisation_max", util_max);
+  // Hotspots by utilisation over the whole run: a queue-length snapshot at low load counts
+  // noise (one waiting task is above 2 × a mean of 0.2), a node's busy share does not.
+  uint32_t util_hotspots = 0;
+  for (NodeId v = 0; v < n && util_sum > 0; ++v)
+    if (static_cast<double>(busy_ns_[v]) / now.ns > params().hotspot_factor * util_sum / n) ++util_hotspots;
+  m.set_scalar("lb_hotspots_utilisation", util_hotspots);
+  if (params().keyed) finish_ring(now, m);
   return violation_;
 }
 

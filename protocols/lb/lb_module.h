@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "protocols/lb/node.h"
+#include "protocols/lb/ring_ledger.h"
 #include "sim/node_module.h"
 #include "sim/scenario/module_registry.h"
 
@@ -20,6 +21,7 @@ namespace meshsim::lb {
 Params parse_params(ConfigSection& section);
 // The workload keys beyond Poisson and FIFO (lb_workload_config.cpp), called by parse_params.
 void parse_workload(ConfigSection& section, Params& p);
+void parse_keyed(ConfigSection& section, Params& p);  // keyed_config.cpp
 std::vector<MetricInfo> lb_metrics();
 
 class LbModule : public NodeModule<Protocol> {
@@ -30,6 +32,11 @@ class LbModule : public NodeModule<Protocol> {
 
   std::string_view name() const override { return "lb"; }
   void crash(NodeId n) override;
+  // Consistent hashing: a leave takes the node off the ring, a join puts it on; a crash and
+  // a recovery leave the ring alone (ring_module.cpp).
+  void recover(NodeId n) override;
+  void leave(NodeId n) override;
+  void join(NodeId n) override;
   void sample(SimTime now, Metrics& m) override;
   std::optional<Violation> check(SimTime now) override;
   std::optional<Violation> finish(SimTime now, Metrics& m) override;
@@ -60,6 +67,14 @@ class LbModule : public NodeModule<Protocol> {
   TaskState& state_of(uint64_t task);
   void fail(std::string checker, std::string detail);
   void report_balls_into_bins(Metrics& m);
+  void on_ring_note(NodeId n, uint16_t what, int64_t value);  // ring_module.cpp
+  void finish_ring(SimTime now, Metrics& m);
+  // The engine tells modules of a leave only when the node was up; one that leaves while
+  // crashed is found absent here, at each metrics sample, and taken off the ring.
+  void notice_departures(SimTime now, Metrics& m);
+
+  RingLedger ring_;       // consistent hashing only
+  bool leaving_ = false;  // crash() runs for a leave: the ring checker names the cause
 
   void check_trace() const;
   void apply_byzantine_flags(NodeId n);

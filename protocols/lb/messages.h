@@ -99,6 +99,34 @@ struct MigrateOffer {
   uint32_t wire_bytes() const { return kHeaderBytes + 4; }
 };
 
-using Message = std::variant<Probe, ProbeReply, Assign, Reject, Done, LoadGossip, StealRequest, StealReply, MigrateOffer>;
+// Consistent hashing (key_store.h). A keyed task travels with its key; the worker serves it
+// only if it holds the key's data, and rejects it otherwise (the submitter tries the next replica).
+struct KeyedAssign {
+  static constexpr const char* kName = "KeyedAssign";
+  Assign task;
+  uint32_t key = 0;
+  uint32_t wire_bytes() const { return task.wire_bytes() + 4; }
+};
+// "Send me these keys' data": a replica that lacks them asks the key's other replicas.
+struct FetchKeys {
+  static constexpr const char* kName = "FetchKeys";
+  std::vector<uint32_t> keys;
+  uint32_t wire_bytes() const { return kHeaderBytes + 4 + 4u * static_cast<uint32_t>(keys.size()); }
+};
+// Copies of keys' data: the answer to a fetch, or a handoff from a node no longer a replica.
+struct StoreKeys {
+  static constexpr const char* kName = "StoreKeys";
+  std::vector<uint32_t> keys;
+  uint32_t wire_bytes() const { return kHeaderBytes + 4 + 4u * static_cast<uint32_t>(keys.size()); }
+};
+// "I hold copies of these keys now": lets the handing-off node drop its own.
+struct StoreAck {
+  static constexpr const char* kName = "StoreAck";
+  std::vector<uint32_t> keys;
+  uint32_t wire_bytes() const { return kHeaderBytes + 4 + 4u * static_cast<uint32_t>(keys.size()); }
+};
+
+using Message = std::variant<Probe, ProbeReply, Assign, Reject, Done, LoadGossip, StealRequest, StealReply, MigrateOffer,
+                             KeyedAssign, FetchKeys, StoreKeys, StoreAck>;
 
 }  // namespace meshsim::lb

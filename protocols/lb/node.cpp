@@ -1,5 +1,7 @@
 #include "protocols/lb/node.h"
 
+#include "protocols/lb/keyed_placement.h"
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -26,6 +28,10 @@ void Node::start(const Params& p, const NodeView& v, Outbox<Message>& out) {
   if (p.strategy == Strategy::least_loaded)
     out.set_timer(kGossipTimer, Duration{1 + static_cast<int64_t>(v.rng->below(static_cast<uint64_t>(p.gossip_interval.ns)))});
   maybe_steal(p, v, out);
+  if (p.keyed) {
+    if (v.now.ns == 0) keys_.load_initial(p, v, out);  // a recovered or joining node starts empty
+    out.set_timer(kRepairTimer, Duration{1 + static_cast<int64_t>(v.rng->below(static_cast<uint64_t>(p.keyed->config().repair_interval_ns)))});
+  }
 }
 
 void Node::crash() {
@@ -38,6 +44,7 @@ void Node::crash() {
   view_.clear();
   stealing_ = false;
   round_robin_next_ = kNoNode;
+  keys_.clear();
 }
 
 void Node::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Message>& out) {
@@ -66,6 +73,10 @@ void Node::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Messa
       stealing_ = false;
       maybe_steal(p, v, out);
       return;
+    case kRepairTimer:
+      keys_.repair(p, v, out);
+      out.set_timer(kRepairTimer, Duration{p.keyed->config().repair_interval_ns});
+      return;
     default:
       assert(false && "unknown lb timer");
   }
@@ -86,7 +97,11 @@ void Node::on_message(const Params& p, const NodeView& v, NodeId from, const Mes
         else if constexpr (std::is_same_v<T, MigrateOffer>) {
           // Underloaded: take part of the offerer's queue, by the work-stealing exchange.
           if (load() <= p.migrate_below && msg.load > load() + 1) out.send(from, StealRequest{});
-        }
+        } else if constexpr (std::is_same_v<T, KeyedAssign>) handle_keyed_assign(p, v, from, msg, out);
+        else if (!p.keyed) return;  // ring traffic (replayed by a Byzantine node) without a ring
+        else if constexpr (std::is_same_v<T, FetchKeys>) keys_.on_fetch(p, v, from, msg, out);
+        else if constexpr (std::is_same_v<T, StoreKeys>) keys_.on_store(p, v, from, msg, out);
+        else if constexpr (std::is_same_v<T, StoreAck>) keys_.on_ack(p, v, from, msg, out);
       },
       m);
 }
@@ -129,6 +144,7 @@ void Node::submit_task(const Params& p, const NodeView& v, int64_t work_ns, uint
   task.work_ns = work_ns;
   task.submitted_ns = v.now.ns;
   task.capabilities = capabilities;
+  if (p.keyed) task.key = p.keyed->draw_key(v.self, seq);
   pending_[seq] = task;
   out.note(kNoteSubmitted, static_cast<int64_t>(make_task_id(v.self, seq)));
   if (task.capabilities) out.note(kNoteRequires, static_cast<int64_t>(task.capabilities));
@@ -202,6 +218,13 @@ void Node::place(const Params& p, const NodeView& v, uint32_t seq, Outbox<Messag
       // Leiserson 1999). A task the submitter cannot run goes to a random eligible node.
       worker = eligible(p, v, v.self, caps) ? v.self : pick_random_eligible(p, v, caps);
       break;
+    case Strategy::consistent_hash: {
+      // The key's owner first; each further attempt (a timeout, or a replica without the
+      // data yet) goes to the next replica, so a failed owner's keys are served by a replica.
+      auto replicas = p.keyed->replicas(task.key);
+      if (!replicas.empty()) worker = replicas[task.attempt % replicas.size()];
+      break;
+    }
     case Strategy::least_loaded: {
       // The freshest view this node has: its own exact load and what gossip told it, as
       // stale as the gossip interval and the network make it.
@@ -231,6 +254,12 @@ void Node::assign(const Params& p, const NodeView& v, uint32_t seq, NodeId worke
   task.probing = false;
   task.placed_ns = v.now.ns;
   Assign a{make_task_id(v.self, seq), task.work_ns, task.capabilities, task.attempt};
+  if (p.strategy == Strategy::consistent_hash) {
+    KeyedAssign keyed{a, task.key};
+    if (worker == v.self) handle_keyed_assign(p, v, v.self, keyed, out);
+    else out.send(worker, keyed);
+    return;
+  }
   if (worker == v.self) handle_assign(p, v, v.self, a, out);
   else out.send(worker, a);
 }
@@ -344,6 +373,19 @@ void Node::handle_assign(const Params& p, const NodeView& v, NodeId from, const 
   queue_.push_back({a.task, a.work_ns, a.capabilities, a.attempt, a.work_ns});
   queued_work_ns_ += a.work_ns;
   maybe_serve(p, v, out);
+}
+
+void Node::handle_keyed_assign(const Params& p, const NodeView& v, NodeId from, const KeyedAssign& a, Outbox<Message>& out) {
+  // A keyed task needs its key's data: a replica that lacks it (it just joined, or
+  // recovered empty and has not fetched yet) turns the task away to the next replica.
+  if (!keys_.holds(a.key)) {
+    Reject r{a.task.task, a.task.attempt};
+    if (from == v.self) handle_reject(p, v, r, out);
+    else out.send(from, r);
+    return;
+  }
+  if (p.keyed && p.keyed->rank(a.key, v.self) != 0) out.note(kNoteServedByReplica, a.key);
+  handle_assign(p, v, from, a.task, out);
 }
 
 void Node::maybe_serve(const Params& p, const NodeView& v, Outbox<Message>& out) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <vector>
 
+#include "protocols/lb/key_store.h"
 #include "protocols/lb/messages.h"
 #include "protocols/lb/params.h"
 #include "sim/outbox.h"
@@ -30,6 +31,9 @@ enum Note : uint16_t {
   kNoteLostRejected,         // (task id) max_attempts placements were rejected
   kNoteLostNoEligible,       // (task id) no node has the required capabilities
   kNoteMigrated,             // (tasks) a victim handed over this many waiting tasks (stealing)
+  kNoteKeyStored,            // (key) this node now holds a copy of the key's data
+  kNoteKeyDropped,           // (key) this node discarded its copy after a handoff
+  kNoteServedByReplica,      // (key) a replica, not the owner, accepted a keyed task
 };
 
 struct Protocol;
@@ -75,6 +79,9 @@ class Node {
   static constexpr TimerId kCheckTimer = 2;
   static constexpr TimerId kGossipTimer = 3;
   static constexpr TimerId kStealTimer = 4;
+  static constexpr TimerId kRepairTimer = 5;  // consistent hashing: the key store's repair round
+
+  const KeyStore& key_store() const { return keys_; }
 
  private:
   struct Pending {
@@ -85,6 +92,7 @@ class Node {
     NodeId worker = kNoNode;
     uint16_t attempt = 0;    // placements so far, minus one
     bool probing = false;    // power-of-d: waiting for probe replies
+    uint32_t key = 0;        // consistent-hash: the task's key
   };
   struct Queued {
     uint64_t task;
@@ -121,6 +129,7 @@ class Node {
   void handle_assign(const Params& p, const NodeView& v, NodeId from, const Assign& a, Outbox<Message>& out);
   void handle_done(const Params& p, const NodeView& v, const Done& d, Outbox<Message>& out);
   void handle_reject(const Params& p, const NodeView& v, const Reject& r, Outbox<Message>& out);
+  void handle_keyed_assign(const Params& p, const NodeView& v, NodeId from, const KeyedAssign& a, Outbox<Message>& out);
   void handle_probe_reply(const Params& p, const NodeView& v, NodeId from, const ProbeReply& r, Outbox<Message>& out);
   void decide_probe(const Params& p, const NodeView& v, uint32_t probe, Outbox<Message>& out);
   void handle_gossip(const Params& p, const NodeView& v, NodeId from, const LoadGossip& g);
@@ -159,13 +168,14 @@ class Node {
   double speed_scale_ = 1.0;
   const std::vector<uint8_t>* byzantine_flags_ = nullptr;
   uint8_t byzantine(const NodeView& v) const { return byzantine_flags_ ? (*byzantine_flags_)[v.self] : 0; }
+  KeyStore keys_;          // consistent hashing: this node's copies of keyed data (volatile)
 };
 
 struct Protocol {
   using Params = lb::Params;
   using Node = lb::Node;
   using Message = lb::Message;
-  static constexpr TimerId timer_count = 5;
+  static constexpr TimerId timer_count = 6;
   static constexpr bool uses_rng = true;
 };
 

@@ -2,6 +2,7 @@
 // node and read-only. README.md documents each key with the literature it comes from.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,10 @@ enum class Strategy : uint8_t {
   least_loaded,  // the least loaded node in a gossiped, stale load view
   work_stealing, // tasks stay at their submitter; idle workers steal (Blumofe & Leiserson 1999)
   auction,       // contract net (Smith 1980): call d bidders, award to the earliest finish bid
+  consistent_hash,  // a keyed task goes to its key's owner on a hash ring, or a replica (keyed_placement.h)
 };
+
+class KeyedPlacement;
 
 enum class SizeKind : uint8_t { constant, exponential, pareto };
 
@@ -55,6 +59,7 @@ enum class Bug : uint8_t {
   commit_duplicates,    // the submitter accepts every completion, not only the first
   forget_timed_out,     // a timed-out task is dropped without a resubmission or a loss report
   ignore_capabilities,  // placement ignores required capabilities
+  ring_replicas_short,  // consistent hashing keeps a key's data on r - 1 replicas, not r
 };
 
 struct Params {
@@ -116,6 +121,10 @@ struct Params {
   // Balls into bins: `balls` placed one after another with no completions (0 = one per node).
   bool balls_into_bins = false;
   uint64_t balls = 0;
+
+  // Keyed tasks and the hash ring (strategy consistent-hash; keyed_config.cpp reads its keys).
+  // Shared by the module, which moves nodes on and off the ring, and the nodes, which read it.
+  std::shared_ptr<KeyedPlacement> keyed;
 
   Bug bug = Bug::none;
 };

@@ -77,4 +77,29 @@ bad "migrate_below not below migrate_above" "bad.toml:9: protocol.migrate_below:
 bad "unknown planted bug" "bad.toml:8: protocol.bug" 'bug = "everything"'
 bad "typo in a key" "bad.toml:8: protocol.stratgy" 'stratgy = "random"'
 bad "unknown Byzantine behaviour" "behavior" '[[faults]]' 'at = "0s"' 'kind = "byzantine"' 'nodes = "0"' 'module = "lb"' 'behavior = "lie-loud"'
+bad "keys without consistent-hash" "bad.toml:8: protocol.keys: has no effect unless strategy" 'keys = 100'
+bad "replicas without consistent-hash" "bad.toml:8: protocol.replicas: has no effect unless strategy" 'replicas = 2'
+bad "consistent-hash without keys" "bad.toml:.*protocol.keys: strategy = \"consistent-hash\" needs" 'strategy = "consistent-hash"'
+bad "zero keys" "bad.toml:9: protocol.keys" 'strategy = "consistent-hash"' 'keys = 0'
+bad "negative Zipf exponent" "bad.toml:10: protocol.key_zipf" 'strategy = "consistent-hash"' 'keys = 10' 'key_zipf = -1.0'
+bad "zero virtual nodes" "bad.toml:10: protocol.virtual_nodes" 'strategy = "consistent-hash"' 'keys = 10' 'virtual_nodes = 0'
+bad "zero replicas" "bad.toml:10: protocol.replicas" 'strategy = "consistent-hash"' 'keys = 10' 'replicas = 0'
+bad "repair interval of zero" "bad.toml:10: protocol.repair_interval" 'strategy = "consistent-hash"' 'keys = 10' 'repair_interval = "0s"'
+bad "consistent-hash with capability routing" "bad.toml:.*protocol.capability_share: cannot be combined" \
+  'strategy = "consistent-hash"' 'keys = 10' 'capability_share = 0.5' 'required_capability = "gpu"'
+bad "consistent-hash with migration" "bad.toml:.*protocol.migrate_above: cannot be combined" 'strategy = "consistent-hash"' 'keys = 10' 'migrate_above = 3'
+bad "ring bug without consistent-hash" "bad.toml:8: protocol.bug: \"ring-replicas-short\" needs" 'bug = "ring-replicas-short"'
+bad "ring bug with one replica" "bad.toml:.*protocol.bug: \"ring-replicas-short\" needs replicas" \
+  'strategy = "consistent-hash"' 'keys = 10' 'replicas = 1' 'bug = "ring-replicas-short"'
+
+echo "-- consistent hashing: the planted bug fails the run, the shipped file demands it"
+sed '/^failure = /d' scenarios/lb/planted_ring_replicas_short.toml >"$WORK/planted_ring.toml"
+expect_exit "ring-replicas-short: lb.replicas (durability)" 1 "lb.replicas.*after only 1 failure" \
+  "$MESHSIM" run "$WORK/planted_ring.toml" --db "$DB" --no-progress
+expect_exit "ring-replicas-short with r = 3: lb.replicas (placement)" 1 "lb.replicas.*holds none on the settled ring" \
+  "$MESHSIM" run "$WORK/planted_ring.toml" --db "$DB" --no-progress --set protocol.replicas=3
+expect_exit "... and the shipped file fails with the bug removed" 1 "lb.replicas" \
+  "$MESHSIM" run scenarios/lb/planted_ring_replicas_short.toml --db "$DB" --no-progress --set protocol.bug=none
+expect_exit "ring churn runs clean and reports keys moved" 0 "lb_ring_keys_moved_over_ideal" \
+  "$MESHSIM" run scenarios/lb/ring_churn.toml --db "$DB" --no-progress
 finish
