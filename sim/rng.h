@@ -35,6 +35,7 @@ enum class StreamKind : uint64_t {
   byzantine = 8,      // (module name hash, node): a Byzantine decorator's draws, sim/node_module.h
   disk = 9,           // (node, node's write number): one durable write's latency, sim/disk_model.cpp
   balls_into_bins = 10,  // (d): the sequential placement of protocols/lb (balls-into-bins mode)
+  attention = 15,     // (purpose, ...): embeddings, projections, truths, proposals of protocols/attention
 };
 
 // Derives a stream key from a seed and any number of identifiers (stream kind, node id, ...).
