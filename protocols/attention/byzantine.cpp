@@ -32,9 +32,11 @@ class ProposalRewriter : public ByzantineRewriter<Message> {
 class FarEmbedding : public ProposalRewriter {
  public:
   using ProposalRewriter::ProposalRewriter;
-  void change(const NodeView&, Proposal& m) override {
-    // The same value for every copy of a broadcast, so one embedding serves them all.
-    const double far = m.value + params_.far_offset;
+  void change(const NodeView& v, Proposal& m) override {
+    // Each far-off node goes its own way (a shift proportional to its id): far-off nodes
+    // that landed on one value would be a coalition, which is "collude". The same value for
+    // every copy of a broadcast, so one embedding serves them all.
+    const double far = m.value + params_.far_offset * (1.0 + v.self);
     if (!cache_ || cached_value_ != far) cache_ = embedding_of(far), cached_value_ = far;
     m.value = far;
     m.embedding = cache_;
