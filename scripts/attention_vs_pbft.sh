@@ -20,10 +20,10 @@ printf '| scenario | attention agreement | validity | latency p50 | msgs/decisio
 printf '|---|---|---|---|---|---|---|---|---|---|\n'
 for f in scenarios/attention/pbft/*.toml; do
   name=$(basename "$f" .toml)
-  "$MESHSIM" sweep "scenarios/attention/$name.toml" --seeds "1..$SEEDS" --db "$DB" --quiet >/dev/null 2>&1 || true
-  "$MESHSIM" sweep "$f" --seeds "1..$SEEDS" --db "$DB" --quiet >/dev/null 2>&1 || true
+  "$MESHSIM" sweep "scenarios/attention/$name.toml" --seeds "1..$SEEDS" --db "$DB" --threads 1 >/dev/null 2>&1 || true
+  "$MESHSIM" sweep "$f" --seeds "1..$SEEDS" --db "$DB" --threads 1 >/dev/null 2>&1 || true
   a="attention-$name" p="attention-vs-pbft-$name"
-  pbft_agree=$(sqlite3 "$DB" "select printf('%.3g', 1.0 - avg(failure like '%pbft.agreement%')) from runs where scenario_name = '$p'")
+  pbft_agree=$(sqlite3 "$DB" "select printf('%.3g', 1.0 - avg(coalesce(failure, '') like '%pbft.agreement%')) from runs where scenario_name = '$p'")
   printf '| %s | %s | %s | %s ms | %s | %s | %s | %s ms | %s | %s/%s |\n' "$name" \
     "$(median "$a" attention_agreement)" "$(median "$a" attention_validity)" \
     "$(sqlite3 "$DB" "select printf('%.3g', $(median "$a" attention_decide_ns_p50) / 1e6)")" \

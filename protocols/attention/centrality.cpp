@@ -18,9 +18,8 @@ Centralities compute_centralities(uint32_t node_count, const std::vector<std::pa
   c.betweenness.assign(node_count, 0.0);
   auto centrality = boost::make_iterator_property_map(c.betweenness.begin(), boost::get(boost::vertex_index, g));
   boost::brandes_betweenness_centrality(g, boost::centrality_map(centrality));
-  // Boost counts each unordered pair in both directions on undirected graphs; halve it to
-  // the textbook definition (a path graph's middle node of three has betweenness 1).
-  for (double& b : c.betweenness) b /= 2.0;
+  // On undirected graphs Boost already counts each unordered pair once (the textbook
+  // definition: a path's middle node of three has betweenness 1), so no halving.
   return c;
 }
 
