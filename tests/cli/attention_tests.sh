@@ -7,7 +7,7 @@ MESHSIM=$1
 ROOT=$2
 source "$(dirname "$0")/lib.sh"
 DB="$WORK/runs.db"
-SMALL=(--set protocol.dim=32 --set protocol.heads=4 --set run.duration=3s)
+SMALL=(--set protocol.dim=32 --set protocol.heads=4 --set run.duration=3s --set "expect.attention_rounds=> 10")
 
 echo "-- listed"
 expect_exit "meshsim protocols lists attention with its behaviours" 0 "near-copy" "$MESHSIM" protocols
