@@ -1,5 +1,6 @@
 #include "protocols/registry.h"
 
+#include "protocols/attention/attention_module.h"
 #include "protocols/gossip/gossip_module.h"
 #include "protocols/lb/lb_module.h"
 #include "protocols/membership/membership_module.h"
@@ -16,6 +17,7 @@ void register_builtin_protocols(ModuleRegistry& registry) {
   pbft::register_pbft(registry);
   membership::register_membership(registry);
   lb::register_lb(registry);
+  attention::register_attention(registry);
 }
 
 }  // namespace meshsim
