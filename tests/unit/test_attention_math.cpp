@@ -160,7 +160,7 @@ TEST_CASE("outlier rule: with 2 sigma, Chebyshev bounds the flagged share by 1/4
   }
 }
 
-TEST_CASE("vote: identical proposals pool their scores; flagged rows do not vote; ties go to the smaller value") {
+TEST_CASE("vote: identical proposals pool their scores, flagged rows do not vote, ties go to the smaller value") {
   Eigen::VectorXd s(4);
   s << 0.4, 0.3, 0.2, 0.1;
   CHECK(vote({1, 2, 2, 3}, s, {}) == 1);

@@ -80,7 +80,7 @@ TEST_CASE("attention node: at the deadline it decides on what it holds") {
   CHECK(node.last_decision().value == honest_proposal(12, p, 1, 0));
 }
 
-TEST_CASE("attention scenario: same seed, same fingerprint; honest mesh agrees and is valid every round") {
+TEST_CASE("attention scenario: same seed, same fingerprint, honest mesh agrees and is valid every round") {
   const std::vector<std::string> small{"protocol.dim=32", "protocol.heads=4", "run.duration=3s", "expect.attention_rounds=> 10"};
   auto a = run_scenario_file("scenarios/attention/honest.toml", 5, small);
   auto b = run_scenario_file("scenarios/attention/honest.toml", 5, small);
@@ -95,7 +95,7 @@ TEST_CASE("attention scenario: same seed, same fingerprint; honest mesh agrees a
   }
 }
 
-TEST_CASE("attention scenario: one far-off embedding is flagged; three are not, yet never win; a partition splits the decisions") {
+TEST_CASE("attention scenario: one far-off embedding is flagged, three are not, yet never win, a partition splits the decisions") {
   auto far = run_scenario_file("scenarios/attention/far-embedding_10.toml", 1, {"run.duration=3s", "expect.attention_rounds=> 10"});
   CHECK(far.scalars["attention_detection_recall"] > 0.9);
   CHECK(far.scalars["attention_validity"] == 1.0);

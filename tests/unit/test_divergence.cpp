@@ -89,7 +89,7 @@ TEST_CASE("diverge: a planted link latency change is located at the first differ
   CHECK((d.a_events.back().node == 4 || d.b_events.back().node == 4));
 }
 
-TEST_CASE("diverge: a run cut short is a prefix of the other; identical runs say so") {
+TEST_CASE("diverge: a run cut short is a prefix of the other, identical runs say so") {
   LocalRun full = ring_side(false), cut = ring_side(false, 3000);
   const uint64_t expected = first_difference_by_brute_force(cut, full);
   const Divergence d = locate_divergence(cut, full, 256, 2);

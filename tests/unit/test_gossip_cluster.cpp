@@ -176,7 +176,7 @@ TEST_CASE("anti-entropy push-pull informs everyone in O(log n) rounds") {
   CHECK(last < Duration::millis(100).ns * 15);
 }
 
-TEST_CASE("anti-entropy pull and push also converge; pull over a sparse overlay too") {
+TEST_CASE("anti-entropy pull and push also converge, pull over a sparse overlay too") {
   for (Mode mode : {Mode::push, Mode::pull}) {
     Params p = one_rumor(Strategy::anti_entropy, mode);
     MiniMesh<GossipNode> mesh(p, 300, 9);

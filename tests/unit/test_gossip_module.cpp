@@ -96,7 +96,7 @@ TEST_CASE("flooding: an origin crashed at its rumor's time does not inject it") 
   CHECK(o.result.failure == "");
 }
 
-TEST_CASE("anti-entropy converges everywhere; the checker passes") {
+TEST_CASE("anti-entropy converges everywhere, the checker passes") {
   Outcome o = run(kAntiEntropy);
   CHECK(o.result.failure == "");
   CHECK(o.at("residue") == 0);

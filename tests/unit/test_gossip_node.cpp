@@ -259,7 +259,7 @@ TEST_CASE("pull anti-entropy: ask with a digest, answer with exactly what the as
   CHECK(env.out.sends().empty());  // nothing to give: no empty reply
 }
 
-TEST_CASE("pull rumor mongering: only hot rumors are offered; a digest that has them is feedback") {
+TEST_CASE("pull rumor mongering: only hot rumors are offered, a digest that has them is feedback") {
   Params p = make_params(Strategy::rumor_mongering, Mode::pull, {{0, SimTime{}}});
   p.k = 2;
   Env env;

@@ -216,7 +216,7 @@ TEST_CASE("a module reads another module's per-node state through a declared int
   CHECK(sim.find_interface<ReadOnlyView>() == nullptr);
 }
 
-TEST_CASE("nodes join and leave: absent nodes neither run nor receive; a join starts afresh") {
+TEST_CASE("nodes join and leave: absent nodes neither run nor receive, a join starts afresh") {
   RunSpec spec = chatty_run(4);
   spec.end = at_s(3);
   spec.absent = nodes(3, 3);

@@ -153,7 +153,7 @@ TEST_CASE("lb node: capability routing places only on nodes that have the capabi
   CHECK(targets.size() > 1);
 }
 
-TEST_CASE("lb node: a timed-out task is resubmitted; the first completion wins, a later one is suppressed") {
+TEST_CASE("lb node: a timed-out task is resubmitted, the first completion wins, a later one is suppressed") {
   Env env;
   Params p = base_params(Strategy::random);
   p.max_attempts = 3;
@@ -215,7 +215,7 @@ TEST_CASE("lb node: a worker serves FIFO at its speed, rejects beyond its queue 
   CHECK(worker.load() == 1);
 }
 
-TEST_CASE("lb node: work stealing keeps tasks local; an idle worker steals half the waiting tasks, eligible ones only") {
+TEST_CASE("lb node: work stealing keeps tasks local, an idle worker steals half the waiting tasks, eligible ones only") {
   Env env;
   env.attributes.add_capability(one(3), "gpu", 10);
   Params p = base_params(Strategy::work_stealing);

@@ -89,7 +89,7 @@ TEST_CASE("lb scenario: each planted bug is caught by its checker, and the same 
   }
 }
 
-TEST_CASE("lb scenario: same scenario and seed give the same fingerprint; another seed another") {
+TEST_CASE("lb scenario: same scenario and seed give the same fingerprint, another seed another") {
   for (const char* file : {"scenarios/lb/power_of_d.toml", "scenarios/lb/least_loaded.toml", "scenarios/lb/work_stealing.toml", "scenarios/lb/chaos.toml"}) {
     INFO(file);
     auto a = run_scenario_file(file, 3), b = run_scenario_file(file, 3), c = run_scenario_file(file, 4);

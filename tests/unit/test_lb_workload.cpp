@@ -207,7 +207,7 @@ TEST_CASE("lb arrivals: a batch brings batch_size tasks at once every batch_inte
   CHECK(notes(env.out, kNoteSubmitted) == 0);
 }
 
-TEST_CASE("lb arrivals: a trace submits its lines at their times with their sizes; a restart skips its downtime") {
+TEST_CASE("lb arrivals: a trace submits its lines at their times with their sizes, a restart skips its downtime") {
   Env env;
   env.attributes.add_capability([] { NodeSet s; s.add_range(1, 1); return s; }(), "gpu", 4);
   Params p;
@@ -270,7 +270,7 @@ TEST_CASE("lb node: the drawn speed scales the worker's service and its auction 
   CHECK(w.bid_ns(env.view(3)) == 250);
 }
 
-TEST_CASE("lb byzantine: never-finish holds what it accepts; bid-and-drop discards awards and stays empty") {
+TEST_CASE("lb byzantine: never-finish holds what it accepts, bid-and-drop discards awards and stays empty") {
   Env env;
   Params p;
   std::vector<uint8_t> flags(4, 0);

@@ -63,7 +63,7 @@ TEST_CASE("membership scenarios: the chaos sweep's checkers hold over seeds") {
   }
 }
 
-TEST_CASE("membership scenarios: same seed, same fingerprint; another seed, another") {
+TEST_CASE("membership scenarios: same seed, same fingerprint, another seed, another") {
   auto a = run_scenario_file("scenarios/membership/churn.toml", 4);
   auto b = run_scenario_file("scenarios/membership/churn.toml", 4);
   auto c = run_scenario_file("scenarios/membership/churn.toml", 5);

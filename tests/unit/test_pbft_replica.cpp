@@ -109,7 +109,7 @@ TEST_CASE("pbft step: backups reject a pre-prepare with a wrong digest or a forg
   CHECK(h.wire.size() == 3);  // its prepare to the three others
 }
 
-TEST_CASE("pbft certificates: forged signatures and a tampered O are rejected; O takes the highest view") {
+TEST_CASE("pbft certificates: forged signatures and a tampered O are rejected, O takes the highest view") {
   Params p = four();
   Request r;
   r.cmd.client = 4;

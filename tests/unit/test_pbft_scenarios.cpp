@@ -126,7 +126,7 @@ TEST_CASE("expect.failure: another checker, or none, fails the run") {
         std::string::npos);
 }
 
-TEST_CASE("pbft scenario: same seed, same fingerprint and metrics; another seed, another run") {
+TEST_CASE("pbft scenario: same seed, same fingerprint and metrics, another seed, another run") {
   Outcome a = run_pbft("chaos.toml", 5), b = run_pbft("chaos.toml", 5), c = run_pbft("chaos.toml", 6);
   CHECK(a.result.fingerprint == b.result.fingerprint);
   CHECK(a.scalars == b.scalars);

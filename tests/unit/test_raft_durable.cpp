@@ -102,7 +102,7 @@ TEST_CASE("raft durable: a voter grants only once its vote is written, and a cra
   CHECK(h.server(2).voted_for() == 0);
 }
 
-TEST_CASE("raft durable: a follower acknowledges entries only once they are written; a crash before loses them") {
+TEST_CASE("raft durable: a follower acknowledges entries only once they are written, a crash before loses them") {
   Harness h(five(), true);
   elect_zero(h);
   h.client_put(0, 1, 42);

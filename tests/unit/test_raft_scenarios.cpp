@@ -26,7 +26,7 @@ TEST_CASE("raft scenario: a quiet cluster elects once and serves a linearizable 
   CHECK(o.scalars["raft_committed_entries"] >= o.scalars["ops_completed"]);
 }
 
-TEST_CASE("raft scenario: same seed, same fingerprint and metrics; another seed, another run") {
+TEST_CASE("raft scenario: same seed, same fingerprint and metrics, another seed, another run") {
   Outcome a = run_file("chaos.toml", 11), b = run_file("chaos.toml", 11), c = run_file("chaos.toml", 12);
   CHECK(a.result.fingerprint == b.result.fingerprint);
   CHECK(a.scalars == b.scalars);
@@ -44,7 +44,7 @@ TEST_CASE("raft scenario: crashing the leader every 2 s hits the leader each tim
   CHECK(o.scalars["unavailable_ns_p50"] < 5e8);
 }
 
-TEST_CASE("raft scenario: a leader partitioned into the minority is replaced; with CheckQuorum it steps down") {
+TEST_CASE("raft scenario: a leader partitioned into the minority is replaced, with CheckQuorum it steps down") {
   // The partition lasts from 3 s to 8 s and names the leader it cut off.
   auto old_leader_steps_down = [](const Outcome& o) {
     std::string leader;
@@ -147,7 +147,7 @@ TEST_CASE("raft scenario: open-loop clients keep several operations in flight an
   CHECK(open.scalars["ops_completed"] > 0.95 * open.scalars["ops_invoked"]);
 }
 
-TEST_CASE("raft scenario: a leader saturated by per-message cost loses throughput; below saturation it does not") {
+TEST_CASE("raft scenario: a leader saturated by per-message cost loses throughput, below saturation it does not") {
   // The same cluster and seed with the processing model off, below saturation, and past it.
   std::vector<std::string> shorter = {"run.duration=\"5s\"", "expect.ops_completed=\"> 0\""};
   auto with_cost = [&](const char* cost) {

@@ -59,7 +59,7 @@ TEST_CASE("raft timing: any-higher-term (the behaviour before issue 19) restarts
   CHECK(h.restarted_election_timer(1));
 }
 
-TEST_CASE("raft timing: a vote reply with a higher term does not restart a candidate's timer; a current leader's append does") {
+TEST_CASE("raft timing: a vote reply with a higher term does not restart a candidate's timer, a current leader's append does") {
   Harness h(five());
   h.timeout(0);
   h.deliver_among({0, 1, 2});

@@ -187,7 +187,7 @@ ppm = 100000
   CHECK(p.timer0_times[1] - p.timer0_times[0] == 11'000'000);
 }
 
-TEST_CASE("a Byzantine silent node sends nothing; the engine stamps the true sender") {
+TEST_CASE("a Byzantine silent node sends nothing, the engine stamps the true sender") {
   Ran r = run(kProbe + R"([[faults]]
 kind = "byzantine"
 at = "0s"
@@ -201,7 +201,7 @@ behavior = "silent"
   CHECK(p.pongs_from[1] == 9);
 }
 
-TEST_CASE("same scenario and seed give the same fingerprint; another seed another") {
+TEST_CASE("same scenario and seed give the same fingerprint, another seed another") {
   const std::string phold = R"([run]
 duration = "1s"
 max_events = 200000

@@ -101,7 +101,7 @@ TEST_CASE("the workload's metrics say linearizable 1, 0 or unknown (NaN) with a 
   CHECK(unknown.inconclusive()[0].find("raft.linearizability: search budget of 2 states exhausted") == 0);
 }
 
-TEST_CASE("a run with an undecided checker is inconclusive; a failure still outranks it") {
+TEST_CASE("a run with an undecided checker is inconclusive, a failure still outranks it") {
   Metrics m;
   m.set_scalar("linearizable", std::nan(""));
   m.set_scalar("ops_completed", 10);
