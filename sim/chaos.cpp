@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 #include "sim/rng.h"
 
@@ -28,27 +29,36 @@ std::vector<FaultSpec> draw_chaos(const ChaosSpec& c, uint64_t seed, uint32_t no
   // Node crashes and pauses: one Poisson process per kind over the whole mesh (rate per
   // node times node count), each event hitting a uniformly chosen node.
   struct Process { FaultKind kind; double rate; Duration mean; };
-  const Process processes[] = {{FaultKind::crash, c.crash_rate_per_s, c.mean_downtime},
-                               {FaultKind::pause, c.pause_rate_per_s, c.mean_pause}};
-  std::vector<int64_t> down_until(node_count, 0);
-  for (const Process& p : processes) {
-    if (p.rate <= 0) continue;
-    double mean_gap_ns = 1e9 / (p.rate * node_count);
-    for (int64_t t = c.start.ns + exp_ns(mean_gap_ns); t < stop.ns; t += exp_ns(mean_gap_ns)) {
-      NodeId victim = static_cast<NodeId>(rng.below(node_count));
-      int64_t length = exp_ns(static_cast<double>(p.mean.ns));
-      if (down_until[victim] > t) continue;
-      if (c.max_down > 0) {
-        uint32_t down = static_cast<uint32_t>(std::count_if(down_until.begin(), down_until.end(),
-                                                            [&](int64_t u) { return u > t; }));
-        if (down >= c.max_down) continue;
+  // Draws each process in turn; a node takes no new fault of these processes while one is
+  // running (busy_until), and with max_down > 0 no more than that many at once.
+  auto draw_per_node = [&](std::span<const Process> processes, uint32_t max_down) {
+    std::vector<int64_t> busy_until(node_count, 0);
+    for (const Process& p : processes) {
+      if (p.rate <= 0) continue;
+      double mean_gap_ns = 1e9 / (p.rate * node_count);
+      for (int64_t t = c.start.ns + exp_ns(mean_gap_ns); t < stop.ns; t += exp_ns(mean_gap_ns)) {
+        NodeId victim = static_cast<NodeId>(rng.below(node_count));
+        int64_t length = exp_ns(static_cast<double>(p.mean.ns));
+        if (busy_until[victim] > t) continue;
+        if (max_down > 0) {
+          uint32_t down = static_cast<uint32_t>(std::count_if(busy_until.begin(), busy_until.end(),
+                                                              [&](int64_t u) { return u > t; }));
+          if (down >= max_down) continue;
+        }
+        busy_until[victim] = t + length;
+        NodeSet s;
+        s.add_range(victim, victim);
+        const size_t before = faults.size();
+        add(p.kind, t, length, s);
+        if (faults.size() > before && p.kind == FaultKind::slow_disk) faults.back().slow_disk.factor = c.slow_disk_factor;
       }
-      down_until[victim] = t + length;
-      NodeSet s;
-      s.add_range(victim, victim);
-      add(p.kind, t, length, s);
     }
-  }
+  };
+  // Node crashes and pauses: one Poisson process per kind over the whole mesh (rate per
+  // node times node count), each event hitting a uniformly chosen node.
+  const Process node_processes[] = {{FaultKind::crash, c.crash_rate_per_s, c.mean_downtime},
+                                    {FaultKind::pause, c.pause_rate_per_s, c.mean_pause}};
+  draw_per_node(node_processes, c.max_down);
   if (c.partition_rate_per_s > 0) {
     // Swarm-style partition modes drawn from the seed: isolate one node, or split uniformly.
     int64_t t = c.start.ns + exp_ns(1e9 / c.partition_rate_per_s);
@@ -79,22 +89,7 @@ std::vector<FaultSpec> draw_chaos(const ChaosSpec& c, uint64_t seed, uint32_t no
   // slow-disk and stall windows would leave which one wins to the fault order).
   const Process disk_processes[] = {{FaultKind::slow_disk, c.slow_disk_rate_per_s, c.mean_slow_disk},
                                     {FaultKind::disk_stall, c.disk_stall_rate_per_s, c.mean_disk_stall}};
-  std::vector<int64_t> disk_busy_until(node_count, 0);
-  for (const Process& p : disk_processes) {
-    if (p.rate <= 0) continue;
-    double mean_gap_ns = 1e9 / (p.rate * node_count);
-    for (int64_t t = c.start.ns + exp_ns(mean_gap_ns); t < stop.ns; t += exp_ns(mean_gap_ns)) {
-      NodeId victim = static_cast<NodeId>(rng.below(node_count));
-      int64_t length = exp_ns(static_cast<double>(p.mean.ns));
-      if (disk_busy_until[victim] > t) continue;
-      disk_busy_until[victim] = t + length;
-      NodeSet s;
-      s.add_range(victim, victim);
-      const size_t before = faults.size();
-      add(p.kind, t, length, s);
-      if (faults.size() > before && p.kind == FaultKind::slow_disk) faults.back().slow_disk.factor = c.slow_disk_factor;
-    }
-  }
+  draw_per_node(disk_processes, 0);
   return faults;
 }
 

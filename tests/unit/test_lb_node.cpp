@@ -5,6 +5,7 @@
 #include <set>
 
 #include "protocols/lb/node.h"
+#include "tests/unit/lb_step_env.h"
 
 using namespace meshsim;
 using namespace meshsim::lb;
@@ -17,35 +18,12 @@ NodeSet one(NodeId n) {
   return s;
 }
 
-struct Env {
-  Rng rng{11};
-  NodeAttributes attributes;
-  Outbox<Message> out;
-  NodeView view(NodeId self, SimTime now = {}, uint32_t node_count = 10) {
-    out.clear();
-    NodeView v;
-    v.self = self;
-    v.now = now;
-    v.node_count = node_count;
-    v.rng = &rng;
-    v.attributes = &attributes;
-    return v;
-  }
+struct Env : testing::StepEnv {
+  Env() : StepEnv(11, 10) {}
 };
+using testing::sent;
 
-template <class T>
-std::vector<std::pair<NodeId, T>> sent(const Outbox<Message>& out) {
-  std::vector<std::pair<NodeId, T>> r;
-  for (const auto& s : out.sends())
-    if (const T* m = std::get_if<T>(&s.msg)) r.push_back({s.to, *m});
-  return r;
-}
-
-bool noted(const Outbox<Message>& out, uint16_t what) {
-  for (const auto& n : out.notes())
-    if (n.what == what) return true;
-  return false;
-}
+bool noted(const Outbox<Message>& out, uint16_t what) { return testing::notes(out, what) > 0; }
 
 Params base_params(Strategy s) {
   Params p;

@@ -9,35 +9,17 @@
 
 #include "protocols/lb/node.h"
 #include "protocols/lb/speed_dist.h"
+#include "tests/unit/lb_step_env.h"
 
 using namespace meshsim;
 using namespace meshsim::lb;
 
 namespace {
 
-struct Env {
-  Rng rng{7};
-  NodeAttributes attributes;
-  Outbox<Message> out;
-  NodeView view(NodeId self, SimTime now = {}, uint32_t node_count = 4) {
-    out.clear();
-    NodeView v;
-    v.self = self;
-    v.now = now;
-    v.node_count = node_count;
-    v.rng = &rng;
-    v.attributes = &attributes;
-    return v;
-  }
+struct Env : testing::StepEnv {
+  Env() : StepEnv(7, 4) {}
 };
-
-template <class T>
-std::vector<std::pair<NodeId, T>> sent(const Outbox<Message>& out) {
-  std::vector<std::pair<NodeId, T>> r;
-  for (const auto& s : out.sends())
-    if (const T* m = std::get_if<T>(&s.msg)) r.push_back({s.to, *m});
-  return r;
-}
+using testing::sent;
 
 int64_t timer(const Outbox<Message>& out, TimerId id) {
   int64_t after = -1;
@@ -46,11 +28,7 @@ int64_t timer(const Outbox<Message>& out, TimerId id) {
   return after;
 }
 
-size_t notes(const Outbox<Message>& out, uint16_t what) {
-  size_t n = 0;
-  for (const auto& x : out.notes()) n += x.what == what;
-  return n;
-}
+using testing::notes;
 
 Assign task(NodeId origin, uint32_t seq, int64_t work_ns) { return Assign{make_task_id(origin, seq), work_ns, 0, 0}; }
 
