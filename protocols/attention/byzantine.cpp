@@ -21,12 +21,23 @@ class ProposalRewriter : public ByzantineRewriter<Message> {
   std::shared_ptr<const Eigen::VectorXd> embedding_of(double value) const {
     return std::make_shared<const Eigen::VectorXd>(context_->embedder.embed(value));
   }
+  // Sends `value` with its embedding; the last embedding made is kept, since one value is
+  // sent to every peer of a broadcast and usually again in the next round.
+  void send_as(Proposal& m, double value) {
+    if (!cached_ || cached_value_ != value) cached_ = embedding_of(value), cached_value_ = value;
+    m.value = value;
+    m.embedding = cached_;
+  }
   double wrong(double value) const {
     if (params_.workload == Workload::discrete) return std::fmod(value + 1.0, static_cast<double>(params_.options));
     return value + params_.wrong_offset;
   }
   Params params_;
   std::shared_ptr<const Context> context_;
+
+ private:
+  std::shared_ptr<const Eigen::VectorXd> cached_;
+  double cached_value_ = 0;
 };
 
 class FarEmbedding : public ProposalRewriter {
@@ -36,15 +47,8 @@ class FarEmbedding : public ProposalRewriter {
     // Each far-off node goes its own way (a shift proportional to its id): far-off nodes
     // that landed on one value would be a coalition, which is "collude". The same value for
     // every copy of a broadcast, so one embedding serves them all.
-    const double far = m.value + params_.far_offset * (1.0 + v.self);
-    if (!cache_ || cached_value_ != far) cache_ = embedding_of(far), cached_value_ = far;
-    m.value = far;
-    m.embedding = cache_;
+    send_as(m, m.value + params_.far_offset * (1.0 + v.self));
   }
-
- private:
-  std::shared_ptr<const Eigen::VectorXd> cache_;
-  double cached_value_ = 0;
 };
 
 class NearCopy : public ProposalRewriter {
@@ -58,15 +62,8 @@ class Collude : public ProposalRewriter {
  public:
   using ProposalRewriter::ProposalRewriter;
   void change(const NodeView&, Proposal& m) override {
-    const double target = collusion_target(context_->seed, params_, m.round);
-    if (!cache_ || cached_value_ != target) cache_ = embedding_of(target), cached_value_ = target;
-    m.value = target;
-    m.embedding = cache_;
+    send_as(m, collusion_target(context_->seed, params_, m.round));
   }
-
- private:
-  std::shared_ptr<const Eigen::VectorXd> cache_;
-  double cached_value_ = 0;
 };
 
 class Equivocate : public ProposalRewriter {

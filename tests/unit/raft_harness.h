@@ -14,6 +14,15 @@
 
 namespace meshsim::raft::testing {
 
+// Five servers, no no-op entry on election: the cluster of the step-level tests, so a
+// test's log holds only the entries it appended.
+inline Params five_servers() {
+  Params p;
+  p.servers = 5;
+  p.noop_on_election = false;
+  return p;
+}
+
 struct InFlight {
   NodeId from, to;
   Message msg;

@@ -12,12 +12,7 @@ using testing::Harness;
 
 namespace {
 
-Params five() {
-  Params p;
-  p.servers = 5;
-  p.noop_on_election = false;
-  return p;
-}
+Params five() { return testing::five_servers(); }
 
 // Delivers among `group` and completes every write there until nothing moves.
 void settle(Harness& h, const std::vector<NodeId>& group) {

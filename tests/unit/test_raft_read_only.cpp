@@ -13,9 +13,7 @@ using testing::Harness;
 namespace {
 
 Params five(Bug bug = Bug::none) {
-  Params p;
-  p.servers = 5;
-  p.noop_on_election = false;
+  Params p = testing::five_servers();
   p.bug = bug;
   return p;
 }

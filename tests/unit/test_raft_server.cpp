@@ -11,12 +11,7 @@ using testing::Harness;
 
 namespace {
 
-Params five() {
-  Params p;
-  p.servers = 5;
-  p.noop_on_election = false;
-  return p;
-}
+Params five() { return testing::five_servers(); }
 
 // Makes `n` leader with the votes of `voters` (n included).
 void elect(Harness& h, NodeId n, std::vector<NodeId> voters) {

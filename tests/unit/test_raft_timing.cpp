@@ -12,9 +12,7 @@ using testing::Harness;
 namespace {
 
 Params five(ElectionTimerReset reset = ElectionTimerReset::paper) {
-  Params p;
-  p.servers = 5;
-  p.noop_on_election = false;
+  Params p = testing::five_servers();
   p.election_timer_reset = reset;
   return p;
 }
