@@ -29,17 +29,7 @@ expect_exit "[expect] agreement fails the run when a partition splits the decisi
   --set 'expect.attention_agreement=== 1'
 
 echo "-- bad input: exit 2, file:line: key, nothing written"
-bad() {  # bad NAME PATTERN KEY=VALUE-LINES...
-  local name=$1 pattern=$2
-  shift 2
-  local f="$WORK/bad.toml"
-  printf '[run]\nduration = "1s"\n[topology]\nkind = "full"\nnodes = 5\n[protocol]\nname = "attention"\n' >"$f"
-  printf '%s\n' "$@" >>"$f"
-  local before
-  before=$(rows "$DB" runs)
-  expect_exit "$name" 2 "$pattern" "$MESHSIM" run "$f" --db "$DB" --no-progress
-  [[ $(rows "$DB" runs) == "$before" ]] || fail "$name wrote a run"
-}
+bad() { expect_bad_scenario '[run]\nduration = "1s"\n[topology]\nkind = "full"\nnodes = 5\n[protocol]\nname = "attention"\n' "$@"; }  # bad NAME PATTERN KEY=VALUE-LINES...
 bad "unknown variant" "bad.toml:8: protocol.variant" 'variant = "transformer"'
 bad "dim of zero" "bad.toml:8: protocol.dim" 'dim = 0'
 bad "heads that do not divide dim" "bad.toml:9: protocol.heads: 5 does not divide dim = 384" 'dim = 384' 'heads = 5'

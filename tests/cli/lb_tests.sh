@@ -44,17 +44,7 @@ expect_exit "... and fails with the bug removed" 1 "lb.exactly_once" \
   "$MESHSIM" run scenarios/lb/planted_commit_duplicates.toml --db "$DB" --no-progress --set protocol.bug=none
 
 echo "-- bad input: exit 2, file:line: key, nothing written"
-bad() {  # bad NAME PATTERN KEY=VALUE-LINES...
-  local name=$1 pattern=$2
-  shift 2
-  local f="$WORK/bad.toml"
-  printf '[run]\nduration = "1s"\n[topology]\nkind = "none"\nnodes = 10\n[protocol]\nname = "lb"\n' >"$f"
-  printf '%s\n' "$@" >>"$f"
-  local before
-  before=$(rows "$DB" runs)
-  expect_exit "$name" 2 "$pattern" "$MESHSIM" run "$f" --db "$DB" --no-progress
-  [[ $(rows "$DB" runs) == "$before" ]] || fail "$name wrote a run"
-}
+bad() { expect_bad_scenario '[run]\nduration = "1s"\n[topology]\nkind = "none"\nnodes = 10\n[protocol]\nname = "lb"\n' "$@"; }  # bad NAME PATTERN KEY=VALUE-LINES...
 bad "unknown strategy" "bad.toml:8: protocol.strategy" 'strategy = "fastest"'
 bad "d out of range" "bad.toml:9: protocol.d" 'strategy = "power-of-d"' 'd = 0'
 bad "d without power-of-d" "bad.toml:8: protocol.d: has no effect unless strategy" 'd = 3'

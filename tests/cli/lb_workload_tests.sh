@@ -24,17 +24,7 @@ expect_exit "a trace path is relative to the scenario file" 0 "lb_tasks_complete
   bash -c "cd / && '$MESHSIM' run '$WORK/sub/trace.toml' --db '$DB' --no-progress"
 
 echo "-- bad input: exit 2, file:line: key, nothing written"
-bad() {  # bad NAME PATTERN KEY=VALUE-LINES...
-  local name=$1 pattern=$2
-  shift 2
-  local f="$WORK/bad.toml"
-  printf '[run]\nduration = "1s"\n[topology]\nkind = "none"\nnodes = 10\n[protocol]\nname = "lb"\n' >"$f"
-  printf '%s\n' "$@" >>"$f"
-  local before
-  before=$(rows "$DB" runs)
-  expect_exit "$name" 2 "$pattern" "$MESHSIM" run "$f" --db "$DB" --no-progress
-  [[ $(rows "$DB" runs) == "$before" ]] || fail "$name wrote a run"
-}
+bad() { expect_bad_scenario '[run]\nduration = "1s"\n[topology]\nkind = "none"\nnodes = 10\n[protocol]\nname = "lb"\n' "$@"; }  # bad NAME PATTERN KEY=VALUE-LINES...
 bad "unknown arrival process" "bad.toml:8: protocol.arrivals" 'arrivals = "storm"'
 bad "burst_on without on-off" "bad.toml:8: protocol.burst_on: has no effect unless arrivals" 'burst_on = "1s"'
 bad "burst_off of zero" "bad.toml:9: protocol.burst_off" 'arrivals = "on-off"' 'burst_off = "0s"'

@@ -1,6 +1,6 @@
 # Shared by the command-line test files (tests/cli/*_tests.sh), sourced after setting
 # MESHSIM (the binary) and ROOT (the source tree). Gives WORK (a scratch folder removed at
-# exit), pass/fail counters, expect_exit, and finish (prints the count, exits non-zero on
+# exit), pass/fail counters, expect_exit, expect_bad_scenario, and finish (prints the count, exits non-zero on
 # any failure).
 set -uo pipefail
 WORK=$(mktemp -d)
@@ -30,6 +30,20 @@ rows() { if [[ -e "$1" ]]; then sqlite3 "$1" "select count(*) from $2"; else ech
 
 # True in the ASan + UBSan build, where slow whole-suite checks run on a smaller set.
 sanitized() { [[ "$MESHSIM" == *sanitize* ]]; }
+
+# expect_bad_scenario HEAD NAME PATTERN LINES...: the scenario HEAD (printf text) plus
+# LINES, one a line, must exit 2 with PATTERN in its output and add no run to $DB.
+expect_bad_scenario() {
+  local head=$1 name=$2 pattern=$3
+  shift 3
+  local f="$WORK/bad.toml"
+  printf "$head" >"$f"
+  printf '%s\n' "$@" >>"$f"
+  local before
+  before=$(rows "$DB" runs)
+  expect_exit "$name" 2 "$pattern" "$MESHSIM" run "$f" --db "$DB" --no-progress
+  [[ $(rows "$DB" runs) == "$before" ]] || fail "$name wrote a run"
+}
 
 finish() {
   echo "$passed passed, $failed failed"

@@ -21,17 +21,7 @@ for kind in slow-disk disk-stall; do
 done
 
 echo "-- bad input"
-bad() {  # bad NAME PATTERN LINES...: a Raft scenario with a disk, plus LINES
-  local name=$1 pattern=$2
-  shift 2
-  local f="$WORK/bad.toml"
-  printf '[run]\nduration = "1s"\n[topology]\nkind = "none"\nnodes = 5\n[storage]\nlatency = "1ms"\n' >"$f"
-  printf '%s\n' "$@" >>"$f"
-  local before
-  before=$(rows "$DB" runs)
-  expect_exit "$name" 2 "$pattern" "$MESHSIM" run "$f" --db "$DB" --no-progress
-  [[ $(rows "$DB" runs) == "$before" ]] || fail "$name wrote a run"
-}
+bad() { expect_bad_scenario '[run]\nduration = "1s"\n[topology]\nkind = "none"\nnodes = 5\n[storage]\nlatency = "1ms"\n' "$@"; }  # bad NAME PATTERN LINES...: a Raft scenario with a disk, plus LINES
 P='[protocol]
 name = "raft"
 servers = 3'
