@@ -12,9 +12,11 @@
 //  - A rung is built by counting sort into one contiguous array (bucket b is the slice
 //    events[begin[b], begin[b+1])): building reads its source sequentially, and moving a
 //    bucket to `bottom` or to a finer rung reads one slice sequentially.
-//  - Events pushed into the range of an existing rung ("late" events) are chained per
-//    bucket through Event::link in a small slab, and join their bucket when it is taken.
-// Memory: 32 bytes a pending event in whichever container holds it and 12 bytes a bucket.
+//  - Events pushed into the range of an existing rung ("late" events) are appended to
+//    their bucket's list of small contiguous blocks (sim/late_blocks.h), and join their
+//    bucket when it is taken.
+// Memory: 32 bytes a pending event in whichever container holds it (late blocks add at
+// most about as much again for partly filled blocks) and 16 bytes a bucket.
 // Storage grows in 512 KB chunks and a rung frees its chunks as its buckets are taken, so
 // nothing holds a consumed copy or doubling slack (PHOLD at N = 100,000: about 60 bytes
 // of peak RSS a pending event, against 90-100 with std::vector).
@@ -31,10 +33,12 @@
 #include <cassert>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "sim/chunked_vector.h"
 #include "sim/event_queue_types.h"
+#include "sim/late_blocks.h"
 
 namespace meshsim {
 
@@ -61,11 +65,7 @@ class LadderQueue {
     for (size_t r = 0; r < active_; ++r) {
       Rung& rung = rungs_[r];
       if (e.time >= rung.current_start()) {
-        size_t b = rung.bucket_of(e.time);
-        uint32_t slot = allocate_late(e);
-        late_[slot].link = rung.late_heads[b];
-        rung.late_heads[b] = slot;
-        ++rung.late_sizes[b];
+        late_.append(rung.late[rung.bucket_of(e.time)], e);
         ++rung.count;
         return;
       }
@@ -82,7 +82,6 @@ class LadderQueue {
   }
 
  private:
-  static constexpr uint32_t kNil = 0xffffffffu;
   static constexpr size_t kSplitThreshold = 48;  // a bucket larger than this is split
   static constexpr size_t kBottomLimit = 256;    // a bottom larger than this becomes a rung
   static constexpr size_t kMaxRungs = 24;
@@ -98,12 +97,11 @@ class LadderQueue {
     size_t count = 0;    // events in buckets >= current
     ChunkedVector<Event> events;        // bucketed by counting sort; consumed chunks freed
     std::vector<uint32_t> begin;        // buckets + 1 offsets into events
-    std::vector<uint32_t> late_heads;   // per bucket: chain of late events in late_
-    std::vector<uint32_t> late_sizes;
+    std::vector<LateBlocks::List> late;  // per bucket: its late events, in late_
     int64_t current_start() const { return start + static_cast<int64_t>(current) * width; }
     int64_t end() const { return start + static_cast<int64_t>(buckets) * width; }
     size_t bucket_of(int64_t t) const { return static_cast<size_t>((t - start) / width); }
-    size_t bucket_size(size_t b) const { return begin[b + 1] - begin[b] + late_sizes[b]; }
+    size_t bucket_size(size_t b) const { return begin[b + 1] - begin[b] + late[b].size; }
   };
 
   // A function object, not a function pointer, so std::sort and upper_bound inline it.
@@ -111,24 +109,12 @@ class LadderQueue {
     bool operator()(const Event& a, const Event& b) const { return b.before(a); }
   };
 
-  uint32_t allocate_late(const Event& e) {
-    if (late_free_ != kNil) {
-      uint32_t i = late_free_;
-      late_free_ = late_[i].link;
-      late_[i] = e;
-      return i;
-    }
-    late_.push_back(e);
-    return static_cast<uint32_t>(late_.size() - 1);
-  }
-  void free_late(uint32_t i) {
-    late_[i].link = late_free_;
-    late_free_ = i;
-  }
-
   // Readies rung `active_` (reusing its storage) and returns its index.
   size_t add_rung(int64_t start, int64_t width, size_t buckets) {
-    if (active_ == rungs_.size()) rungs_.emplace_back();
+    if (active_ == rungs_.size()) {
+      rungs_.emplace_back();
+      rungs_.back().events = ChunkedVector<Event>(pool_.get());
+    }
     Rung& r = rungs_[active_];
     r.start = start;
     r.width = width;
@@ -136,24 +122,17 @@ class LadderQueue {
     r.current = 0;
     r.count = 0;
     r.begin.assign(buckets + 1, 0);
-    r.late_heads.assign(buckets, kNil);
-    r.late_sizes.assign(buckets, 0);
+    r.late.assign(buckets, LateBlocks::List{});
     return active_++;
   }
 
-  // Counting sort of `n` events from `src` plus the chain `late` into rung r. The chain is
-  // first gathered into a contiguous buffer: walking it is a cache miss per event, so it
-  // is walked once, not once to count and again to scatter.
-  // `src(i)` gives the i-th source event.
+  // Counting sort of `n` events from `src` plus the late list `late` into rung r. The list
+  // is first gathered into a contiguous buffer, so its blocks are read once, not once to
+  // count and again to scatter. `src(i)` gives the i-th source event.
   template <typename Source>
-  void fill_rung(Rung& r, const Source& src, size_t n, uint32_t late) {
+  void fill_rung(Rung& r, const Source& src, size_t n, LateBlocks::List& late) {
     gather_.clear();
-    while (late != kNil) {
-      uint32_t next = late_[late].link;
-      gather_.push_back(late_[late]);
-      free_late(late);
-      late = next;
-    }
+    late_.drain(late, [this](const Event& e) { gather_.push_back(e); });
     for (size_t i = 0; i < n; ++i) ++r.begin[r.bucket_of(src(i).time) + 1];
     for (const Event& e : gather_) ++r.begin[r.bucket_of(e.time) + 1];
     for (size_t b = 0; b < r.buckets; ++b) r.begin[b + 1] += r.begin[b];
@@ -182,7 +161,8 @@ class LadderQueue {
     int64_t width = std::max<int64_t>(1, span / static_cast<int64_t>(bottom_.size()));
     if (width == 1 && span < static_cast<int64_t>(bottom_.size())) return;  // too dense to split
     Rung& r = rungs_[add_rung(lo, width, static_cast<size_t>((span + width - 1) / width))];
-    fill_rung(r, [this](size_t i) -> const Event& { return bottom_[i]; }, bottom_.size(), kNil);
+    LateBlocks::List none;
+    fill_rung(r, [this](size_t i) -> const Event& { return bottom_[i]; }, bottom_.size(), none);
     bottom_.clear();
   }
 
@@ -194,7 +174,6 @@ class LadderQueue {
     assert(!top_.empty());
     // No rung is active, so no late event is pending: give the late slab's memory back.
     late_.clear();
-    late_free_ = kNil;
     // At least kMinTopBuckets: a tiny top (a few timers seconds apart, just before a burst)
     // says nothing about the spacing of what comes next, and a few wide buckets would
     // collect the whole burst as late events in one bucket.
@@ -253,9 +232,8 @@ class LadderQueue {
       const int64_t bucket_start = r->start + static_cast<int64_t>(b) * r->width;
       const int64_t parent_width = r->width;
       r->count -= n;
-      uint32_t late = r->late_heads[b];
-      r->late_heads[b] = kNil;
-      r->late_sizes[b] = 0;
+      LateBlocks::List late = r->late[b];
+      r->late[b] = LateBlocks::List{};
       if (n > kSplitThreshold && parent_width > 1 && active_ < kMaxRungs) {
         int64_t buckets = std::min<int64_t>(std::max<int64_t>(2, static_cast<int64_t>(n / kEventsPerBucket)), parent_width);
         int64_t width = (parent_width + buckets - 1) / buckets;
@@ -271,12 +249,7 @@ class LadderQueue {
       bottom_.clear();
       for (size_t i = r->begin[b]; i < r->begin[b + 1]; ++i) bottom_.push_back(r->events[i]);
       r->events.release_below(r->begin[b + 1]);
-      while (late != kNil) {
-        uint32_t next = late_[late].link;
-        bottom_.push_back(late_[late]);
-        free_late(late);
-        late = next;
-      }
+      late_.drain(late, [this](const Event& e) { bottom_.push_back(e); });
       std::sort(bottom_.begin(), bottom_.end(), Later{});
       return;
     }
@@ -284,19 +257,20 @@ class LadderQueue {
 
   // Chunked, not std::vector: no doubling slack, no copy of a full buffer on growth, and
   // chunks go back when they shrink (see chunked_vector.h), which keeps the peak near
-  // 64 bytes a pending event.
-  ChunkedVector<Event> top_;
+  // 64 bytes a pending event. Every container recycles its chunks through one pool, held by
+  // pointer so that it stays put when the queue moves.
+  std::unique_ptr<ChunkPool<Event>> pool_ = std::make_unique<ChunkPool<Event>>();
+  ChunkedVector<Event> top_{pool_.get()};
   int64_t top_start_ = std::numeric_limits<int64_t>::min();
   int64_t top_min_ = std::numeric_limits<int64_t>::max();
   int64_t top_max_ = std::numeric_limits<int64_t>::min();
   __int128 top_sum_ = 0;  // sum of top's times, for their mean
   std::vector<Rung> rungs_;
   size_t active_ = 0;
-  ChunkedVector<Event> late_;  // events pushed into an existing rung, chained by Event::link
-  uint32_t late_free_ = kNil;
+  LateBlocks late_{pool_.get()};  // events pushed into an existing rung
   std::vector<Event> bottom_;
   std::vector<uint32_t> fill_;   // counting-sort cursors
-  std::vector<Event> gather_;    // a late chain, made contiguous
+  std::vector<Event> gather_;    // a late list, made contiguous
   size_t size_ = 0;
 };
 

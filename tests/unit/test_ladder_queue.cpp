@@ -10,11 +10,11 @@ using namespace meshsim;
 
 namespace {
 
-enum class Shape { exponential, clustered, bimodal, bursty };
+enum class Shape { exponential, clustered, bimodal, bursty, wave };
 
 // Drives both queues with the same pushes and pops, as a simulation would: a handled event
 // schedules 0..2 new events no earlier than itself. Returns the number of events compared.
-size_t compare_orders(Shape shape, uint64_t seed, size_t initial, size_t steps) {
+size_t compare_orders(Shape shape, uint64_t seed, size_t initial, size_t steps, uint64_t max_children = 2) {
   Rng rng(seed);
   HeapQueue heap;
   LadderQueue ladder;
@@ -27,6 +27,8 @@ size_t compare_orders(Shape shape, uint64_t seed, size_t initial, size_t steps) 
       case Shape::clustered: delay = static_cast<int64_t>(rng.below(4)) * 1000; break;  // many equal times
       case Shape::bimodal: delay = rng.chance(0.1) ? 1'000'000'000 + static_cast<int64_t>(rng.below(1000)) : static_cast<int64_t>(rng.below(100)); break;
       case Shape::bursty: delay = rng.chance(0.5) ? 0 : static_cast<int64_t>(rng.below(1'000'000)); break;
+      // A flood's links: 1 to 10 ms, so a wave piles thousands of late events per bucket.
+      case Shape::wave: delay = 1'000'000 + static_cast<int64_t>(rng.below(9'000'000)); break;
     }
     return Event{now + delay, seq[origin]++, origin, 0, 0, 0, EventKind::message, 0};
   };
@@ -43,7 +45,10 @@ size_t compare_orders(Shape shape, uint64_t seed, size_t initial, size_t steps) 
     REQUIRE(a.origin() == b.origin());
     REQUIRE(a.seq() == b.seq());
     ++compared;
-    uint64_t children = rng.below(3);
+    // While the population is small a handled event may fan out (a flood's forwarding);
+    // past 4x the initial population it schedules 0..2, so the run stays bounded.
+    uint64_t fanout = heap.size() < 4 * initial ? max_children : 2;
+    uint64_t children = rng.below(fanout + 1);
     for (uint64_t c = 0; c < children; ++c) {
       Event e = make(a.time);
       heap.push(e);
@@ -69,6 +74,15 @@ TEST_CASE("ladder queue pops in exactly the heap's order") {
     CHECK(compare_orders(Shape::bimodal, seed, 5000, 60000) > 60000);
     CHECK(compare_orders(Shape::bursty, seed, 2000, 60000) > 2000);
   }
+}
+
+// Sizes at which the queue's storage spans many chunks and its late lists many blocks:
+// hold at 200,000 pending events (PHOLD's regime), and flood-like waves of up to 15 children
+// an event.
+TEST_CASE("ladder queue pops in exactly the heap's order at large sizes") {
+  CHECK(compare_orders(Shape::exponential, 7, 200'000, 1'000'000) > 1'000'000);
+  CHECK(compare_orders(Shape::wave, 8, 1'000, 1'000'000, 15) > 1'000'000);
+  CHECK(compare_orders(Shape::clustered, 9, 100'000, 500'000, 4) > 500'000);
 }
 
 TEST_CASE("ladder queue handles a single event, equal times, and refills after draining") {
