@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""Markdown tables for protocols/attention/README.md from meshsim's own outputs.
+
+  attention_tables.py compare CASE=FILE.csv ...   one table from `meshsim compare --csv` files
+  attention_tables.py sweep DB.db [DB.db ...]     one row per sweep in the databases
+
+Cells are "median [q1, q3]" over the seeds. In compare tables a '*' marks a metric that
+`meshsim compare` found significantly different from the baseline (paired Wilcoxon,
+Holm-corrected, bootstrap interval excluding 0); the baseline is the first variant.
+Used by scripts/attention_variants.sh and scripts/attention_sweeps.sh; the statistics are
+meshsim's (compare) or plain order statistics (sweep), nothing is computed here that the
+databases do not hold.
+"""
+import csv
+import sqlite3
+import statistics
+import sys
+
+# Short column names for the metrics the tables show; order is column order.
+SHORT = {
+    "attention_agreement": "agreement",
+    "attention_validity": "validity",
+    "attention_distance_mean": "distance",
+    "attention_detection_precision": "det. precision",
+    "attention_detection_recall": "det. recall",
+    "attention_decide_ns_p50": "decide p50 (ms)",
+    "attention_messages_per_decision": "msgs/decision",
+    "attention_multiply_adds_per_decision": "MACs/decision",
+    "attention_decided_share": "decided share",
+}
+SCALE = {"attention_decide_ns_p50": 1e-6}
+
+
+def fmt(x):
+    if x is None:
+        return "–"
+    return f"{x:.3g}"
+
+
+def cell(metric, median, q1, q3):
+    s = SCALE.get(metric, 1.0)
+    if median is None:
+        return "–"
+    if q1 == q3 == median:
+        return fmt(median * s)
+    return f"{fmt(median * s)} [{fmt(q1 * s)}, {fmt(q3 * s)}]"
+
+
+def compare_table(args):
+    rows, metrics = [], []
+    for arg in args:
+        case, path = arg.split("=", 1)
+        with open(path, newline="") as f:
+            for r in csv.DictReader(f):
+                if r["metric"] not in metrics:
+                    metrics.append(r["metric"])
+                rows.append((case, r))
+    order, cells = [], {}
+    for case, r in rows:
+        key = (case, r["variant"].split("=", 1)[-1])
+        if key not in cells:
+            order.append(key)
+            cells[key] = {}
+        num = lambda k: float(r[k]) if r[k] not in ("", "nan") else None
+        c = cell(r["metric"], num("median"), num("q1"), num("q3"))
+        if r["significant"] == "1":
+            c += "*"
+        cells[key][r["metric"]] = c
+    print("| case | variant | " + " | ".join(SHORT.get(m, m) for m in metrics) + " |")
+    print("|---|---|" + "---|" * len(metrics))
+    for key in order:
+        print(f"| {key[0]} | {key[1]} | " + " | ".join(cells[key].get(m, "–") for m in metrics) + " |")
+
+
+def quartiles(xs):
+    xs = sorted(xs)
+    if len(xs) == 1:
+        return xs[0], xs[0], xs[0]
+    q = statistics.quantiles(xs, n=4, method="inclusive")
+    return statistics.median(xs), q[0], q[2]
+
+
+def sweep_table(dbs, metrics):
+    print("| setting | runs | " + " | ".join(SHORT.get(m, m) for m in metrics) + " | wall s/run |")
+    print("|---|---|" + "---|" * (len(metrics) + 1))
+    for db in dbs:
+        con = sqlite3.connect(db)
+        sweeps = [(i, s.splitlines()) for i, s in con.execute("select sweep_id, sets from sweeps order by sweep_id")]
+        # Settings every sweep shares say nothing about a row: the command in the README has them.
+        common = set.intersection(*(set(s) for _, s in sweeps)) if len(sweeps) > 1 else set()
+        for sweep_id, sets in sweeps:
+            runs = [r for (r,) in con.execute(
+                "select run_id from sweep_runs where sweep_id = ? and run_id is not null", (sweep_id,))]
+            if not runs:
+                continue
+            marks = ",".join("?" * len(runs))
+            failed = con.execute(f"select count(*) from runs where run_id in ({marks}) and status != 'complete'", runs).fetchone()[0]
+            out = []
+            for m in metrics:
+                xs = [v for (v,) in con.execute(
+                    f"select value from scalars where name = ? and value is not null and run_id in ({marks})", [m] + runs)]
+                out.append(cell(m, *quartiles(xs)) if xs else "–")
+            walls = [w for (w,) in con.execute(f"select wall_s from runs where wall_s is not null and run_id in ({marks})", runs)]
+            label = ", ".join(x for x in sets if x not in common).replace('"', "") or "(scenario as written)"
+            status = f"{len(runs)}" + (f" ({failed} failed)" if failed else "")
+            print(f"| {label} | {status} | " + " | ".join(out) + f" | {fmt(statistics.median(walls)) if walls else '–'} |")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3 or sys.argv[1] not in ("compare", "sweep"):
+        sys.exit(__doc__)
+    if sys.argv[1] == "compare":
+        compare_table(sys.argv[2:])
+    else:
+        wanted = [a for a in sys.argv[2:] if a.startswith("--metrics=")]
+        dbs = [a for a in sys.argv[2:] if not a.startswith("--metrics=")]
+        metrics = wanted[0].split("=", 1)[1].split(",") if wanted else list(SHORT)[:8]
+        sweep_table(dbs, metrics)
