@@ -27,6 +27,7 @@ SHORT = {
     "attention_messages_per_decision": "msgs/decision",
     "attention_multiply_adds_per_decision": "MACs/decision",
     "attention_decided_share": "decided share",
+    "attention_bytes_per_decision": "bytes/decision",
 }
 SCALE = {"attention_decide_ns_p50": 1e-6}
 
