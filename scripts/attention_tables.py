@@ -3,6 +3,8 @@
 
   attention_tables.py compare CASE=FILE.csv ...   one table from `meshsim compare --csv` files
   attention_tables.py sweep DB.db [DB.db ...]     one row per sweep in the databases
+  attention_tables.py plot DIR OUT.png            agreement/validity against Byzantine share,
+                                                  loss and latency spread (DIR: attention_sweeps.sh's)
 
 Cells are "median [q1, q3]" over the seeds. In compare tables a '*' marks a metric that
 `meshsim compare` found significantly different from the baseline (paired Wilcoxon,
@@ -107,7 +109,64 @@ def sweep_table(dbs, metrics):
             print(f"| {label} | {status} | " + " | ".join(out) + f" | {fmt(statistics.median(walls)) if walls else '–'} |")
 
 
+def sweep_points(db, metric):
+    """(sets lines, median, q1, q3, scenario path) of one metric for every sweep of a database."""
+    con = sqlite3.connect(db)
+    out = []
+    for sweep_id, sets, path in con.execute("select sweep_id, sets, scenario_path from sweeps order by sweep_id"):
+        xs = [v for (v,) in con.execute(
+            "select s.value from scalars s join sweep_runs w using (run_id) where w.sweep_id = ? and s.name = ?",
+            (sweep_id, metric)) if v is not None]
+        if xs:
+            out.append((sets.splitlines(), *quartiles(xs), path))
+    return out
+
+
+def setting(sets, key):
+    for line in sets:
+        if line.startswith(key + "="):
+            return line.split("=", 1)[1].strip('"')
+    return None
+
+
+def plot(directory, png):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    # Byzantine share: one line per behaviour, the honest sweep is every line's 0 %.
+    ax = axes[0]
+    for metric, style in (("attention_agreement", "-"), ("attention_validity", "--")):
+        pts = sweep_points(f"{directory}/share.db", metric)
+        honest = [(0, *p[1:4]) for p in pts if "honest" in p[4]]
+        for behaviour in ("far-embedding", "near-copy", "collude", "equivocate"):
+            # faults[0].nodes = "0..k-1": k Byzantine nodes of 20
+            chosen = honest + [(int(setting(p[0], "faults[0].nodes").split("..")[1]) + 1, *p[1:4])
+                               for p in pts if f"/{behaviour}_" in p[4]]
+            xs = [100 * r[0] / 20 for r in chosen]
+            ax.errorbar(xs, [r[1] for r in chosen], yerr=[[r[1] - r[2] for r in chosen], [r[3] - r[1] for r in chosen]],
+                        linestyle=style, marker="o", capsize=2,
+                        label=f"{behaviour} {metric.split('_')[1]}")
+    ax.set(xlabel="Byzantine share of 20 nodes (%)", ylabel="share of rounds (median, IQR)",
+           title="Byzantine share", ylim=(-0.05, 1.05))
+    ax.legend(fontsize=6)
+    for ax, db, key, xlabel, scale in ((axes[1], "loss", "network.loss", "message loss (%)", 100),
+                                      (axes[2], "latency", "network.latency.max", "latency max (ms; deadline 50 ms)", 1)):
+        for metric in ("attention_agreement", "attention_validity", "attention_decided_share"):
+            pts = sweep_points(f"{directory}/{db}.db", metric)
+            xs = [float(setting(p[0], key).rstrip("ms")) * scale for p in pts]
+            ax.errorbar(xs, [p[1] for p in pts], yerr=[[p[1] - p[2] for p in pts], [p[3] - p[1] for p in pts]],
+                        marker="o", capsize=2, label=metric.replace("attention_", ""))
+        ax.set(xlabel=xlabel, title=f"13 honest nodes: {xlabel.split(' (')[0]}", ylim=(-0.05, 1.05))
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "plot":
+        plot(sys.argv[2], sys.argv[3])
+        sys.exit(0)
     if len(sys.argv) < 3 or sys.argv[1] not in ("compare", "sweep"):
         sys.exit(__doc__)
     if sys.argv[1] == "compare":
