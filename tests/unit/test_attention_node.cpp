@@ -136,3 +136,17 @@ TEST_CASE("attention scenario: crashes and recoveries cost agreement only throug
     CHECK(with_store.scalars["attention_validity"] == 1.0);
   }
 }
+
+TEST_CASE("attention scenario: exclude_below above one half does not lock every node on its own proposal") {
+  // Regression: a fresh peer's factor is 1/2, so exclude_below = 0.6 used to exclude every
+  // peer (the node itself too) in the first round; each node fell back on its own proposal,
+  // and the win bonus kept it there: agreement 0 in every round. Exclusion now needs a record.
+  for (const char* f : {"far-embedding_10", "honest"}) {
+    auto o = run_scenario_file(std::string("scenarios/attention/") + f + ".toml", 1,
+                               {"protocol.dim=32", "protocol.heads=4", "run.duration=3s", "expect.attention_rounds=> 10",
+                                "protocol.exclude_below=0.6"});
+    INFO(f << ": " << o.result.failure);
+    CHECK(o.result.status == RunStatus::complete);
+    CHECK(o.scalars["attention_agreement"] == 1.0);
+  }
+}
