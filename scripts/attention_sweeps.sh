@@ -13,6 +13,7 @@ MESHSIM=${2:-build/release/meshsim}
 OUT=${3:-$(mktemp -d)}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TABLE="/usr/bin/python3 $HERE/attention_tables.py sweep"
+N_METRICS=--metrics=attention_agreement,attention_validity,attention_distance_mean,attention_decide_ns_p50,attention_messages_per_decision,attention_multiply_adds_per_decision
 sw() { # DB SCENARIO SEEDS [--set k=v ...]
   local db=$1 scenario=$2 seeds=$3; shift 3
   nice -n 10 "$MESHSIM" sweep "$scenario" --seeds "1..$seeds" --threads 1 --db "$OUT/$db.db" "$@" >/dev/null || true
@@ -21,7 +22,7 @@ if [ "$SEEDS" = n1000 ]; then
   # 1,000 nodes all-to-all: 999,000 proposals of 1.5 kB and 3.8e8 multiply-adds per node per round.
   sw n1000 scenarios/attention/honest.toml 1 --set topology.nodes=1000 --set protocol.rounds=1 \
     --set run.duration=390ms --set 'expect.attention_rounds=>= 1'
-  $TABLE "$OUT/n1000.db"
+  $TABLE "$OUT/n1000.db" "$N_METRICS"
   exit 0
 fi
 SHORT=(--set run.duration=2s --set 'expect.attention_rounds=> 5')   # 9 rounds a run
@@ -30,7 +31,7 @@ for n in 4 7 13 25 50 100 200 400; do
   s=$SEEDS; [ "$n" -ge 200 ] && s=3; [ "$n" -ge 400 ] && s=1
   sw n "scenarios/attention/honest.toml" "$s" --set topology.nodes=$n "${SHORT[@]}"
 done
-$TABLE "$OUT/n.db"
+$TABLE "$OUT/n.db" "$N_METRICS"
 echo
 echo "### n under 1 % loss (honest.toml + network.loss = 0.01, 2 s; n = 200: 3 seeds)"
 for n in 4 7 13 25 50 100 200; do
@@ -38,7 +39,7 @@ for n in 4 7 13 25 50 100 200; do
   sw n_loss "scenarios/attention/honest.toml" "$s" --set topology.nodes=$n --set network.loss=0.01 "${SHORT[@]}" \
     --set 'expect.attention_agreement=>= 0'
 done
-$TABLE "$OUT/n_loss.db"
+$TABLE "$OUT/n_loss.db" "$N_METRICS"
 echo
 echo "### d (far-embedding_10.toml: 13 nodes, 1 far-off)"
 for d in 8 32 128 384 1024; do sw d scenarios/attention/far-embedding_10.toml "$SEEDS" --set protocol.dim=$d; done

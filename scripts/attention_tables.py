@@ -88,10 +88,12 @@ def sweep_table(dbs, metrics):
     print("|---|---|" + "---|" * (len(metrics) + 1))
     for db in dbs:
         con = sqlite3.connect(db)
-        sweeps = [(i, s.splitlines()) for i, s in con.execute("select sweep_id, sets from sweeps order by sweep_id")]
+        sweeps = [(i, s.splitlines(), path) for i, s, path in
+                  con.execute("select sweep_id, sets, scenario_path from sweeps order by sweep_id")]
         # Settings every sweep shares say nothing about a row: the command in the README has them.
-        common = set.intersection(*(set(s) for _, s in sweeps)) if len(sweeps) > 1 else set()
-        for sweep_id, sets in sweeps:
+        common = set.intersection(*(set(s) for _, s, _ in sweeps)) if len(sweeps) > 1 else set()
+        several_scenarios = len({path for _, _, path in sweeps}) > 1
+        for sweep_id, sets, path in sweeps:
             runs = [r for (r,) in con.execute(
                 "select run_id from sweep_runs where sweep_id = ? and run_id is not null", (sweep_id,))]
             if not runs:
@@ -105,6 +107,8 @@ def sweep_table(dbs, metrics):
                 out.append(cell(m, *quartiles(xs)) if xs else "–")
             walls = [w for (w,) in con.execute(f"select wall_s from runs where wall_s is not null and run_id in ({marks})", runs)]
             label = ", ".join(x for x in sets if x not in common).replace('"', "") or "(scenario as written)"
+            if several_scenarios:
+                label = path.rsplit("/", 1)[-1].removesuffix(".toml") + ": " + label
             status = f"{len(runs)}" + (f" ({failed} failed)" if failed else "")
             print(f"| {label} | {status} | " + " | ".join(out) + f" | {fmt(statistics.median(walls)) if walls else '–'} |")
 
@@ -133,30 +137,31 @@ def plot(directory, png):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
-    # Byzantine share: one line per behaviour, the honest sweep is every line's 0 %.
-    ax = axes[0]
-    for metric, style in (("attention_agreement", "-"), ("attention_validity", "--")):
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4.2))
+    behaviours = ("far-embedding", "near-copy", "collude", "equivocate")
+    markers = dict(zip(behaviours, "osD^"))
+    # Byzantine share: one line per behaviour; the honest sweep is every line's 0 %. Lines are
+    # nudged sideways by a fraction of a percent so equal values stay visible.
+    for ax, metric in ((axes[0], "attention_agreement"), (axes[1], "attention_validity")):
         pts = sweep_points(f"{directory}/share.db", metric)
         honest = [(0, *p[1:4]) for p in pts if "honest" in p[4]]
-        for behaviour in ("far-embedding", "near-copy", "collude", "equivocate"):
+        for i, behaviour in enumerate(behaviours):
             # faults[0].nodes = "0..k-1": k Byzantine nodes of 20
             chosen = honest + [(int(setting(p[0], "faults[0].nodes").split("..")[1]) + 1, *p[1:4])
                                for p in pts if f"/{behaviour}_" in p[4]]
-            xs = [100 * r[0] / 20 for r in chosen]
+            xs = [100 * r[0] / 20 + 0.6 * (i - 1.5) for r in chosen]
             ax.errorbar(xs, [r[1] for r in chosen], yerr=[[r[1] - r[2] for r in chosen], [r[3] - r[1] for r in chosen]],
-                        linestyle=style, marker="o", capsize=2,
-                        label=f"{behaviour} {metric.split('_')[1]}")
-    ax.set(xlabel="Byzantine share of 20 nodes (%)", ylabel="share of rounds (median, IQR)",
-           title="Byzantine share", ylim=(-0.05, 1.05))
-    ax.legend(fontsize=6)
-    for ax, db, key, xlabel, scale in ((axes[1], "loss", "network.loss", "message loss (%)", 100),
-                                      (axes[2], "latency", "network.latency.max", "latency max (ms; deadline 50 ms)", 1)):
-        for metric in ("attention_agreement", "attention_validity", "attention_decided_share"):
+                        marker=markers[behaviour], capsize=2, label=behaviour)
+        ax.set(xlabel="Byzantine nodes, % of 20", ylabel=f"{metric.split('_')[1]}: share of rounds (median, IQR)",
+               title=f"{metric.split('_')[1].capitalize()} vs Byzantine share", ylim=(-0.05, 1.05))
+        ax.legend(fontsize=7)
+    for ax, db, key, xlabel, scale in ((axes[2], "loss", "network.loss", "message loss (%)", 100),
+                                      (axes[3], "latency", "network.latency.max", "latency max (ms); deadline 50 ms", 1)):
+        for metric, marker in (("attention_agreement", "o"), ("attention_validity", "s")):
             pts = sweep_points(f"{directory}/{db}.db", metric)
             xs = [float(setting(p[0], key).rstrip("ms")) * scale for p in pts]
             ax.errorbar(xs, [p[1] for p in pts], yerr=[[p[1] - p[2] for p in pts], [p[3] - p[1] for p in pts]],
-                        marker="o", capsize=2, label=metric.replace("attention_", ""))
+                        marker=marker, capsize=2, label=metric.replace("attention_", ""))
         ax.set(xlabel=xlabel, title=f"13 honest nodes: {xlabel.split(' (')[0]}", ylim=(-0.05, 1.05))
         ax.legend(fontsize=7)
     fig.tight_layout()

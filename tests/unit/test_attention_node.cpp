@@ -109,7 +109,8 @@ TEST_CASE("attention scenario: one far-off embedding is flagged, three are not, 
 }
 
 TEST_CASE("attention scenario: the three variants and the Byzantine behaviours run clean") {
-  for (const char* f : {"graph_rope", "gossip", "discrete", "collude_33", "equivocate_33", "near-copy_33", "silent_33"}) {
+  for (const char* f : {"graph_rope", "gossip", "discrete", "collude_33", "equivocate_33", "near-copy_33", "silent_33",
+                        "variants_ba30", "exclude_below"}) {
     auto o = run_scenario_file(std::string("scenarios/attention/") + f + ".toml", 2, {"run.duration=2s", "expect.attention_rounds=> 5"});
     INFO(f << ": " << o.result.failure);
     CHECK(o.result.status == RunStatus::complete);
