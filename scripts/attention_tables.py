@@ -58,6 +58,8 @@ def compare_table(args):
                 if r["metric"] not in metrics:
                     metrics.append(r["metric"])
                 rows.append((case, r))
+    # Columns in SHORT's order, whatever order the files listed them in.
+    metrics.sort(key=lambda m: list(SHORT).index(m) if m in SHORT else len(SHORT))
     order, cells = [], {}
     for case, r in rows:
         key = (case, r["variant"].split("=", 1)[-1])
