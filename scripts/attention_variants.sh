@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The "Variants, reputation and crashes" tables of protocols/attention/README.md, each from
 # `meshsim compare` (paired by seed; '*' = significant against the first variant, Holm-corrected).
-# Usage: scripts/attention_variants.sh [SEEDS] [MESHSIM] [PARTS]   (SEEDS default 20, PARTS default 123)
+# Usage: scripts/attention_variants.sh [SEEDS] [MESHSIM] [PARTS]   (SEEDS default 20, PARTS default 1234)
 #   1. plain vs graph-rope vs gossip under each Byzantine behaviour (scenarios/attention/variants_ba30.toml)
 #   2. the learning store on vs off (protocol.reputation) under the scenarios it could matter in
 #   3. protocol.exclude_below = 0, 0.3, 0.6, 0.9
+#   4. graph-rope's rope_scale = 1, 0.25, 4 under far-embedding and near-copy
 set -euo pipefail
 SEEDS=${1:-20}
 MESHSIM=${2:-build/release/meshsim}
-PARTS=${3:-123}
+PARTS=${3:-1234}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -47,6 +48,18 @@ args=()
 for s in far-embedding_10 far-embedding_25 near-copy_33 crash; do
   cmp "$(metrics_for "$s")" "$TMP/e_$s.csv" "scenarios/attention/$s.toml" --vary protocol.exclude_below=0,0.3,0.6,0.9
   args+=("$s=$TMP/e_$s.csv")
+done
+/usr/bin/python3 "$HERE/attention_tables.py" compare "${args[@]}"
+fi
+if [[ $PARTS == *4* ]]; then
+echo
+echo "### graph-rope's rope_scale (variants_ba30.toml, seeds 1..$SEEDS)"
+args=()
+for b in far-embedding near-copy; do
+  cmp attention_agreement,attention_validity,attention_distance_mean,attention_detection_recall "$TMP/g_$b.csv" \
+    scenarios/attention/variants_ba30.toml --set 'protocol.variant="graph-rope"' --set "faults[0].behavior=\"$b\"" \
+    --vary protocol.rope_scale=1,0.25,4
+  args+=("$b=$TMP/g_$b.csv")
 done
 /usr/bin/python3 "$HERE/attention_tables.py" compare "${args[@]}"
 fi
