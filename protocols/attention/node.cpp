@@ -123,11 +123,17 @@ void Node::decide(const Params& p, const NodeView& v, Outbox<Message>& out) {
   // node keeps a record of itself too, updated by the same rule: were its own proposal taken
   // at face value, every node would favour itself and honest nodes holding the same
   // embeddings would decide differently (measured: agreement 0 on the honest mesh).
+  // Exclusion needs evidence: a peer this node has never decided with keeps its (fresh, 1/2)
+  // factor however high exclude_below is. Without that rule an exclude_below above 1/2
+  // excluded every peer in the first round, each node fell back on its own proposal, and the
+  // win bonus then kept every node on itself for the rest of the run (agreement 0 in every
+  // round, found by the exclude_below comparison in the README).
   Eigen::VectorXd scores = r.weights;
   if (p.reputation)
     for (size_t j = 0; j < ids.size(); ++j) {
-      const double factor = reputation_[ids[j]].multiplier();
-      scores[static_cast<Eigen::Index>(j)] *= factor < p.exclude_below ? 0.0 : factor;
+      const PeerRecord& rec = reputation_[ids[j]];
+      const double factor = rec.multiplier();
+      scores[static_cast<Eigen::Index>(j)] *= rec.seen > 0 && factor < p.exclude_below ? 0.0 : factor;
     }
   const int winner = vote(values, scores, flagged);
   const int chosen = winner >= 0 ? winner : static_cast<int>(std::find(ids.begin(), ids.end(), v.self) - ids.begin());
