@@ -32,7 +32,7 @@ void HyParViewNode::announce_leave(HvOutbox& out) {
 
 bool HyParViewNode::in_passive(NodeId n) const { return contains(passive_, n); }
 
-std::vector<HyParViewNode::ActivePeer>::const_iterator HyParViewNode::find_active(NodeId n) const {
+HyParViewNode::ActiveView::const_iterator HyParViewNode::find_active(NodeId n) const {
   return std::find_if(active_.begin(), active_.end(), [n](const ActivePeer& a) { return a.id == n; });
 }
 
