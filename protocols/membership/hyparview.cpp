@@ -240,6 +240,9 @@ void HyParViewNode::add_active(const Params& p, const NodeView& v, NodeId n, HvO
     add_passive(p, v, dropped);
   }
   active_.push_back({n, v.now, v.now});
+  // A restarted node may be taken in by a Neighbor request before any seed answers: an
+  // active link, however it came, is membership of the overlay.
+  joined_ = true;
   out.note(kNoteActiveAdded, n);
 }
 
