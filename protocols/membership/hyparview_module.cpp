@@ -105,6 +105,12 @@ std::vector<uint8_t> HyParViewModule::up_flags() const {
   return up;
 }
 
+std::vector<uint8_t> HyParViewModule::settled_flags(SimTime now) const {
+  std::vector<uint8_t> settled(sim().node_count());
+  for (NodeId n = 0; n < sim().node_count(); ++n) settled[n] = sim().is_up(n) && this->settled(n, now);
+  return settled;
+}
+
 // Symmetry is a guarantee only where every message arrives and no node stalls: a lost
 // Disconnect or reset leaves a link one-sided until the next heartbeat gets through.
 bool HyParViewModule::symmetry_armed() const {
@@ -192,7 +198,7 @@ std::optional<Violation> HyParViewModule::check(SimTime) { return violation_; }
 std::optional<Violation> HyParViewModule::finish(SimTime now, Metrics& m) {
   const uint32_t n = sim().node_count();
   const double seconds = static_cast<double>(now.ns) / 1e9;
-  last_ = snapshot_overlay(nodes(), up_flags());
+  last_ = snapshot_overlay(nodes(), settled_flags(now));
   m.set_scalar("hyparview_active_size_mean", last_.active_mean);
   m.set_scalar("hyparview_active_size_min", last_.active_min);
   m.set_scalar("hyparview_active_size_max", last_.active_max);
@@ -212,7 +218,7 @@ std::optional<Violation> HyParViewModule::finish(SimTime now, Metrics& m) {
   m.set_scalar("hyparview_symmetry_armed", symmetry_armed() ? 1.0 : 0.0);
   uint32_t joined = 0, up = 0, in_active = 0;
   for (NodeId v = 0; v < n; ++v)
-    if (sim().is_up(v)) {
+    if (sim().is_up(v) && settled(v, now)) {
       ++up;
       joined += nodes()[v].joined();
       in_active += in_some_active_[v];

@@ -55,6 +55,13 @@ class HyParViewModule : public NodeModule<HyParViewProtocol> {
   std::optional<Violation> finish(SimTime now, Metrics& m) override;
 
   Duration symmetry_bound() const { return bound_; }
+  // Start or join of node n's current life (-1 while it is down).
+  int64_t life_started_ns(NodeId n) const { return started_ns_[n]; }
+  // Up long enough to have joined (join_timeout): the end-of-run figures leave out a node
+  // that a chaos schedule brought back in the run's last moments.
+  bool settled(NodeId n, SimTime now) const {
+    return started_ns_[n] >= 0 && now.ns - started_ns_[n] >= params().join_timeout.ns;
+  }
 
  protected:
   void on_attach() override;
@@ -68,6 +75,7 @@ class HyParViewModule : public NodeModule<HyParViewProtocol> {
   };
   bool symmetry_armed() const;
   std::vector<uint8_t> up_flags() const;
+  std::vector<uint8_t> settled_flags(SimTime now) const;
   void check_view_bounds(SimTime now);
   void check_symmetry(SimTime now);
 
