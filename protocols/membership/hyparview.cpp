@@ -139,6 +139,9 @@ void HyParViewNode::handle(const Params& p, const NodeView& v, NodeId from, cons
   if (m.accepted) {
     add_active(p, v, from, out);
     joined_ = true;
+    // A success says the neighbourhood has room: fill the rest of the view now rather than
+    // one link per heartbeat period (after a mass crash that is what bounds the healing).
+    if (pending_neighbor_ == kNoNode && active_.size() < p.active_size) request_neighbor(p, v, out);
   }
 }
 
@@ -196,8 +199,10 @@ void HyParViewNode::on_heartbeat_timer(const Params& p, const NodeView& v, HvOut
   for (const ActivePeer& a : active_) out.send(a.id, Heartbeat{});
   if (active_.size() < p.active_size && pending_neighbor_ == kNoNode) {
     if (!passive_.empty()) request_neighbor(p, v, out);
-    // Isolated with no backup left (every passive node failed): join again through a seed.
-    else if (active_.empty()) send_join(p, v, out);
+    // No backup left (every passive node failed): join again through a seed, even with some
+    // active links. A small island of nodes that hold only each other would otherwise stay
+    // cut off for good, its Shuffles never leaving it (seen after a 70 % crash).
+    else send_join(p, v, out);
   }
 }
 
@@ -205,7 +210,7 @@ void HyParViewNode::request_neighbor(const Params& p, const NodeView& v, HvOutbo
   if (passive_.empty()) return;
   pending_neighbor_ = passive_[v.rng->below(passive_.size())];
   out.send(pending_neighbor_, Neighbor{active_.empty()});
-  out.set_timer(kNeighborTimer, p.join_timeout);
+  out.set_timer(kNeighborTimer, p.neighbor_timeout);
 }
 
 void HyParViewNode::on_shuffle_timer(const Params& p, const NodeView& v, HvOutbox& out) {

@@ -36,7 +36,11 @@ struct Params {
   uint32_t shuffle_kp = 4;  // passive nodes a Shuffle carries
   Duration heartbeat_period = Duration::seconds(1);
   Duration link_timeout = Duration::seconds(3);  // silence on an active link before it is declared failed
-  Duration join_timeout = Duration::seconds(1);  // next seed (or next passive node for Neighbor) after this
+  Duration join_timeout = Duration::seconds(1);  // next seed after this
+  // A passive node that does not answer Neighbor within this is taken for dead (a TCP connect
+  // to a crashed peer fails): after a mass crash most passive nodes are dead, and this is
+  // what each of them costs before the next is tried.
+  Duration neighbor_timeout = Duration::millis(250);
   // The symmetry checker's bound (0: computed at attach, README.md "Checkers").
   Duration symmetry_bound{};
   bool check_symmetry = true;

@@ -48,6 +48,8 @@ Params parse_params(ConfigSection& s) {
                                "): a live link would be declared failed between two heartbeats");
   p.join_timeout = s.get_duration("join_timeout", p.join_timeout);
   if (p.join_timeout < Duration::millis(1)) s.fail("join_timeout", "must be at least 1ms");
+  p.neighbor_timeout = s.get_duration("neighbor_timeout", p.neighbor_timeout);
+  if (p.neighbor_timeout < Duration::millis(1)) s.fail("neighbor_timeout", "must be at least 1ms");
   p.symmetry_bound = s.get_duration("symmetry_bound", Duration{}, /*allow_zero=*/true);
   p.check_symmetry = s.get_bool("check_symmetry", true);
   const std::string bug = s.get_enum("bug", "none", {"none", "ignore-disconnect", "no-drop-when-full"});

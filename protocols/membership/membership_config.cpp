@@ -108,7 +108,8 @@ void register_membership(ModuleRegistry& registry) {
                  // view = "hyparview": partial views instead of the full list (hyparview.h).
                  if (s.get_enum("view", "full", {"full", "hyparview"}) == "hyparview") return hyparview::make_module(s);
                  for (const char* key : {"active_size", "passive_size", "arwl", "prwl", "shuffle_period", "shuffle_ka",
-                                         "shuffle_kp", "heartbeat_period", "link_timeout", "symmetry_bound", "check_symmetry"})
+                                         "shuffle_kp", "heartbeat_period", "link_timeout", "neighbor_timeout", "symmetry_bound",
+                                         "check_symmetry"})
                    if (s.has(key)) s.fail(key, "belongs to view = \"hyparview\"");
                  Params p = parse_params(s);
                  NodeId highest = 0;

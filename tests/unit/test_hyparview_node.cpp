@@ -297,3 +297,25 @@ TEST_CASE("hyparview: a graceful leave disconnects every active peer; a crash fo
   CHECK(n.passive().empty());
   CHECK_FALSE(n.joined());
 }
+
+TEST_CASE("hyparview: an accepted Neighbor asks the next passive node at once; no backup left means a seed again") {
+  Env env;
+  Params p = small_params();
+  p.seeds = {0};
+  HyParViewNode n = node_with(p, env, 4, {1}, {6, 7});
+  n.on_timer(p, env.view(4, at_ms(1000)), kHeartbeatTimer, env.out);
+  const NodeId first = n.pending_neighbor();
+  REQUIRE((first == 6 || first == 7));
+  n.on_message(p, env.view(4, at_ms(1020)), first, NeighborReply{true}, env.out);
+  // Still below active_size (3): the other passive node is asked in the same step.
+  REQUIRE(sent<Neighbor>(env.out).size() == 1);
+  CHECK(sent<Neighbor>(env.out)[0].first == (first == 6 ? 7u : 6u));
+  // It does not answer: dropped after neighbor_timeout; the passive view is now empty, so the
+  // next heartbeat tick joins again through the seed although two links are up.
+  n.on_timer(p, env.view(4, at_ms(1020) + p.neighbor_timeout), kNeighborTimer, env.out);
+  CHECK(n.passive().empty());
+  n.on_timer(p, env.view(4, at_ms(2000)), kHeartbeatTimer, env.out);
+  CHECK(n.active().size() == 2);
+  REQUIRE(sent<Join>(env.out).size() == 1);
+  CHECK(sent<Join>(env.out)[0].first == 0);
+}
