@@ -33,6 +33,8 @@ expect_bad_scenario "$HEAD" "a link timeout not longer than the heartbeat" \
   "bad.toml:10: protocol.link_timeout: must be longer than heartbeat_period" 'heartbeat_period = "2s"' 'link_timeout = "2s"'
 expect_bad_scenario "$HEAD" "a heartbeat period of zero" "bad.toml:9: protocol.heartbeat_period" 'heartbeat_period = "0s"'
 expect_bad_scenario "$HEAD" "check_symmetry that is not a boolean" "bad.toml:9: protocol.check_symmetry" 'check_symmetry = "yes"'
+expect_bad_scenario "$HEAD" "a neighbor timeout below 1 ms" "bad.toml:9: protocol.neighbor_timeout: must be at least 1ms" \
+  'neighbor_timeout = "10us"'
 expect_bad_scenario "$HEAD" "a SWIM key in HyParView mode" "bad.toml:9: protocol.detector: belongs to view = \"full\"" \
   'detector = "phi"'
 expect_bad_scenario '[run]\nduration = "5s"\n[topology]\nkind = "none"\nnodes = 20\n[protocol]\nname = "membership"\n' \
