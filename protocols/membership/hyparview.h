@@ -114,6 +114,8 @@ class HyParViewNode {
   std::vector<NodeId> passive_;
   std::vector<NodeId> last_shuffle_sent_;  // §4.4: replaced first when the reply comes in
   NodeId pending_neighbor_ = kNoNode;
+  uint32_t refusals_ = 0;  // Neighbor requests refused in a row
+  static constexpr uint32_t kRefusalsBeforeRejoin = 3;
   uint32_t seed_cursor_ = 0;
   bool joined_ = false;
 };

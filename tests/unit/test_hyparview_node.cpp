@@ -73,7 +73,7 @@ HyParViewNode node_with(const Params& p, Env& env, NodeId self, std::vector<Node
 
 }  // namespace
 
-TEST_CASE("hyparview: a node joins through its first seed; the only seed is the mesh's first member") {
+TEST_CASE("hyparview: a node joins through its first seed, and the only seed is the mesh's first member") {
   Env env;
   Params p = small_params();
   p.seeds = {0, 1};
@@ -194,7 +194,7 @@ TEST_CASE("hyparview §4.3: Neighbor: low priority only with room, high priority
   CHECK(sent<Disconnect>(env.out).size() == 1);
 }
 
-TEST_CASE("hyparview: Disconnect moves the sender to the passive view; a heartbeat on a closed link draws a reset") {
+TEST_CASE("hyparview: Disconnect moves the sender to the passive view, and a heartbeat on a closed link draws a reset") {
   Env env;
   Params p = small_params();
   HyParViewNode n = node_with(p, env, 0, {1, 2}, {});
@@ -213,7 +213,7 @@ TEST_CASE("hyparview: Disconnect moves the sender to the passive view; a heartbe
   CHECK(active_ids(buggy) == std::vector<NodeId>{1, 2});
 }
 
-TEST_CASE("hyparview §4.3: a silent active link fails; the emptied view asks a passive node with high priority") {
+TEST_CASE("hyparview §4.3: a silent active link fails, and the emptied view asks a passive node with high priority") {
   Env env;
   Params p = small_params();
   HyParViewNode n = node_with(p, env, 0, {1}, {6});
@@ -286,7 +286,7 @@ TEST_CASE("hyparview §4.4: a Shuffle walks on, then the last node answers the o
   }
 }
 
-TEST_CASE("hyparview: a graceful leave disconnects every active peer; a crash forgets everything") {
+TEST_CASE("hyparview: a graceful leave disconnects every active peer, and a crash forgets everything") {
   Env env;
   Params p = small_params();
   HyParViewNode n = node_with(p, env, 0, {1, 2}, {5});
@@ -298,7 +298,7 @@ TEST_CASE("hyparview: a graceful leave disconnects every active peer; a crash fo
   CHECK_FALSE(n.joined());
 }
 
-TEST_CASE("hyparview: an accepted Neighbor asks the next passive node at once; no backup left means a seed again") {
+TEST_CASE("hyparview: an accepted Neighbor asks the next passive node at once, and no backup left means a seed again") {
   Env env;
   Params p = small_params();
   p.seeds = {0};
@@ -318,4 +318,23 @@ TEST_CASE("hyparview: an accepted Neighbor asks the next passive node at once; n
   CHECK(n.active().size() == 2);
   REQUIRE(sent<Join>(env.out).size() == 1);
   CHECK(sent<Join>(env.out)[0].first == 0);
+}
+
+TEST_CASE("hyparview: a view at most half full that keeps being refused joins again through a seed") {
+  Env env;
+  Params p = small_params();
+  p.active_size = 4;
+  HyParViewNode n = node_with(p, env, 4, {1}, {6, 7});
+  for (int tick = 1; tick <= 3; ++tick) {
+    n.on_timer(p, env.view(4, at_ms(1000 * tick)), kHeartbeatTimer, env.out);
+    REQUIRE(sent<Neighbor>(env.out).size() == 1);
+    CHECK(sent<Join>(env.out).empty());
+    n.on_message(p, env.view(4, at_ms(1000 * tick + 20)), n.pending_neighbor(), NeighborReply{false}, env.out);
+  }
+  // Three refusals with one link of four: the next tick asks the seed, not the passive view.
+  n.on_timer(p, env.view(4, at_ms(4000)), kHeartbeatTimer, env.out);
+  CHECK(sent<Neighbor>(env.out).empty());
+  REQUIRE(sent<Join>(env.out).size() == 1);
+  CHECK(sent<Join>(env.out)[0].first == 0);
+  CHECK(n.passive().size() == 2);  // refusers stay as backups
 }
