@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "protocols/membership/hyparview_module.h"
 #include "protocols/membership/membership_module.h"
 #include "sim/scenario/config_section.h"
 
@@ -101,8 +102,15 @@ std::vector<MetricInfo> membership_metrics() {
 void register_membership(ModuleRegistry& registry) {
   registry.add("membership",
                "join through seeds, a full membership list spread by piggybacked gossip, and failure detection: "
-               "fixed-timeout, SWIM (Das et al. 2002) or phi accrual (Hayashibara et al. 2004), with quorum confirmation of suspicions",
+               "fixed-timeout, SWIM (Das et al. 2002) or phi accrual (Hayashibara et al. 2004), with quorum confirmation of suspicions; "
+               "or, with view = \"hyparview\", HyParView partial views (Leitao et al. 2007)",
                [](ConfigSection& s) -> std::unique_ptr<Module> {
+                 // view = "hyparview": partial views instead of the full list (hyparview.h).
+                 if (s.get_enum("view", "full", {"full", "hyparview"}) == "hyparview") return hyparview::make_module(s);
+                 for (const char* key : {"active_size", "passive_size", "arwl", "prwl", "shuffle_period", "shuffle_ka",
+                                         "shuffle_kp", "heartbeat_period", "link_timeout", "neighbor_timeout", "symmetry_bound",
+                                         "check_symmetry"})
+                   if (s.has(key)) s.fail(key, "belongs to view = \"hyparview\"");
                  Params p = parse_params(s);
                  NodeId highest = 0;
                  for (NodeId n : p.seeds) highest = std::max(highest, n);

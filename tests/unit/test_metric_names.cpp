@@ -74,6 +74,7 @@ TEST_CASE("metric names: every metric a run of each protocol reports is declared
   check_all_declared("scenarios/raft/quiet.toml", 3, {"run.duration=3s"});
   check_all_declared("scenarios/membership/churn.toml", 1);
   check_all_declared("scenarios/membership/partition_heal.toml", 1);
+  check_all_declared("scenarios/membership/hyparview_churn.toml", 1);
   // Leader crashes (downtime), membership changes and snapshots, and the processing model.
   check_all_declared("scenarios/raft/leader_crash.toml", 3, {"run.duration=5s"});
   check_all_declared("scenarios/raft/membership.toml", 1, {"protocol.snapshot_threshold=50"});
