@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # HyParView under massive failures (protocols/membership/README.md, "HyParView partial
-# views"): 10,000 nodes (scenarios/membership/hyparview_100k.toml scaled down), a fraction
+# views"): 10,000 nodes (scenarios/membership/hyparview_scale.toml scaled down), a fraction
 # of them crashing at once at 20 s. Per fraction and seed: the largest component's share of
 # the survivors one second after the crash, its lowest value, and the time from the crash
 # until the survivors' overlay is one component for good (hyparview_connected_since_ns).
@@ -15,7 +15,7 @@ printf '| crashed | seed | share at +1 s | lowest share | crash to connected | l
 for percent in 10 30 50 70 90; do
   first=$((N - N * percent / 100))
   for seed in $SEEDS; do
-    "$MESHSIM" run scenarios/membership/hyparview_100k.toml --seed "$seed" --db "$DB" --no-progress \
+    "$MESHSIM" run scenarios/membership/hyparview_scale.toml --seed "$seed" --db "$DB" --no-progress \
       --set topology.nodes=$N --set "faults[0].nodes=\"$first..$((N - 1))\"" >/dev/null || true
     run=$(sqlite3 "$DB" "select max(run_id) from runs")
     q() { sqlite3 "$DB" "$1"; }
