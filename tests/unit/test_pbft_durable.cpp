@@ -125,7 +125,7 @@ TEST_CASE("pbft durable: a crash loses the pre-prepare whose write had not compl
   }
 }
 
-TEST_CASE("pbft durable: a VIEW-CHANGE leaves once the new view is written; a crash before forgets the view change") {
+TEST_CASE("pbft durable: a VIEW-CHANGE leaves once the new view is written, and a crash before that forgets the view change") {
   for (bool complete : {false, true}) {
     CAPTURE(complete);
     Harness h(four(Durability::log), 1, true);
@@ -152,7 +152,7 @@ TEST_CASE("pbft durable: a VIEW-CHANGE leaves once the new view is written; a cr
   }
 }
 
-TEST_CASE("pbft durable: with none a crash keeps the log for free; with amnesia it keeps nothing") {
+TEST_CASE("pbft durable: with none a crash keeps the log for free, with amnesia it keeps nothing") {
   for (Durability d : {Durability::none, Durability::amnesia}) {
     Harness h(four(d), 1, true);  // a disk on the run changes nothing for these modes
     h.issue(4);
