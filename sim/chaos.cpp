@@ -8,6 +8,19 @@
 
 namespace meshsim {
 
+namespace {
+// The k-th node of `set` in increasing order (k itself when the set is empty: every node).
+NodeId nth_node(const NodeSet& set, uint64_t k) {
+  if (set.empty()) return static_cast<NodeId>(k);
+  for (auto [first, last] : set.ranges()) {
+    const uint64_t span = static_cast<uint64_t>(last) - first + 1;
+    if (k < span) return static_cast<NodeId>(first + k);
+    k -= span;
+  }
+  return set.ranges().back().second;  // unreachable for k < size()
+}
+}  // namespace
+
 std::vector<FaultSpec> draw_chaos(const ChaosSpec& c, uint64_t seed, uint32_t node_count, SimTime end) {
   std::vector<FaultSpec> faults;
   SimTime stop = c.stop.ns == 0 ? end : std::min(c.stop, end);
@@ -31,13 +44,17 @@ std::vector<FaultSpec> draw_chaos(const ChaosSpec& c, uint64_t seed, uint32_t no
   struct Process { FaultKind kind; double rate; Duration mean; };
   // Draws each process in turn; a node takes no new fault of these processes while one is
   // running (busy_until), and with max_down > 0 no more than that many at once.
-  auto draw_per_node = [&](std::span<const Process> processes, uint32_t max_down) {
+  // `eligible`: the nodes the processes may hit (the rate is per node of it); empty = all.
+  auto draw_per_node = [&](std::span<const Process> processes, uint32_t max_down, const NodeSet& eligible) {
     std::vector<int64_t> busy_until(node_count, 0);
+    const uint64_t candidates = eligible.empty() ? node_count : eligible.size();
     for (const Process& p : processes) {
       if (p.rate <= 0) continue;
-      double mean_gap_ns = 1e9 / (p.rate * node_count);
+      double mean_gap_ns = 1e9 / (p.rate * static_cast<double>(candidates));
       for (int64_t t = c.start.ns + exp_ns(mean_gap_ns); t < stop.ns; t += exp_ns(mean_gap_ns)) {
-        NodeId victim = static_cast<NodeId>(rng.below(node_count));
+        // With every node eligible the k-th candidate is node k: the draws are those of
+        // chaos before disk_nodes existed.
+        NodeId victim = nth_node(eligible, rng.below(candidates));
         int64_t length = exp_ns(static_cast<double>(p.mean.ns));
         if (busy_until[victim] > t) continue;
         if (max_down > 0) {
@@ -58,7 +75,7 @@ std::vector<FaultSpec> draw_chaos(const ChaosSpec& c, uint64_t seed, uint32_t no
   // node times node count), each event hitting a uniformly chosen node.
   const Process node_processes[] = {{FaultKind::crash, c.crash_rate_per_s, c.mean_downtime},
                                     {FaultKind::pause, c.pause_rate_per_s, c.mean_pause}};
-  draw_per_node(node_processes, c.max_down);
+  draw_per_node(node_processes, c.max_down, NodeSet{});
   if (c.partition_rate_per_s > 0) {
     // Swarm-style partition modes drawn from the seed: isolate one node, or split uniformly.
     int64_t t = c.start.ns + exp_ns(1e9 / c.partition_rate_per_s);
@@ -89,7 +106,7 @@ std::vector<FaultSpec> draw_chaos(const ChaosSpec& c, uint64_t seed, uint32_t no
   // slow-disk and stall windows would leave which one wins to the fault order).
   const Process disk_processes[] = {{FaultKind::slow_disk, c.slow_disk_rate_per_s, c.mean_slow_disk},
                                     {FaultKind::disk_stall, c.disk_stall_rate_per_s, c.mean_disk_stall}};
-  draw_per_node(disk_processes, 0);
+  draw_per_node(disk_processes, 0, c.disk_nodes);
   return faults;
 }
 

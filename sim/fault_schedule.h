@@ -76,6 +76,7 @@ struct ChaosSpec {
   double slow_disk_factor = 10;     // write latency multiplied by this during a slow-disk fault
   double disk_stall_rate_per_s = 0; // per node
   Duration mean_disk_stall = Duration::millis(500);
+  NodeSet disk_nodes;               // the disks these faults hit (disk_nodes); empty = every node
 };
 
 }  // namespace meshsim

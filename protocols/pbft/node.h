@@ -12,14 +12,24 @@ struct Node {
   Replica replica;
   Client client;
 
+  // A replica's step ends by issuing the write for what it changed (replica_durable.cpp).
   void start(const Params& p, const NodeView& v, Outbox<Message>& out) {
-    is_replica ? replica.start(p, v, out) : client.start(p, v, out);
+    if (!is_replica) return client.start(p, v, out);
+    replica.start(p, v, out);
+    replica.end_step(p, v, out);
   }
   void on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, Outbox<Message>& out) {
-    is_replica ? replica.on_message(p, v, from, m, out) : client.on_message(p, v, from, m, out);
+    if (!is_replica) return client.on_message(p, v, from, m, out);
+    replica.on_message(p, v, from, m, out);
+    replica.end_step(p, v, out);
   }
   void on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Message>& out) {
-    is_replica ? replica.on_timer(p, v, id, out) : client.on_timer(p, v, id, out);
+    if (!is_replica) return client.on_timer(p, v, id, out);
+    replica.on_timer(p, v, id, out);
+    replica.end_step(p, v, out);
+  }
+  void on_persisted(const Params& p, const NodeView& v, uint64_t token, Outbox<Message>& out) {
+    if (is_replica) replica.on_persisted(p, v, token, out);
   }
   void crash() { is_replica ? replica.crash() : client.crash(); }
 };

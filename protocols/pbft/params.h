@@ -23,6 +23,14 @@ enum class Authentication : uint8_t {
   signatures,  // OSDI 1999: every protocol message signed
 };
 
+// What a replica keeps across a crash, and whether it pays for it on the node's disk
+// (sim/disk_model.h; README.md, "Durable state").
+enum class Durability : uint8_t {
+  none,     // no writes; view, log and checkpoints survive a crash (battery-backed memory)
+  log,      // written before acted on; a crash keeps what completed writes hold
+  amnesia,  // no writes; a crash loses everything and the replica restarts empty
+};
+
 // What each cryptographic and service operation costs the CPU (processing model).
 struct Costs {
   Duration mac = Duration::micros(1);        // compute or verify one MAC
@@ -43,6 +51,7 @@ struct Params {
   Duration status_interval = Duration::millis(100);       // retry of state and view fetches
   Authentication authentication = Authentication::macs;
   bool model_processing = true;
+  Durability durable = Durability::none;
   Costs costs;
   // Liveness checker: a failure if no request completes for this long while at most f
   // replicas are faulty, a quorum of honest replicas and a client are connected, the

@@ -55,6 +55,8 @@ Params parse_params(ConfigSection& s) {
                          ? Authentication::signatures
                          : Authentication::macs;
   p.model_processing = s.get_bool("model_processing", p.model_processing);
+  const std::string durable = s.get_enum("durable", "none", {"none", "log", "amnesia"});
+  p.durable = durable == "log" ? Durability::log : durable == "amnesia" ? Durability::amnesia : Durability::none;
   p.costs = parse_costs(s);
   p.liveness_window = s.get_duration("liveness_window", p.liveness_window, true);
   p.workload = kv::parse_workload(s);

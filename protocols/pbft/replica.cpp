@@ -17,6 +17,10 @@ size_t matching(const std::map<NodeId, Vote>& votes, View view, Digest digest) {
 }  // namespace
 
 void Replica::start(const Params& p, const NodeView& v, Outbox<Message>& out) {
+  uses_disk_ = p.durable == Durability::log && v.durable_writes_take_time;
+  amnesia_ = p.durable == Durability::amnesia;
+  recent_.clear();
+  retired_.clear();
   if (stable_state_ == 0) stable_state_ = genesis_state();
   if (snapshots_.empty() && low_ == 0) snapshots_.emplace(0, store_);
   // A replica that crashed while fetching a stable checkpoint's state lost the fetch
@@ -30,11 +34,14 @@ void Replica::start(const Params& p, const NodeView& v, Outbox<Message>& out) {
     out.note(kNoteStateTransferResumed, static_cast<int64_t>(low_));
     start_state_transfer(p, v, out);
   }
+  // Restored from disk, the service state is that of the newest checkpoint: run again the
+  // committed slots the log still holds above it.
+  if (uses_disk_) execute_ready(p, v, out);
   // A recovered replica that was changing views asks again (its VIEW-CHANGE may have been
   // lost with it); otherwise it waits for work.
   if (!in_view_change_) return;
   auto own = view_changes_[view_].find(v.self);
-  if (own != view_changes_[view_].end()) multicast(p, v, own->second, out);
+  if (own != view_changes_[view_].end()) multicast_durable(p, v, own->second, out);
   arm_view_change_timer(p, out);
 }
 
@@ -48,6 +55,11 @@ void Replica::crash() {
   fetch_from_.clear();
   higher_views_.clear();
   fetching_view_ = 0;
+  // A write not completed is not durable, and what waited for it never leaves.
+  in_flight_.reset();
+  open_ = Write{};
+  if (uses_disk_) restore(durable_);
+  if (amnesia_) restore(DurableState{});
 }
 
 void Replica::on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, Outbox<Message>& out) {
@@ -136,7 +148,7 @@ void Replica::on_status_tick(const Params& p, const NodeView& v, Outbox<Message>
       bool heard = false;
       for (auto it = view_changes_.lower_bound(view_); it != view_changes_.end() && !heard; ++it)
         heard = it->second.contains(r);
-      if (own != view_changes_[view_].end() && (!heard || r == p.primary(view_))) out.send(r, own->second);
+      if (own != view_changes_[view_].end() && (!heard || r == p.primary(view_))) send_durable(r, own->second, out);
       if (!heard) out.send(r, FetchViewChange{view_});
     }
   }
@@ -160,11 +172,11 @@ void Replica::on_status_tick(const Params& p, const NodeView& v, Outbox<Message>
       if (s.committed || !s.has_pre_prepare || s.view != view_) continue;
       stalled = true;
       if (p.primary(view_) == v.self)
-        multicast(p, v, PrePrepare{view_, it->first, s.digest, s.batch, s.pre_prepare_sig, auth_bytes(p)}, out);
+        multicast_durable(p, v, PrePrepare{view_, it->first, s.digest, s.batch, s.pre_prepare_sig, auth_bytes(p)}, out);
       if (auto own = s.prepares.find(v.self); own != s.prepares.end() && own->second.view == view_)
-        multicast(p, v, Prepare{own->second}, out);
+        multicast_durable(p, v, Prepare{own->second}, out);
       if (auto own = s.commits.find(v.self); own != s.commits.end() && own->second.view == view_)
-        multicast(p, v, Commit{own->second}, out);
+        multicast_durable(p, v, Commit{own->second}, out);
     }
   }
   stalled_seq_ = next;
@@ -204,7 +216,7 @@ void Replica::on_fetch_view_change(const NodeView& v, NodeId from, const FetchVi
   if (in_view_change_ && view_ >= f.view) {
     auto vcs = view_changes_.find(view_);
     if (vcs == view_changes_.end()) return;
-    if (auto own = vcs->second.find(v.self); own != vcs->second.end()) out.send(from, own->second);
+    if (auto own = vcs->second.find(v.self); own != vcs->second.end()) send_durable(from, own->second, out);
   } else if (last_new_view_ && last_new_view_->view >= f.view) {
     out.send(from, *last_new_view_);
   }
@@ -263,7 +275,7 @@ void Replica::on_request(const Params& p, const NodeView& v, NodeId from, const 
   const RequestId id{r.cmd.client, r.cmd.seq};
   if (const kv::Outcome* done = store_.result(r.cmd.client, r.cmd.seq)) {
     // Executed already: the reply was lost or the client retransmitted (§4.1).
-    if (from == r.cmd.client) out.send(from, Reply{active_view_, r.cmd.seq, *done, auth_bytes(p)});
+    if (from == r.cmd.client) send_durable(from, Reply{active_view_, r.cmd.seq, *done, auth_bytes(p)}, out);
     return;
   }
   if (store_.seen(r.cmd.client, r.cmd.seq)) return;
@@ -304,7 +316,8 @@ void Replica::maybe_propose(const Params& p, const NodeView& v, bool timeout, Ou
     out.busy(Duration{p.costs.digest_per_kib.ns * static_cast<int64_t>(pp.wire_bytes()) / 1024});
     out.note(kNoteProposed, static_cast<int64_t>(pp.batch.size()));
     accept_pre_prepare(pp);
-    multicast(p, v, pp, out);
+    must_persist(pp.wire_bytes());
+    multicast_durable(p, v, pp, out);
   }
   if (!queue_.empty() && !batch_timer_running_) {
     batch_timer_running_ = true;
@@ -339,7 +352,8 @@ void Replica::on_pre_prepare(const Params& p, const NodeView& v, NodeId from, co
   prep.auth = auth_bytes(p);
   charge_signature(p, out);
   log_[pp.seq].prepares[v.self] = prep;
-  multicast(p, v, prep, out);
+  must_persist(pp.wire_bytes() + prep.wire_bytes());
+  multicast_durable(p, v, prep, out);
   check_prepared(p, v, pp.seq, out);
 }
 
@@ -382,6 +396,7 @@ void Replica::check_prepared(const Params& p, const NodeView& v, Seq seq, Outbox
   for (const auto& [r, vote] : s.prepares)
     if (vote.view == view_ && vote.digest == s.digest && proof.prepares.size() < 2 * p.f())
       proof.prepares.push_back(Signer{r, vote.sig});
+  must_persist(proof.wire_bytes());
   s.proof = std::move(proof);
   Commit c;
   c.view = view_;
@@ -391,7 +406,8 @@ void Replica::check_prepared(const Params& p, const NodeView& v, Seq seq, Outbox
   c.auth = auth_bytes(p);
   charge_signature(p, out);
   s.commits[v.self] = c;
-  multicast(p, v, c, out);
+  must_persist(c.wire_bytes());
+  multicast_durable(p, v, c, out);
   check_committed(p, v, seq, out);
 }
 
@@ -419,7 +435,7 @@ void Replica::execute_ready(const Params& p, const NodeView& v, Outbox<Message>&
       const bool fresh = !store_.seen(r.cmd.client, r.cmd.seq);
       kv::Outcome outcome = store_.apply(r.cmd);
       if (fresh || store_.result(r.cmd.client, r.cmd.seq))
-        out.send(r.cmd.client, Reply{view_, r.cmd.seq, outcome, auth_bytes(p)});
+        send_durable(r.cmd.client, Reply{view_, r.cmd.seq, outcome, auth_bytes(p)}, out);
       waiting_.erase({r.cmd.client, r.cmd.seq});
       proposed_.erase({r.cmd.client, r.cmd.seq});
     }

@@ -51,10 +51,17 @@ class Replica {
   void start(const Params& p, const NodeView& v, Outbox<Message>& out);
   void on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, Outbox<Message>& out);
   void on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Message>& out);
-  // View, log, checkpoints and the service state are durable (a crash keeps them, see
-  // docs/architecture.md, "Faults"); the primary's batch queue, the requests being waited
-  // on and fetches in progress are not.
+  // What survives depends on Params::durable (replica_durable.cpp). With `none`, view, log,
+  // checkpoints and the service state are durable (a crash keeps them, see
+  // docs/architecture.md, "Faults"); with `log`, only what completed writes hold; with
+  // `amnesia`, nothing. The primary's batch queue, the requests being waited on and fetches
+  // in progress never are.
   void crash();
+  // Durable writes (replica_durable.cpp): end_step issues one write for what the step
+  // changed; on_persisted releases what waited for it.
+  void end_step(const Params& p, const NodeView& v, Outbox<Message>& out);
+  void on_persisted(const Params& p, const NodeView& v, uint64_t token, Outbox<Message>& out);
+  bool write_in_flight() const { return in_flight_.has_value(); }
 
   View view() const { return view_; }
   bool in_view_change() const { return in_view_change_; }
@@ -140,6 +147,43 @@ class Replica {
   Duration view_change_timeout(const Params& p) const;
   void arm_view_change_timer(const Params& p, Outbox<Message>& out);
 
+  // replica_durable.cpp
+  // The replica's durable fields, as a write took them.
+  struct DurableState {
+    View view = 0;
+    bool in_view_change = false;
+    View active_view = 0;
+    uint32_t failed_views = 0;
+    std::map<Seq, Slot> log;
+    Seq low = 0;
+    Digest stable_state = 0;
+    std::vector<Signer> stable_proof;
+    std::map<Seq, kv::Store> snapshots;
+    std::map<Seq, std::map<NodeId, Checkpoint>> checkpoints;
+    std::map<View, std::map<NodeId, ViewChange>> view_changes;
+    std::optional<NewView> last_new_view;
+    Seq next_seq = 1;
+  };
+  // A write and the sends that wait for it.
+  struct Write {
+    uint64_t token = 0;
+    uint32_t bytes = 0;
+    DurableState image;
+    std::vector<std::pair<NodeId, Message>> sends;
+  };
+  // The step changed state that must be on disk before anything it says goes out.
+  void must_persist(uint32_t bytes) {
+    if (uses_disk_) open_.bytes += bytes;
+  }
+  // A message that speaks for this replica's durable state (a vote, a pre-prepare, a
+  // checkpoint, a VIEW-CHANGE or NEW-VIEW, a reply): it leaves once every write issued
+  // before it, and the one this step will issue, has completed.
+  void send_durable(NodeId to, const Message& m, Outbox<Message>& out);
+  void multicast_durable(const Params& p, const NodeView& v, const Message& m, Outbox<Message>& out);
+  DurableState capture() const;
+  void restore(DurableState s);
+  void issue_write(Outbox<Message>& out);
+
   // Durable.
   View view_ = 0;
   bool in_view_change_ = false;  // view_ is the view being changed to, not yet entered
@@ -176,6 +220,17 @@ class Replica {
   std::map<Seq, PrePrepare> early_pre_prepares_;  // for a view not yet entered
   std::vector<Execution> recent_;
   std::vector<Retired> retired_;
+
+  // Durable writes (Durability::log on a run with a [storage] section).
+  bool uses_disk_ = false;   // set by start()
+  bool amnesia_ = false;     // Durability::amnesia: a crash forgets everything
+  // Group commit: one write in flight at a time; what changes meanwhile gathers in open_
+  // and goes out as the next write when it completes (so a stalled disk holds at most two
+  // images, and one fsync covers every step that waited).
+  std::optional<Write> in_flight_;
+  Write open_;
+  uint64_t next_token_ = 1;
+  DurableState durable_;      // what the last completed write holds
 };
 
 }  // namespace meshsim::pbft

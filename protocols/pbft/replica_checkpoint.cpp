@@ -17,7 +17,8 @@ void Replica::take_checkpoint(const Params& p, const NodeView& v, Outbox<Message
   out.busy(Duration{p.costs.digest_per_kib.ns * static_cast<int64_t>(store_.wire_bytes()) / 1024});
   snapshots_.insert_or_assign(c.seq, store_);
   out.note(kNoteCheckpointTaken, static_cast<int64_t>(c.seq));
-  multicast(p, v, c, out);
+  must_persist(static_cast<uint32_t>(store_.wire_bytes()) + c.wire_bytes());
+  multicast_durable(p, v, c, out);
   on_checkpoint(p, v, v.self, c, out);
 }
 
@@ -90,6 +91,7 @@ void Replica::on_state_reply(const Params& p, const NodeView& v, const StateRepl
   store_ = r.store;
   last_executed_ = r.seq;
   snapshots_.insert_or_assign(r.seq, store_);
+  must_persist(static_cast<uint32_t>(store_.wire_bytes()));
   out.note(kNoteStateTransferred, static_cast<int64_t>(r.seq));
   if (r.seq > low_) make_stable(p, v, r.seq, state, r.proof, out);
   if (fetching_ <= r.seq) fetching_ = 0;

@@ -40,7 +40,8 @@ void Replica::start_view_change(const Params& p, const NodeView& v, View target,
   out.busy(p.costs.sign);
   out.note(kNoteViewChangeStarted, static_cast<int64_t>(target));
   view_changes_[target][v.self] = vc;
-  multicast(p, v, vc, out);
+  must_persist(vc.wire_bytes());
+  multicast_durable(p, v, vc, out);
   vc_ticks_ = 0;
   out.cancel_timer(kViewChangeTimer);
   arm_status(p, out);
@@ -105,13 +106,15 @@ void Replica::try_new_view(const Params& p, const NodeView& v, Outbox<Message>& 
   nv.pre_prepares = compute_new_view(p, view_, v.self, nv.view_changes);
   nv.sig = sign(v.self, new_view_statement(nv));
   out.busy(Duration{p.costs.sign.ns * static_cast<int64_t>(1 + nv.pre_prepares.size())});
-  multicast(p, v, nv, out);
+  must_persist(nv.wire_bytes());
+  multicast_durable(p, v, nv, out);
   enter_view(p, v, nv, out);
 }
 
 void Replica::on_new_view(const Params& p, const NodeView& v, const NewView& nv, Outbox<Message>& out) {
   if (nv.view <= active_view_ || (in_view_change_ && nv.view < view_)) return;
   if (!valid_new_view(p, nv)) return;
+  must_persist(nv.wire_bytes());
   enter_view(p, v, nv, out);
 }
 
@@ -149,7 +152,7 @@ void Replica::enter_view(const Params& p, const NodeView& v, const NewView& nv, 
       prep.auth = auth_bytes(p);
       charge_signature(p, out);
       log_[pp.seq].prepares[v.self] = prep;
-      multicast(p, v, prep, out);
+      multicast_durable(p, v, prep, out);
     }
   }
   for (const PrePrepare& pp : nv.pre_prepares)

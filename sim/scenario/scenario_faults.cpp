@@ -243,16 +243,20 @@ void read_chaos(const toml::table* table, Scenario& sc) {
   c.slow_disk_factor = s.get_double("slow_disk_factor", c.slow_disk_factor, 1e-6, 1e9);
   c.disk_stall_rate_per_s = s.get_double("disk_stall_rate", 0, 0, 1e6);
   c.mean_disk_stall = s.get_duration("mean_disk_stall", c.mean_disk_stall);
+  c.disk_nodes = s.get_nodes("disk_nodes", sc.topology.nodes);
+  if (s.has("disk_nodes") && !s.has("slow_disk_rate") && !s.has("disk_stall_rate"))
+    s.fail("disk_nodes", "names the disks that slow_disk_rate and disk_stall_rate hit; give one of them");
   for (const char* key : {"slow_disk_rate", "disk_stall_rate"})
     if (s.has(key) && !sc.storage.enabled) s.fail(key, "disk faults need a disk: add a [storage] section");
   // The faults chaos draws are all generated before the run: bound their expected number.
   const double seconds = static_cast<double>(std::min(c.stop, sc.end).ns - c.start.ns) / 1e9;
   const double nodes = sc.topology.nodes;
+  const double disks = c.disk_nodes.empty() ? nodes : static_cast<double>(c.disk_nodes.size());
   const std::pair<const char*, double> expected[] = {{"crash_rate", c.crash_rate_per_s * nodes * seconds},
                                                      {"pause_rate", c.pause_rate_per_s * nodes * seconds},
                                                      {"partition_rate", c.partition_rate_per_s * seconds},
-                                                     {"slow_disk_rate", c.slow_disk_rate_per_s * nodes * seconds},
-                                                     {"disk_stall_rate", c.disk_stall_rate_per_s * nodes * seconds}};
+                                                     {"slow_disk_rate", c.slow_disk_rate_per_s * disks * seconds},
+                                                     {"disk_stall_rate", c.disk_stall_rate_per_s * disks * seconds}};
   for (auto [key, count] : expected)
     if (count > static_cast<double>(kMaxFaults))
       s.fail(key, "would draw about " + std::to_string(static_cast<uint64_t>(count)) +

@@ -53,8 +53,12 @@ struct Harness {
   std::set<NodeId> down;
   std::vector<std::string> transcript;
   SimTime now{};
+  // With `disk`, durable writes take time: each waits here until complete_write.
+  bool disk = false;
+  std::vector<std::deque<uint64_t>> writes;
 
-  explicit Harness(Params params, uint32_t clients = 1) : p(std::move(params)) {
+  explicit Harness(Params params, uint32_t clients = 1, bool with_disk = false) : p(std::move(params)), disk(with_disk) {
+    writes.resize(p.replicas + clients);
     for (NodeId n = 0; n < p.replicas + clients; ++n) {
       nodes.emplace_back();
       nodes.back().is_replica = p.is_replica(n);
@@ -64,6 +68,13 @@ struct Harness {
   }
 
   Replica& replica(NodeId n) { return nodes[n].replica; }
+  // The oldest pending write of n completes (the disk is FIFO).
+  void complete_write(NodeId n) {
+    const uint64_t token = writes[n].front();
+    writes[n].pop_front();
+    transcript.push_back("persisted " + name(n));
+    step(n, [&](const NodeView& v, Outbox<Message>& out) { nodes[n].on_persisted(p, v, token, out); });
+  }
   Client& client(NodeId n) { return nodes[n].client; }
 
   void step(NodeId n, const std::function<void(const NodeView&, Outbox<Message>&)>& f) {
@@ -72,9 +83,11 @@ struct Harness {
     v.now = now;
     v.node_count = static_cast<uint32_t>(nodes.size());
     v.rng = &rngs[n];
+    v.durable_writes_take_time = disk;
     Outbox<Message> out;
     f(v, out);
     if (down.contains(n)) return;
+    for (const auto& w : out.writes()) writes[n].push_back(w.token);
     for (auto& s : out.sends()) wire.push_back({n, s.to, std::move(s.msg)});
   }
 
@@ -87,6 +100,7 @@ struct Harness {
   void crash(NodeId n) {
     transcript.push_back("crash " + name(n));
     down.insert(n);
+    writes[n].clear();  // a write not completed is lost
     nodes[n].crash();
   }
   void recover(NodeId n) {

@@ -72,3 +72,28 @@ TEST_CASE("chaos disk faults: zero rates draw nothing more, and the draw is a fu
   REQUIRE(d1.size() == d2.size());
   for (size_t i = 0; i < d1.size(); ++i) CHECK(same(d1[i], d2[i]));
 }
+
+TEST_CASE("chaos disk faults: disk_nodes limits them to a node set, and naming every node draws as before") {
+  const SimTime end{Duration::seconds(30).ns};
+  ChaosSpec c = base_chaos();
+  c.slow_disk_rate_per_s = 0.2;
+  c.disk_stall_rate_per_s = 0.2;
+  ChaosSpec all = c;
+  all.disk_nodes = NodeSet::all(8);
+  ChaosSpec some = c;
+  some.disk_nodes.add_range(0, 0);
+  some.disk_nodes.add_range(5, 6);
+  size_t disk_faults = 0;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    CAPTURE(seed);
+    const auto a = draw_chaos(c, seed, 8, end), b = draw_chaos(all, seed, 8, end);
+    REQUIRE(a.size() == b.size());
+    for (size_t i = 0; i < a.size(); ++i) CHECK(same(a[i], b[i]));
+    for (const FaultSpec& f : draw_chaos(some, seed, 8, end)) {
+      if (f.kind != FaultKind::slow_disk && f.kind != FaultKind::disk_stall) continue;
+      ++disk_faults;
+      f.nodes.for_each([&](NodeId n) { CHECK((n == 0 || n == 5 || n == 6)); });
+    }
+  }
+  CHECK(disk_faults > 20);  // the set's three disks still draw faults (about 6 per seed)
+}
