@@ -4,11 +4,13 @@
 #include <cmath>
 #include <span>
 
+#include "sim/churn.h"
 #include "sim/rng.h"
 
 namespace meshsim {
 
-std::vector<FaultSpec> draw_chaos(const ChaosSpec& c, uint64_t seed, uint32_t node_count, SimTime end) {
+std::vector<FaultSpec> draw_chaos(const ChaosSpec& c, uint64_t seed, uint32_t node_count, SimTime end,
+                                  const NodeSet& absent, std::span<const FaultSpec> scheduled) {
   std::vector<FaultSpec> faults;
   SimTime stop = c.stop.ns == 0 ? end : std::min(c.stop, end);
   Rng rng(derive_stream(seed, static_cast<uint64_t>(StreamKind::chaos)));
@@ -90,6 +92,9 @@ std::vector<FaultSpec> draw_chaos(const ChaosSpec& c, uint64_t seed, uint32_t no
   const Process disk_processes[] = {{FaultKind::slow_disk, c.slow_disk_rate_per_s, c.mean_slow_disk},
                                     {FaultKind::disk_stall, c.disk_stall_rate_per_s, c.mean_disk_stall}};
   draw_per_node(disk_processes, 0);
+  // Churn, from its own stream: it never shifts the draws above.
+  std::vector<FaultSpec> churn = draw_churn(c, seed, node_count, end, absent, scheduled, faults);
+  faults.insert(faults.end(), std::make_move_iterator(churn.begin()), std::make_move_iterator(churn.end()));
   return faults;
 }
 

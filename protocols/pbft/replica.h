@@ -31,6 +31,8 @@ enum : uint16_t {
   kNoteProposed = 7,           // value: batch size (primary)
   kNoteCompleted = 8,          // client: value = latency in ns
   kNoteStateTransferResumed = 9,  // value: the stable checkpoint a recovered replica fetches again
+  kNoteWriteRefusedReadOnly = 10,  // value: the client whose write a read-only replica refused
+  kNoteWriteProposed = 11,         // value: seq of a pre-prepare carrying at least one put or cas
 };
 
 using RequestId = std::pair<uint32_t, uint64_t>;  // (client, client seq)
@@ -55,6 +57,10 @@ class Replica {
   // docs/architecture.md, "Faults"); the primary's batch queue, the requests being waited
   // on and fetches in progress are not.
   void crash();
+  // Whether this replica's node is read-only now (membership's ReadOnlyView, set by the
+  // module before each step: an input, like the clock). A read-only replica takes no new
+  // write in (issue 13's partition handling).
+  void set_read_only(bool read_only) { read_only_ = read_only; }
 
   View view() const { return view_; }
   bool in_view_change() const { return in_view_change_; }
@@ -100,6 +106,9 @@ class Replica {
 
   // replica.cpp
   void on_request(const Params& p, const NodeView& v, NodeId from, const Request& r, Outbox<Message>& out);
+  bool refuses_writes(const Params& p) const { return read_only_ && p.bug != Bug::ignore_read_only; }
+  void refuse_write(const Params& p, const Request& r, Outbox<Message>& out);
+  void refuse_queued_writes(const Params& p, Outbox<Message>& out);
   void maybe_propose(const Params& p, const NodeView& v, bool timeout, Outbox<Message>& out);
   void on_pre_prepare(const Params& p, const NodeView& v, NodeId from, const PrePrepare& pp, Outbox<Message>& out);
   void accept_pre_prepare(const PrePrepare& pp);
@@ -176,6 +185,7 @@ class Replica {
   std::map<Seq, PrePrepare> early_pre_prepares_;  // for a view not yet entered
   std::vector<Execution> recent_;
   std::vector<Retired> retired_;
+  bool read_only_ = false;  // an input, refreshed before every step
 };
 
 }  // namespace meshsim::pbft
