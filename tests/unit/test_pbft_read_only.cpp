@@ -25,7 +25,7 @@ Params four_with(double get_share, uint32_t batch = 1) {
 
 }  // namespace
 
-TEST_CASE("pbft read-only: a read-only primary refuses a put and proposes nothing; f+1 refusals make the client give up") {
+TEST_CASE("pbft read-only: a read-only primary refuses a put and proposes nothing, and f+1 refusals make the client give up") {
   Harness h(four_with(0));
   h.replica(0).set_read_only(true);
   h.issue(4);
