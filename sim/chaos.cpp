@@ -4,6 +4,7 @@
 #include <cmath>
 #include <span>
 
+#include "sim/churn.h"
 #include "sim/rng.h"
 
 namespace meshsim {
@@ -21,7 +22,8 @@ NodeId nth_node(const NodeSet& set, uint64_t k) {
 }
 }  // namespace
 
-std::vector<FaultSpec> draw_chaos(const ChaosSpec& c, uint64_t seed, uint32_t node_count, SimTime end) {
+std::vector<FaultSpec> draw_chaos(const ChaosSpec& c, uint64_t seed, uint32_t node_count, SimTime end,
+                                  const NodeSet& absent, std::span<const FaultSpec> scheduled) {
   std::vector<FaultSpec> faults;
   SimTime stop = c.stop.ns == 0 ? end : std::min(c.stop, end);
   Rng rng(derive_stream(seed, static_cast<uint64_t>(StreamKind::chaos)));
@@ -107,6 +109,9 @@ std::vector<FaultSpec> draw_chaos(const ChaosSpec& c, uint64_t seed, uint32_t no
   const Process disk_processes[] = {{FaultKind::slow_disk, c.slow_disk_rate_per_s, c.mean_slow_disk},
                                     {FaultKind::disk_stall, c.disk_stall_rate_per_s, c.mean_disk_stall}};
   draw_per_node(disk_processes, 0, c.disk_nodes);
+  // Churn, from its own stream: it never shifts the draws above.
+  std::vector<FaultSpec> churn = draw_churn(c, seed, node_count, end, absent, scheduled, faults);
+  faults.insert(faults.end(), std::make_move_iterator(churn.begin()), std::make_move_iterator(churn.end()));
   return faults;
 }
 

@@ -77,6 +77,12 @@ struct ChaosSpec {
   double disk_stall_rate_per_s = 0; // per node
   Duration mean_disk_stall = Duration::millis(500);
   NodeSet disk_nodes;               // the disks these faults hit (disk_nodes); empty = every node
+  // Churn (sim/churn.h), drawn last from a stream of its own: with all three rates 0 nothing
+  // more is drawn.
+  double join_rate_per_s = 0;       // for the whole mesh: absent nodes arrive
+  double leave_rate_per_s = 0;      // per node: graceful leaves, back after mean_absence
+  Duration mean_absence = Duration::seconds(5);
+  double fail_rate_per_s = 0;       // per node: crashes for good
 };
 
 }  // namespace meshsim

@@ -37,6 +37,7 @@ enum class StreamKind : uint64_t {
   balls_into_bins = 10,  // (d): the sequential placement of protocols/lb (balls-into-bins mode)
   ring_keys = 11,        // (submitter, task seq): a keyed task's Zipf key, protocols/lb/keyed_placement.cpp
   lb_speed = 12,     // (node): a node's speed factor drawn from [protocol] node_speed, protocols/lb/speed_dist.cpp
+  churn = 14,         // (): [chaos] joins, leaves and failures for good, sim/churn.cpp
   attention = 15,     // (purpose, ...): embeddings, projections, truths, proposals of protocols/attention
 };
 

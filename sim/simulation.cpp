@@ -47,7 +47,7 @@ Simulation::Simulation(RunSpec spec) : spec_(std::move(spec)), modules_(spec_.mo
   node_seq_.assign(n, 0);
   node_msg_seq_.assign(n, 0);
   std::vector<FaultSpec> faults = spec_.faults;
-  std::vector<FaultSpec> chaos = draw_chaos(spec_.chaos, spec_.seed, n, spec_.end);
+  std::vector<FaultSpec> chaos = draw_chaos(spec_.chaos, spec_.seed, n, spec_.end, spec_.absent, spec_.faults);
   faults.insert(faults.end(), std::make_move_iterator(chaos.begin()), std::make_move_iterator(chaos.end()));
   faults_ = std::make_unique<FaultInjector>(*this, std::move(faults));
   network_ = std::make_unique<Network>(topology(), spec_.seed, spec_.link, link_rules(spec_));

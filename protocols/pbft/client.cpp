@@ -48,6 +48,7 @@ void Client::on_timer(const Params& p, const NodeView& v, TimerId id, Outbox<Mes
 void Client::on_message(const Params& p, const NodeView& v, NodeId from, const Message& m, Outbox<Message>& out) {
   const auto* reply = std::get_if<Reply>(&m);
   if (!reply || !p.is_replica(from) || !workload_.pending().contains(reply->seq)) return;
+  if (reply->refused_read_only) return on_refusal(p, from, reply->seq, out);
   auto& votes = replies_[reply->seq];
   votes[from] = *reply;
   size_t matching = 0;
@@ -61,9 +62,27 @@ void Client::on_message(const Params& p, const NodeView& v, NodeId from, const M
   // f+1 matching replies include a correct replica's: the result is the service's.
   view_ = std::max(view_, view);
   replies_.erase(reply->seq);
+  refusals_.erase(reply->seq);
   const auto& record = workload_.records()[workload_.pending().at(reply->seq).record];
   out.note(kNoteCompleted, v.now.ns - record.invoked_ns);
   workload_.complete(reply->seq, reply->outcome, v.now);
+  if (!p.workload.open_loop && workload_.may_issue(p.workload)) out.set_timer(kClientIssueTimer, p.workload.think);
+  if (workload_.pending().empty()) out.cancel_timer(kClientRetryTimer);
+}
+
+// A replica whose node is read-only refused the write. One refusal may be a faulty
+// replica's lie, so the client gives the write up only when f+1 replicas refused it (one of
+// them correct), as it accepts a result only from f+1 matching replies. Given up, the write
+// stays indeterminate (a copy sent before may still be ordered) and the client goes on with
+// its next operation; with fewer refusals it keeps retransmitting, as pBFT's client does.
+void Client::on_refusal(const Params& p, NodeId from, uint64_t seq, Outbox<Message>& out) {
+  auto& who = refusals_[seq];
+  who.insert(from);
+  if (who.size() < p.f() + 1) return;
+  refusals_.erase(seq);
+  replies_.erase(seq);
+  if (!workload_.give_up(seq)) return;
+  ++given_up_read_only_;
   if (!p.workload.open_loop && workload_.may_issue(p.workload)) out.set_timer(kClientIssueTimer, p.workload.think);
   if (workload_.pending().empty()) out.cancel_timer(kClientRetryTimer);
 }

@@ -5,6 +5,7 @@
 // shared with Raft.
 #pragma once
 #include <map>
+#include <set>
 
 #include "protocols/kv/workload.h"
 #include "protocols/pbft/messages.h"
@@ -23,20 +24,25 @@ class Client {
   void crash() {
     workload_.abandon_pending();
     replies_.clear();
+    refusals_.clear();
   }
 
   const kv::ClientWorkload& workload() const { return workload_; }
   uint64_t retransmissions() const { return retransmissions_; }
+  uint64_t given_up_read_only() const { return given_up_read_only_; }
 
  private:
   void issue(const Params& p, const NodeView& v, Outbox<Message>& out);
   Request request_for(const Params& p, const kv::ClientWorkload::Pending& pending) const;
   void arm_retry(const Params& p, const NodeView& v, Outbox<Message>& out);
+  void on_refusal(const Params& p, NodeId from, uint64_t seq, Outbox<Message>& out);
 
   kv::ClientWorkload workload_;
   View view_ = 0;  // the view of the last accepted result: whose primary to send to
   std::map<uint64_t, std::map<NodeId, Reply>> replies_;  // per pending seq, each replica's latest
+  std::map<uint64_t, std::set<NodeId>> refusals_;  // per pending seq, replicas that refused it read-only
   uint64_t retransmissions_ = 0;
+  uint64_t given_up_read_only_ = 0;
 };
 
 }  // namespace meshsim::pbft

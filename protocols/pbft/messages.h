@@ -49,6 +49,9 @@ struct Reply {
   uint64_t seq = 0;  // the client's timestamp (its operation counter)
   kv::Outcome outcome;
   uint16_t auth = kMacBytes;
+  // The replica's node is read-only (membership's ReadOnlyView) and would not take this
+  // write in. One bit: it rides in the outcome's flag byte, so the size is unchanged.
+  bool refused_read_only = false;
   uint32_t wire_bytes() const { return 8 + 8 + 9 + auth; }
 };
 

@@ -40,6 +40,14 @@ struct Costs {
   Duration execute = Duration::micros(1);    // apply one operation to the store
 };
 
+// Planted bugs, each caught by a checker (README.md, "The read-only minority").
+enum class Bug : uint8_t {
+  none,
+  // A replica ignores its node's read-only state (membership's ReadOnlyView): a read-only
+  // primary proposes writes. Caught by pbft.no_write_while_read_only.
+  ignore_read_only,
+};
+
 struct Params {
   uint32_t replicas = 4;  // nodes 0..replicas-1 are replicas (n = 3f + 1); the rest are clients
   uint32_t batch_size = 16;                 // requests per pre-prepare at most
@@ -58,6 +66,7 @@ struct Params {
   // network has been stable for the same period, and a client is waiting. 0 = off.
   Duration liveness_window = Duration::seconds(10);
   kv::WorkloadParams workload;
+  Bug bug = Bug::none;
 
   uint32_t f() const { return (replicas - 1) / 3; }
   uint32_t quorum() const { return 2 * f() + 1; }

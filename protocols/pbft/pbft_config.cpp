@@ -60,6 +60,7 @@ Params parse_params(ConfigSection& s) {
   p.costs = parse_costs(s);
   p.liveness_window = s.get_duration("liveness_window", p.liveness_window, true);
   p.workload = kv::parse_workload(s);
+  p.bug = s.get_enum("bug", "none", {"none", "ignore-read-only"}) == "ignore-read-only" ? Bug::ignore_read_only : Bug::none;
   if (p.liveness_window.ns > 0 && p.liveness_window < p.view_change_timeout_max)
     s.fail("liveness_window", "must exceed view_change_timeout_max (" + format_duration(p.view_change_timeout_max) +
                                   "), or a correct view change counts as a liveness failure");
@@ -77,7 +78,9 @@ void register_pbft(ModuleRegistry& registry) {
                  std::string size_error = s.error_text(
                      "replicas", std::to_string(p.replicas) + " replicas need at least one more node for a client "
                                  "(topology.nodes); nodes beyond the replicas are clients");
-                 return std::make_unique<PbftModule>(std::move(p), std::move(size_error));
+                 std::string read_only_bug_error = s.error_text(
+                     "bug", "ignore-read-only needs a module that provides read-only state ([[modules]] name = \"membership\")");
+                 return std::make_unique<PbftModule>(std::move(p), std::move(size_error), std::move(read_only_bug_error));
                });
 }
 

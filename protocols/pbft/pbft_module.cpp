@@ -8,8 +8,8 @@
 
 namespace meshsim::pbft {
 
-PbftModule::PbftModule(Params params, std::string size_error)
-    : Base(std::move(params)), size_error_(std::move(size_error)) {}
+PbftModule::PbftModule(Params params, std::string size_error, std::string read_only_bug_error)
+    : Base(std::move(params)), size_error_(std::move(size_error)), read_only_bug_error_(std::move(read_only_bug_error)) {}
 
 Node PbftModule::make_node(NodeId n) {
   Node node;
@@ -21,6 +21,25 @@ void PbftModule::on_attach() {
   if (sim().node_count() <= params().replicas)
     throw ScenarioError(size_error_.empty() ? "protocol.replicas: needs more nodes than replicas" : size_error_);
   ever_faulty_.assign(sim().node_count(), 0);
+  // Every module of the run exists before any is attached, so a membership module listed
+  // after this one is found too.
+  read_only_view_ = sim().find_interface<ReadOnlyView>();
+  if (!read_only_view_ && params().bug == Bug::ignore_read_only)
+    throw ScenarioError(read_only_bug_error_.empty() ? "protocol.bug: ignore-read-only needs a module providing read-only state (membership)" : read_only_bug_error_);
+}
+
+// Before each step the replica learns whether its node is read-only (an input, like the
+// clock: the replica stays a pure state machine). Timers too: the batch timer proposes.
+void PbftModule::refresh_read_only(NodeId n) {
+  if (read_only_view_ && params().is_replica(n)) node_state(n).replica.set_read_only(read_only(n));
+}
+void PbftModule::deliver(NodeId to, NodeId from, uint32_t slot) {
+  refresh_read_only(to);
+  Base::deliver(to, from, slot);
+}
+void PbftModule::timer(NodeId n, TimerId id) {
+  refresh_read_only(n);
+  Base::timer(n, id);
 }
 
 bool PbftModule::set_byzantine(NodeId n, const ByzantineSpec& spec) {
@@ -91,6 +110,21 @@ void PbftModule::on_note(NodeId n, uint16_t what, int64_t value) {
     case kNoteProposed:
       ++batches_;
       batched_requests_ += static_cast<uint64_t>(value);
+      break;
+    case kNoteWriteProposed:
+      ++writes_proposed_;
+      // The checker asks the view itself, not the replica's copy of it: a replica that
+      // ignores or misreads its node's state is what it exists to catch.
+      if (read_only(n)) {
+        ++writes_proposed_read_only_;
+        violated("no_write_while_read_only",
+                 "primary " + std::to_string(n) + " proposed a batch with a write at sequence number " +
+                     std::to_string(value) + " in view " + std::to_string(nodes()[n].replica.view()) +
+                     " while its node was read-only (fewer than a majority of its agreed membership live)");
+      }
+      break;
+    case kNoteWriteRefusedReadOnly:
+      ++writes_refused_read_only_;
       break;
     case kNoteViewChangeStarted:
       if (!correct) break;
@@ -302,6 +336,15 @@ std::optional<Violation> PbftModule::finish(SimTime now, Metrics& m) {
     const double per_batch = (n - 1) + (n - 1) * (n - 1) + n * (n - 1) + n * (n - 1) / p.checkpoint_interval;
     m.set_scalar("pbft_normal_case_messages_per_op", 1 + n + per_batch / batch);
   }
+  if (read_only_view_) {
+    // Reported only beside a module that offers read-only state, so other runs are unchanged.
+    uint64_t given_up = 0;
+    for (NodeId n = p.replicas; n < nodes().size(); ++n) given_up += nodes()[n].client.given_up_read_only();
+    m.set_scalar("pbft_write_batches", static_cast<double>(writes_proposed_));
+    m.set_scalar("pbft_write_batches_read_only", static_cast<double>(writes_proposed_read_only_));
+    m.set_scalar("kv_writes_refused_read_only", static_cast<double>(writes_refused_read_only_));
+    m.set_scalar("kv_writes_given_up_read_only", static_cast<double>(given_up));
+  }
 
   return kv::report_history(history(), "pbft", now, p.workload, sim().network().counters(), service_, m);
 }
@@ -323,6 +366,10 @@ std::vector<MetricInfo> PbftModule::metrics() const {
       {"pbft_mean_batch", "requests per proposed batch"},
       {"pbft_sent_*", "messages sent per type: request, reply, pre_prepare, prepare, commit, checkpoint, view_change, "
                       "new_view, fetch_state, state_reply, fetch_new_view, fetch_committed, commit_proof, fetch_view_change"},
+      {"pbft_write_batches", "with membership: pre-prepares carrying a put or cas that primaries proposed"},
+      {"pbft_write_batches_read_only", "with membership: such pre-prepares proposed by a primary whose node was read-only (each fails the run)"},
+      {"kv_writes_refused_read_only", "with membership: writes a read-only replica refused (one per refusal sent)"},
+      {"kv_writes_given_up_read_only", "with membership: writes clients gave up after f+1 replicas refused them read-only"},
       {"pbft_normal_case_messages_per_op", "the paper's normal-case message count per request, for messages_per_op"},
       {"pbft_commit_participation", "share of replicas whose commit counted, per retired slot", MetricKind::histogram},
       {"pbft_quorum_correct_share", "share of correct replicas in each commit quorum", MetricKind::histogram},

@@ -11,6 +11,7 @@
 #include "protocols/kv/history_report.h"
 #include "protocols/pbft/byzantine.h"
 #include "protocols/pbft/node.h"
+#include "sim/node_interfaces.h"
 #include "sim/node_module.h"
 #include "sim/scenario/module_registry.h"
 
@@ -26,7 +27,9 @@ class PbftModule : public NodeModule<PbftProtocol> {
   using Base = NodeModule<PbftProtocol>;
 
  public:
-  PbftModule(Params params, std::string size_error);
+  PbftModule(Params params, std::string size_error, std::string read_only_bug_error = {});
+  void deliver(NodeId to, NodeId from, uint32_t slot) override;
+  void timer(NodeId n, TimerId id) override;
 
   std::string_view name() const override { return "pbft"; }
   bool set_byzantine(NodeId n, const ByzantineSpec& spec) override;
@@ -59,7 +62,17 @@ class PbftModule : public NodeModule<PbftProtocol> {
   void check_liveness(SimTime now);
   std::string replica_states() const;
 
+  // Node n's read-only state, from whichever module offers ReadOnlyView (membership); false
+  // without one.
+  bool read_only(NodeId n) const { return read_only_view_ && read_only_view_->read_only(n); }
+  void refresh_read_only(NodeId n);
+
   std::string size_error_;
+  std::string read_only_bug_error_;  // located message: bug = "ignore-read-only" without a ReadOnlyView
+  const ReadOnlyView* read_only_view_ = nullptr;  // found at attach; null without membership
+  uint64_t writes_proposed_ = 0;            // pre-prepares carrying a write, with membership
+  uint64_t writes_proposed_read_only_ = 0;  // ... by a primary whose node was read-only
+  uint64_t writes_refused_read_only_ = 0;
   ByzantineFactory byzantine_factory_;
   NodeId byzantine_target_ = kNoNode;  // the node set_byzantine is building a behaviour for
   std::vector<uint8_t> ever_faulty_;

@@ -279,6 +279,7 @@ void Replica::on_request(const Params& p, const NodeView& v, NodeId from, const 
     return;
   }
   if (store_.seen(r.cmd.client, r.cmd.seq)) return;
+  if (r.cmd.kind != kv::OpKind::get && refuses_writes(p)) return refuse_write(p, r, out);
   wait_for(p, r, out);
   if (in_view_change_) return;
   if (p.primary(view_) != v.self) {
@@ -294,10 +295,43 @@ void Replica::on_request(const Params& p, const NodeView& v, NodeId from, const 
   maybe_propose(p, v, false, out);
 }
 
+// Issue 13's partition handling: a replica whose node lost its majority (membership's
+// ReadOnlyView) takes no new write in. It neither relays nor queues it nor waits on it
+// (no view-change timer for it), and tells the client, which gives the write up once f+1
+// replicas refused it (client.cpp). pBFT alone would not commit a write on a minority of
+// replicas either, but the client would wait without end, and a service without a quorum
+// protocol would accept it and diverge. Reads still go through the protocol as usual.
+void Replica::refuse_write(const Params& p, const Request& r, Outbox<Message>& out) {
+  waiting_.erase({r.cmd.client, r.cmd.seq});
+  if (waiting_.empty() && request_timer_running_ && !in_view_change_) {
+    out.cancel_timer(kViewChangeTimer);
+    request_timer_running_ = false;
+  }
+  Reply reply;
+  reply.view = active_view_;
+  reply.seq = r.cmd.seq;
+  reply.refused_read_only = true;
+  reply.auth = auth_bytes(p);
+  out.send(r.cmd.client, reply);
+  out.note(kNoteWriteRefusedReadOnly, static_cast<int64_t>(r.cmd.client));
+}
+
+// Writes queued while the node was writable are refused when the primary next proposes
+// while read-only, so no pre-prepare of a read-only primary carries a write.
+void Replica::refuse_queued_writes(const Params& p, Outbox<Message>& out) {
+  std::deque<Request> kept;
+  for (Request& r : queue_) {
+    if (r.cmd.kind == kv::OpKind::get) kept.push_back(std::move(r));
+    else refuse_write(p, r, out);
+  }
+  queue_ = std::move(kept);
+}
+
 // The primary proposes a full batch at once and a partial one when the batch timeout
 // fires, as long as the sequence number stays within the high water mark.
 void Replica::maybe_propose(const Params& p, const NodeView& v, bool timeout, Outbox<Message>& out) {
   if (!is_primary(p, v.self)) return;
+  if (refuses_writes(p)) refuse_queued_writes(p, out);
   while (!queue_.empty() && next_seq_ <= low_ + p.log_window &&
          (queue_.size() >= p.batch_size || timeout)) {
     PrePrepare pp;
@@ -315,6 +349,8 @@ void Replica::maybe_propose(const Params& p, const NodeView& v, bool timeout, Ou
     charge_signature(p, out);
     out.busy(Duration{p.costs.digest_per_kib.ns * static_cast<int64_t>(pp.wire_bytes()) / 1024});
     out.note(kNoteProposed, static_cast<int64_t>(pp.batch.size()));
+    if (std::any_of(pp.batch.begin(), pp.batch.end(), [](const Request& r) { return r.cmd.kind != kv::OpKind::get; }))
+      out.note(kNoteWriteProposed, static_cast<int64_t>(pp.seq));
     accept_pre_prepare(pp);
     must_persist(pp.wire_bytes());
     multicast_durable(p, v, pp, out);

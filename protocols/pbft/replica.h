@@ -31,6 +31,8 @@ enum : uint16_t {
   kNoteProposed = 7,           // value: batch size (primary)
   kNoteCompleted = 8,          // client: value = latency in ns
   kNoteStateTransferResumed = 9,  // value: the stable checkpoint a recovered replica fetches again
+  kNoteWriteRefusedReadOnly = 10,  // value: the client whose write a read-only replica refused
+  kNoteWriteProposed = 11,         // value: seq of a pre-prepare carrying at least one put or cas
 };
 
 using RequestId = std::pair<uint32_t, uint64_t>;  // (client, client seq)
@@ -62,6 +64,10 @@ class Replica {
   void end_step(const Params& p, const NodeView& v, Outbox<Message>& out);
   void on_persisted(const Params& p, const NodeView& v, uint64_t token, Outbox<Message>& out);
   bool write_in_flight() const { return in_flight_.has_value(); }
+  // Whether this replica's node is read-only now (membership's ReadOnlyView, set by the
+  // module before each step: an input, like the clock). A read-only replica takes no new
+  // write in (issue 13's partition handling).
+  void set_read_only(bool read_only) { read_only_ = read_only; }
 
   View view() const { return view_; }
   bool in_view_change() const { return in_view_change_; }
@@ -107,6 +113,9 @@ class Replica {
 
   // replica.cpp
   void on_request(const Params& p, const NodeView& v, NodeId from, const Request& r, Outbox<Message>& out);
+  bool refuses_writes(const Params& p) const { return read_only_ && p.bug != Bug::ignore_read_only; }
+  void refuse_write(const Params& p, const Request& r, Outbox<Message>& out);
+  void refuse_queued_writes(const Params& p, Outbox<Message>& out);
   void maybe_propose(const Params& p, const NodeView& v, bool timeout, Outbox<Message>& out);
   void on_pre_prepare(const Params& p, const NodeView& v, NodeId from, const PrePrepare& pp, Outbox<Message>& out);
   void accept_pre_prepare(const PrePrepare& pp);
@@ -231,6 +240,7 @@ class Replica {
   Write open_;
   uint64_t next_token_ = 1;
   DurableState durable_;      // what the last completed write holds
+  bool read_only_ = false;  // an input, refreshed before every step
 };
 
 }  // namespace meshsim::pbft

@@ -248,6 +248,15 @@ void read_chaos(const toml::table* table, Scenario& sc) {
     s.fail("disk_nodes", "names the disks that slow_disk_rate and disk_stall_rate hit; give one of them");
   for (const char* key : {"slow_disk_rate", "disk_stall_rate"})
     if (s.has(key) && !sc.storage.enabled) s.fail(key, "disk faults need a disk: add a [storage] section");
+  // Churn (sim/churn.h).
+  c.join_rate_per_s = s.get_double("join_rate", 0, 0, 1e6);
+  c.leave_rate_per_s = s.get_double("leave_rate", 0, 0, 1e6);
+  c.mean_absence = s.get_duration("mean_absence", c.mean_absence);
+  c.fail_rate_per_s = s.get_double("fail_rate", 0, 0, 1e6);
+  if (c.join_rate_per_s > 0 && sc.absent.empty())
+    s.fail("join_rate", "no node to join: list the nodes that start outside the mesh in [nodes] absent");
+  if (s.has("mean_absence") && c.leave_rate_per_s <= 0)
+    s.fail("mean_absence", "has no effect without leave_rate (how long a node that left stays away)");
   // The faults chaos draws are all generated before the run: bound their expected number.
   const double seconds = static_cast<double>(std::min(c.stop, sc.end).ns - c.start.ns) / 1e9;
   const double nodes = sc.topology.nodes;
@@ -256,7 +265,10 @@ void read_chaos(const toml::table* table, Scenario& sc) {
                                                      {"pause_rate", c.pause_rate_per_s * nodes * seconds},
                                                      {"partition_rate", c.partition_rate_per_s * seconds},
                                                      {"slow_disk_rate", c.slow_disk_rate_per_s * disks * seconds},
-                                                     {"disk_stall_rate", c.disk_stall_rate_per_s * disks * seconds}};
+                                                     {"disk_stall_rate", c.disk_stall_rate_per_s * disks * seconds},
+
+                                                     {"leave_rate", c.leave_rate_per_s * nodes * seconds},
+                                                     {"fail_rate", c.fail_rate_per_s * nodes * seconds}};
   for (auto [key, count] : expected)
     if (count > static_cast<double>(kMaxFaults))
       s.fail(key, "would draw about " + std::to_string(static_cast<uint64_t>(count)) +

@@ -61,7 +61,7 @@ std::vector<ScheduledFault> schedule_of(const Scenario& sc) {
       out.push_back(std::move(f));
     }
   }
-  for (FaultSpec& spec : draw_chaos(sc.chaos, sc.seed, sc.topology.nodes, sc.end)) {
+  for (FaultSpec& spec : draw_chaos(sc.chaos, sc.seed, sc.topology.nodes, sc.end, sc.absent, sc.faults)) {
     ScheduledFault f;
     f.writes_nodes = needs_nodes(spec.kind);
     f.writes_groups = spec.kind == FaultKind::partition;
