@@ -7,13 +7,6 @@
 // (measured: PHOLD at N = 100,000 ran 20 % slower with deques than with vectors). Large
 // power-of-two chunks index with a shift and a mask, the chunk table stays in cache, and
 // growth never copies an element.
-//
-// A ChunkPool (optional) recycles chunks between the vectors that share it. The ladder
-// queue's containers hand chunks to each other all the time (a rung frees what it consumed
-// while top grows); without a pool each hand-over went through malloc, which returned the
-// memory to the kernel and took it back page by page: 9 % of PHOLD's time at N = 100,000 was
-// page faults. A pool holds at most the chunks in use at the queue's high-water mark, so it
-// does not raise the peak.
 #pragma once
 #include <algorithm>
 #include <cassert>
@@ -25,37 +18,12 @@
 namespace meshsim {
 
 template <typename T, unsigned ChunkBits = 14>
-class ChunkPool {
- public:
-  static constexpr size_t kChunk = size_t{1} << ChunkBits;
-  std::unique_ptr<T[]> take() {
-    if (free_.empty()) return std::make_unique_for_overwrite<T[]>(kChunk);
-    std::unique_ptr<T[]> chunk = std::move(free_.back());
-    free_.pop_back();
-    return chunk;
-  }
-  void give(std::unique_ptr<T[]> chunk) {
-    if (chunk) free_.push_back(std::move(chunk));
-  }
-  size_t spare() const { return free_.size(); }
-
- private:
-  std::vector<std::unique_ptr<T[]>> free_;
-};
-
-template <typename T, unsigned ChunkBits = 14>
 class ChunkedVector {
   static_assert(std::is_trivially_copyable_v<T>, "elements are moved by plain copies");
   static constexpr size_t kChunk = size_t{1} << ChunkBits;
   static constexpr size_t kMask = kChunk - 1;
 
  public:
-  using Pool = ChunkPool<T, ChunkBits>;
-
-  ChunkedVector() = default;
-  // The pool must outlive the vector.
-  explicit ChunkedVector(Pool* pool) : pool_(pool) {}
-
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
 
@@ -91,10 +59,7 @@ class ChunkedVector {
     size_ = n;
     released_ = 0;
     size_t keep = ((n + kMask) >> ChunkBits) + 1;
-    while (chunks_.size() > keep) {
-      give_back(std::move(chunks_.back()));
-      chunks_.pop_back();
-    }
+    if (chunks_.size() > keep) chunks_.resize(keep);
     for (size_t c = 0; c < ((n + kMask) >> ChunkBits); ++c) ensure_chunk(c);
   }
   void clear() { shrink_to(0); }
@@ -103,23 +68,19 @@ class ChunkedVector {
   // front to back (a ladder rung) gives memory back as it goes. Those indices must not be
   // read again before the next resize.
   void release_below(size_t i) {
-    for (size_t c = released_; c < (i >> ChunkBits) && c < chunks_.size(); ++c) give_back(std::move(chunks_[c]));
+    for (size_t c = released_; c < (i >> ChunkBits) && c < chunks_.size(); ++c) chunks_[c].reset();
     released_ = std::max(released_, i >> ChunkBits);
   }
 
  private:
   void ensure_chunk(size_t c) {
     if (c == chunks_.size()) chunks_.emplace_back();
-    if (!chunks_[c]) chunks_[c] = pool_ ? pool_->take() : std::make_unique_for_overwrite<T[]>(kChunk);
-  }
-  void give_back(std::unique_ptr<T[]> chunk) {
-    if (pool_) pool_->give(std::move(chunk));
+    if (!chunks_[c]) chunks_[c] = std::make_unique_for_overwrite<T[]>(kChunk);
   }
 
   std::vector<std::unique_ptr<T[]>> chunks_;  // a null entry was released
   size_t size_ = 0;
   size_t released_ = 0;  // chunks below this were given back by release_below
-  Pool* pool_ = nullptr;  // where released chunks go (else they are freed)
 };
 
 }  // namespace meshsim

@@ -37,8 +37,6 @@ class LateBlocks {
     uint32_t size = 0;
   };
 
-  explicit LateBlocks(ChunkPool<Event>* pool) : arena_(pool) {}
-
   void append(List& list, const Event& e) {
     auto [index, offset] = locate(list.size);
     if (offset == 0) {
@@ -72,7 +70,7 @@ class LateBlocks {
   size_t arena_size() const { return arena_.size(); }  // slots ever carved, for tests
 
   // Forgets every block at once (no list may be drained afterwards) and gives the arena's
-  // memory back to the pool.
+  // memory back.
   void clear() {
     arena_.clear();
     free_.fill(kNil);

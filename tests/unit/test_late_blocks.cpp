@@ -19,8 +19,7 @@ std::vector<uint64_t> drained(LateBlocks& blocks, LateBlocks::List& list) {
 }  // namespace
 
 TEST_CASE("late blocks give back every event in order across block boundaries") {
-  ChunkPool<Event> pool;
-  LateBlocks blocks(&pool);
+  LateBlocks blocks;
   // Lengths at and around every block boundary (2, 6, 14, 30, 62, 126, ...), interleaved
   // over several lists so that their blocks alternate in the arena.
   for (uint32_t length : {0u, 1u, 2u, 3u, 5u, 6u, 7u, 13u, 14u, 15u, 61u, 62u, 63u, 125u, 126u, 127u, 1000u}) {
@@ -39,8 +38,7 @@ TEST_CASE("late blocks give back every event in order across block boundaries") 
 }
 
 TEST_CASE("late blocks reuse freed blocks instead of growing") {
-  ChunkPool<Event> pool;
-  LateBlocks blocks(&pool);
+  LateBlocks blocks;
   LateBlocks::List list;
   for (uint64_t i = 0; i < 500; ++i) blocks.append(list, numbered(i));
   const size_t arena = blocks.arena_size();
