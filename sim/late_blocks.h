@@ -16,9 +16,11 @@
 // block's first slot holds, in Event::link, the index of the bucket's next block (written
 // only after that slot's event is stored, and read before the block is freed).
 #pragma once
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <utility>
 
 #include "sim/chunked_vector.h"
 #include "sim/event_queue_types.h"
