@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "protocols/membership/config_common.h"
 #include "protocols/membership/hyparview_module.h"
 #include "sim/scenario/config_section.h"
 
@@ -11,12 +12,7 @@ namespace meshsim::membership::hyparview {
 
 Params parse_params(ConfigSection& s) {
   Params p;
-  if (s.has("seeds")) {
-    NodeSet seeds = s.get_nodes("seeds", kNoNode - 1);
-    if (seeds.size() > 64) s.fail("seeds", "at most 64 seed nodes");
-    p.seeds.clear();
-    seeds.for_each([&](NodeId n) { p.seeds.push_back(n); });
-  }
+  read_seeds(s, p.seeds);
   // Keys of the full-list mode have no meaning here: say so rather than "unknown key".
   for (const char* key : {"detector", "period", "ping_timeout", "indirect_k", "suspicion_timeout", "quorum", "phi_threshold",
                           "monitors", "phi_min_std", "retransmit_mult", "max_piggyback", "sync_interval", "leave_fanout",
@@ -31,7 +27,7 @@ Params parse_params(ConfigSection& s) {
     s.fail("prwl", "is " + std::to_string(p.prwl) + " but the walk starts at arwl = " + std::to_string(p.arwl) +
                        ": no passive copy would ever be left (prwl must be at most arwl)");
   p.shuffle_period = s.get_duration("shuffle_period", p.shuffle_period);
-  if (p.shuffle_period < Duration::millis(10)) s.fail("shuffle_period", "must be at least 10ms");
+  at_least(s, "shuffle_period", p.shuffle_period, Duration::millis(10));
   p.shuffle_ka = static_cast<uint32_t>(s.get_int("shuffle_ka", p.shuffle_ka, 0, 64));
   p.shuffle_kp = static_cast<uint32_t>(s.get_int("shuffle_kp", p.shuffle_kp, 0, 1024));
   if (p.shuffle_ka > p.active_size)
@@ -41,15 +37,15 @@ Params parse_params(ConfigSection& s) {
     s.fail("shuffle_kp", "is " + std::to_string(p.shuffle_kp) + " but the passive view holds at most passive_size = " +
                              std::to_string(p.passive_size));
   p.heartbeat_period = s.get_duration("heartbeat_period", p.heartbeat_period);
-  if (p.heartbeat_period < Duration::millis(1)) s.fail("heartbeat_period", "must be at least 1ms");
+  at_least(s, "heartbeat_period", p.heartbeat_period, Duration::millis(1));
   p.link_timeout = s.get_duration("link_timeout", p.link_timeout);
   if (p.link_timeout <= p.heartbeat_period)
     s.fail("link_timeout", "must be longer than heartbeat_period (" + format_readable(p.heartbeat_period) +
                                "): a live link would be declared failed between two heartbeats");
   p.join_timeout = s.get_duration("join_timeout", p.join_timeout);
-  if (p.join_timeout < Duration::millis(1)) s.fail("join_timeout", "must be at least 1ms");
+  at_least(s, "join_timeout", p.join_timeout, Duration::millis(1));
   p.neighbor_timeout = s.get_duration("neighbor_timeout", p.neighbor_timeout);
-  if (p.neighbor_timeout < Duration::millis(1)) s.fail("neighbor_timeout", "must be at least 1ms");
+  at_least(s, "neighbor_timeout", p.neighbor_timeout, Duration::millis(1));
   p.symmetry_bound = s.get_duration("symmetry_bound", Duration{}, /*allow_zero=*/true);
   p.check_symmetry = s.get_bool("check_symmetry", true);
   const std::string bug = s.get_enum("bug", "none", {"none", "ignore-disconnect", "no-drop-when-full"});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "protocols/membership/config_common.h"
 #include "sim/errors.h"
 #include "sim/simulation.h"
 
@@ -18,8 +19,7 @@ HyParViewModule::HyParViewModule(Params params, std::string seed_error)
 void HyParViewModule::on_attach() {
   Simulation& sim = this->sim();
   const uint32_t n = sim.node_count();
-  for (NodeId s : params().seeds)
-    if (s >= n) throw ScenarioError(seed_error_.empty() ? "protocol.seeds: a seed beyond the node count" : seed_error_);
+  check_seeds_exist(params().seeds, n, seed_error_);
   const Params& p = params();
   // README.md, "Checkers": a link stays one-sided at most until the holder's watchdog fires
   // (link_timeout after the last message, checked every heartbeat period) or until its

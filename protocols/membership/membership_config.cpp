@@ -3,30 +3,16 @@
 #include <memory>
 #include <string>
 
+#include "protocols/membership/config_common.h"
 #include "protocols/membership/hyparview_module.h"
 #include "protocols/membership/membership_module.h"
 #include "sim/scenario/config_section.h"
 
 namespace meshsim::membership {
 
-namespace {
-
-// Timers far below a network's latency only make the run slow (a 1 ns period on 100 nodes
-// is 10^11 events a simulated second) and model no real deployment.
-void at_least(ConfigSection& s, const char* key, Duration value, Duration floor) {
-  if (value < floor) s.fail(key, "must be at least " + format_readable(floor));
-}
-
-}  // namespace
-
 Params parse_params(ConfigSection& s) {
   Params p;
-  if (s.has("seeds")) {
-    NodeSet seeds = s.get_nodes("seeds", kNoNode - 1);
-    if (seeds.size() > 64) s.fail("seeds", "at most 64 seed nodes");
-    p.seeds.clear();
-    seeds.for_each([&](NodeId n) { p.seeds.push_back(n); });
-  }
+  read_seeds(s, p.seeds);
   const std::string detector = s.get_enum("detector", "swim", {"swim", "fixed-timeout", "phi"});
   p.detector = detector == "swim" ? Detector::swim : detector == "phi" ? Detector::phi : Detector::fixed_timeout;
   if (p.detector != Detector::phi)

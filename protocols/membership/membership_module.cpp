@@ -4,6 +4,7 @@
 #include <bit>
 #include <cassert>
 
+#include "protocols/membership/config_common.h"
 #include "sim/errors.h"
 #include "sim/simulation.h"
 
@@ -58,8 +59,7 @@ MembershipModule::MembershipModule(Params params, std::string seed_error)
 void MembershipModule::on_attach() {
   Simulation& sim = this->sim();
   const uint32_t n = sim.node_count();
-  for (NodeId s : params().seeds)
-    if (s >= n) throw ScenarioError(seed_error_.empty() ? "protocol.seeds: a seed beyond the node count" : seed_error_);
+  check_seeds_exist(params().seeds, n, seed_error_);
   targets_.assign(n, Target{});
   up_since_ns_.assign(n, -1);
   disturbed_.assign(n, 0);

@@ -22,7 +22,7 @@ expect_bad_scenario "$HEAD" "an ARWL of 0" "bad.toml:9: protocol.arwl" 'arwl = 0
 expect_bad_scenario "$HEAD" "a PRWL longer than the ARWL" "bad.toml:10: protocol.prwl: is 7 but the walk starts at arwl = 6" \
   'arwl = 6' 'prwl = 7'
 expect_bad_scenario "$HEAD" "a shuffle period without a unit" "bad.toml:9: protocol.shuffle_period" 'shuffle_period = "often"'
-expect_bad_scenario "$HEAD" "a shuffle period below 10 ms" "bad.toml:9: protocol.shuffle_period: must be at least 10ms" \
+expect_bad_scenario "$HEAD" "a shuffle period below 10 ms" "bad.toml:9: protocol.shuffle_period: must be at least 10 ms" \
   'shuffle_period = "1ms"'
 expect_bad_scenario "$HEAD" "shuffle_ka above the active view" "bad.toml:10: protocol.shuffle_ka: is 6 but the active view holds at most active_size = 4" \
   'active_size = 4' 'shuffle_ka = 6'
@@ -33,7 +33,7 @@ expect_bad_scenario "$HEAD" "a link timeout not longer than the heartbeat" \
   "bad.toml:10: protocol.link_timeout: must be longer than heartbeat_period" 'heartbeat_period = "2s"' 'link_timeout = "2s"'
 expect_bad_scenario "$HEAD" "a heartbeat period of zero" "bad.toml:9: protocol.heartbeat_period" 'heartbeat_period = "0s"'
 expect_bad_scenario "$HEAD" "check_symmetry that is not a boolean" "bad.toml:9: protocol.check_symmetry" 'check_symmetry = "yes"'
-expect_bad_scenario "$HEAD" "a neighbor timeout below 1 ms" "bad.toml:9: protocol.neighbor_timeout: must be at least 1ms" \
+expect_bad_scenario "$HEAD" "a neighbor timeout below 1 ms" "bad.toml:9: protocol.neighbor_timeout: must be at least 1 ms" \
   'neighbor_timeout = "10us"'
 expect_bad_scenario "$HEAD" "a SWIM key in HyParView mode" "bad.toml:9: protocol.detector: belongs to view = \"full\"" \
   'detector = "phi"'

@@ -1,6 +1,8 @@
 // Runs a scenario file of the source tree through the whole engine, for the protocols'
 // scenario tests: the result, the scalar metrics and the event log.
 #pragma once
+#include <doctest/doctest.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -28,6 +30,19 @@ inline ScenarioOutcome run_scenario_file(const std::string& path, uint64_t seed,
   o.scalars = sim.metrics().scalars();
   o.log = sim.metrics().log_entries();
   return o;
+}
+
+// A planted-bug scenario (its [expect] failure names the checker): with the file's bug the
+// run completes with `checker` fired; with protocol.bug = "none" the expected failure does
+// not happen and the run fails. So the checker catches the bug, and only the bug.
+inline void check_planted_bug_caught(const std::string& path, const std::string& checker, uint64_t seed = 1) {
+  auto buggy = run_scenario_file(path, seed);
+  INFO(path, ": ", buggy.result.failure);
+  CHECK(buggy.result.status == RunStatus::complete);
+  CHECK(buggy.result.note.find(checker) != std::string::npos);
+  auto fixed = run_scenario_file(path, seed, {"protocol.bug=\"none\""});
+  CHECK(fixed.result.status == RunStatus::failed);
+  CHECK(fixed.result.failure.find("without that checker firing") != std::string::npos);
 }
 
 }  // namespace meshsim::testing

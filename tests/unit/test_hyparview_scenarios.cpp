@@ -12,6 +12,7 @@
 #include "tests/unit/scenario_runner.h"
 
 using namespace meshsim;
+using meshsim::testing::check_planted_bug_caught;
 using meshsim::testing::run_scenario_file;
 using meshsim::membership::hyparview::HyParViewModule;
 
@@ -108,17 +109,8 @@ TEST_CASE("hyparview property: over seeds, chaos crashes and leaves leave one co
 }
 
 TEST_CASE("hyparview scenarios: the planted bugs are caught by their checkers, and only with the bug") {
-  for (const char* name : {"hyparview_symmetry_bug", "hyparview_bounds_bug"}) {
-    const std::string path = std::string("scenarios/membership/") + name + ".toml";
-    const std::string checker = std::string(name) == "hyparview_symmetry_bug" ? "hyparview.symmetry" : "hyparview.view_bounds";
-    auto buggy = run_scenario_file(path, 1);
-    INFO(name, ": ", buggy.result.failure);
-    CHECK(buggy.result.status == RunStatus::complete);
-    CHECK(buggy.result.note.find(checker) != std::string::npos);
-    auto fixed = run_scenario_file(path, 1, {"protocol.bug=\"none\""});
-    CHECK(fixed.result.status == RunStatus::failed);
-    CHECK(fixed.result.failure.find("without that checker firing") != std::string::npos);
-  }
+  check_planted_bug_caught("scenarios/membership/hyparview_symmetry_bug.toml", "hyparview.symmetry");
+  check_planted_bug_caught("scenarios/membership/hyparview_bounds_bug.toml", "hyparview.view_bounds");
 }
 
 TEST_CASE("hyparview scenarios: the full-list mode is the default and unchanged") {

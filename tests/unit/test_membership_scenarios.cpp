@@ -5,6 +5,7 @@
 #include "tests/unit/scenario_runner.h"
 
 using namespace meshsim;
+using meshsim::testing::check_planted_bug_caught;
 using meshsim::testing::run_scenario_file;
 
 TEST_CASE("membership scenarios: a crash under 5 % loss is detected by every live node") {
@@ -30,17 +31,8 @@ TEST_CASE("membership scenarios: every detector finds the crash under loss") {
 TEST_CASE("membership scenarios: the planted bugs are caught by their checkers") {
   // The files expect their checker to fire (expect.failure): the run is then complete and
   // names it; without the bug the expected failure does not happen and the run fails.
-  for (const char* name : {"quorum_bug", "completeness_bug"}) {
-    const std::string path = std::string("scenarios/membership/") + name + ".toml";
-    const std::string checker = std::string(name) == "quorum_bug" ? "membership.quorum_accuracy" : "membership.completeness";
-    auto buggy = run_scenario_file(path, 1);
-    INFO(name, ": ", buggy.result.failure);
-    CHECK(buggy.result.status == RunStatus::complete);
-    CHECK(buggy.result.note.find(checker) != std::string::npos);
-    auto fixed = run_scenario_file(path, 1, {"protocol.bug=\"none\""});
-    CHECK(fixed.result.status == RunStatus::failed);
-    CHECK(fixed.result.failure.find("without that checker firing") != std::string::npos);
-  }
+  check_planted_bug_caught("scenarios/membership/quorum_bug.toml", "membership.quorum_accuracy");
+  check_planted_bug_caught("scenarios/membership/completeness_bug.toml", "membership.completeness");
 }
 
 TEST_CASE("membership scenarios: quorum confirmation stops Byzantine accusers that plain SWIM lets through") {
