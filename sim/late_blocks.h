@@ -53,6 +53,18 @@ class LateBlocks {
     ++list.size;
   }
 
+  // Shows every event of `list` to `visit` in storage order, leaving the list as it is.
+  template <typename Visit>
+  void for_each(const List& list, Visit&& visit) const {
+    uint32_t block = list.head, left = list.size;
+    for (uint32_t index = 0; left > 0; ++index) {
+      const uint32_t n = std::min(left, capacity(size_class(index)));
+      for (uint32_t k = 0; k < n; ++k) visit(arena_[block + k]);
+      left -= n;
+      if (left > 0) block = arena_[block].link;
+    }
+  }
+
   // Hands every event of `list` to `sink` in storage order, frees its blocks and empties it.
   template <typename Sink>
   void drain(List& list, Sink&& sink) {
