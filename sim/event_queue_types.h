@@ -21,9 +21,9 @@ enum class EventKind : uint8_t {
   disk = 6,
 };
 
-// 32 bytes. The order key packs the origin (24 bits) and the origin's sequence number
-// (40 bits) into one word, so comparing two events is two integer compares, and leaves
-// 4 bytes (`link`) that the ladder queue uses to chain events without a wrapper. Limits:
+// 32 bytes (28 used; the ladder queue's rungs store events in 24, sim/rung_event.h). The
+// order key packs the origin (24 bits) and the origin's sequence number (40 bits) into one
+// word, so comparing two events is two integer compares. Limits:
 // origins below 2^24 (node ids up to 16,777,199; the engine's own sources sit above) and
 // 2^40 events created by one origin (over a day at 10 M events/s).
 constexpr uint32_t kMaxOrigin = (1u << 24) - 1;
@@ -40,13 +40,12 @@ struct Event {
   uint16_t aux;
   EventKind kind;
   ModuleId module;
-  uint32_t link;      // free for the queue's use
 
   Event() = default;
   Event(int64_t t, uint64_t seq, uint32_t origin, uint32_t target_, uint32_t payload_, uint16_t aux_,
         EventKind kind_, ModuleId module_)
       : time(t), key(static_cast<uint64_t>(origin) << 40 | seq), target(target_), payload(payload_), aux(aux_),
-        kind(kind_), module(module_), link(0) {
+        kind(kind_), module(module_) {
     assert(origin <= kMaxOrigin && seq <= kMaxOriginSeq && "event key out of range");
   }
   uint32_t origin() const { return static_cast<uint32_t>(key >> 40); }

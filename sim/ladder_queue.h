@@ -15,8 +15,9 @@
 //  - Events pushed into the range of an existing rung ("late" events) are appended to
 //    their bucket's list of small contiguous blocks (sim/late_blocks.h), and join their
 //    bucket when it is taken.
-// Memory: 32 bytes a pending event in whichever container holds it (late blocks add at
-// most about as much again for partly filled blocks) and 16 bytes a bucket.
+// Memory: 24 bytes a pending event inside a rung (sim/rung_event.h: time as an offset in
+// its bucket; late blocks add 2 bytes a slot of links, and at most about as much again
+// for partly filled blocks), 32 in top and bottom, and 16 bytes a bucket.
 // Storage grows in 512 KB chunks and a rung frees its chunks as its buckets are taken, so
 // nothing holds a consumed copy or doubling slack (PHOLD at N = 100,000: about 60 bytes
 // of peak RSS a pending event, against 90-100 with std::vector).
@@ -38,6 +39,7 @@
 #include "sim/chunked_vector.h"
 #include "sim/event_queue_types.h"
 #include "sim/late_blocks.h"
+#include "sim/rung_event.h"
 
 namespace meshsim {
 
@@ -64,7 +66,8 @@ class LadderQueue {
     for (size_t r = 0; r < active_; ++r) {
       Rung& rung = rungs_[r];
       if (e.time >= rung.current_start()) {
-        late_.append(rung.late[rung.bucket_of(e.time)], e);
+        const size_t b = rung.bucket_of(e.time);
+        late_.append(rung.late[b], RungEvent::pack(e, rung.bucket_start(b)));
         ++rung.count;
         return;
       }
@@ -94,10 +97,11 @@ class LadderQueue {
     size_t buckets = 0;
     size_t current = 0;  // first bucket not yet taken
     size_t count = 0;    // events in buckets >= current
-    ChunkedVector<Event> events;        // bucketed by counting sort; consumed chunks freed
+    ChunkedVector<RungEvent> events;    // bucketed by counting sort; consumed chunks freed
     std::vector<uint32_t> begin;        // buckets + 1 offsets into events
     std::vector<LateBlocks::List> late;  // per bucket: its late events, in late_
-    int64_t current_start() const { return start + static_cast<int64_t>(current) * width; }
+    int64_t bucket_start(size_t b) const { return start + static_cast<int64_t>(b) * width; }
+    int64_t current_start() const { return bucket_start(current); }
     int64_t end() const { return start + static_cast<int64_t>(buckets) * width; }
     size_t bucket_of(int64_t t) const { return static_cast<size_t>((t - start) / width); }
     size_t bucket_size(size_t b) const { return begin[b + 1] - begin[b] + late[b].size; }
@@ -126,21 +130,25 @@ class LadderQueue {
   // is read twice in place (once to count, once to scatter while it is freed) rather than
   // first copied into a contiguous buffer: a crowded bucket of a flood wave holds two
   // million events, and a copy of them was 64 MiB of the peak at N = 1,000,000 (and more
-  // memory traffic than the second read). `src(i)` gives the i-th source event.
+  // memory traffic than the second read). `src(i)` gives the i-th source event;
+  // `late_start` is the start of the bucket the late list was packed against.
   template <typename Source>
-  void fill_rung(Rung& r, const Source& src, size_t n, LateBlocks::List& late) {
+  void fill_rung(Rung& r, const Source& src, size_t n, LateBlocks::List& late, int64_t late_start) {
     const size_t late_count = late.size;
     for (size_t i = 0; i < n; ++i) ++r.begin[r.bucket_of(src(i).time) + 1];
-    late_.for_each(late, [&r](const Event& e) { ++r.begin[r.bucket_of(e.time) + 1]; });
+    late_.for_each(late, [&r, late_start](const RungEvent& e) { ++r.begin[r.bucket_of(late_start + e.offset) + 1]; });
     for (size_t b = 0; b < r.buckets; ++b) r.begin[b + 1] += r.begin[b];
     r.events.resize_for_overwrite(n + late_count);
     fill_.assign(r.begin.begin(), r.begin.end() - 1);
-    for (size_t i = 0; i < n; ++i) {
-      const Event& e = src(i);
-      r.events[fill_[r.bucket_of(e.time)]++] = e;
-    }
-    late_.drain(late, [this, &r](const Event& e) { r.events[fill_[r.bucket_of(e.time)]++] = e; });
+    for (size_t i = 0; i < n; ++i) place(r, src(i));
+    late_.drain(late, [this, &r, late_start](const RungEvent& e) { place(r, e.unpack(late_start)); });
     r.count = r.events.size();
+  }
+
+  // The scatter step of a counting sort into rung r: `fill_` holds each bucket's cursor.
+  void place(Rung& r, const Event& e) {
+    const size_t b = r.bucket_of(e.time);
+    r.events[fill_[b]++] = RungEvent::pack(e, r.bucket_start(b));
   }
 
   // Upper bound (exclusive) of the times that belong in bottom.
@@ -156,9 +164,12 @@ class LadderQueue {
     int64_t lo = bottom_.back().time, span = std::max<int64_t>(1, bottom_end() - lo);
     int64_t width = std::max<int64_t>(1, span / static_cast<int64_t>(bottom_.size()));
     if (width == 1 && span < static_cast<int64_t>(bottom_.size())) return;  // too dense to split
+    // Too sparse for a rung's buckets (256 events over more than 300 hours): bottom stays
+    // a sorted vector, correct and merely slower.
+    if (width > kMaxBucketWidth) return;
     Rung& r = rungs_[add_rung(lo, width, static_cast<size_t>((span + width - 1) / width))];
     LateBlocks::List none;
-    fill_rung(r, [this](size_t i) -> const Event& { return bottom_[i]; }, bottom_.size(), none);
+    fill_rung(r, [this](size_t i) -> const Event& { return bottom_[i]; }, bottom_.size(), none, 0);
     bottom_.clear();
   }
 
@@ -176,6 +187,9 @@ class LadderQueue {
     int64_t n = static_cast<int64_t>(std::max(kMinTopBuckets, top_.size() / kEventsPerBucket));
     __int128 mean_offset = top_sum_ / static_cast<__int128>(top_.size()) - top_min_;
     int64_t span = static_cast<int64_t>(std::min<__int128>(2 * mean_offset + 1, top_max_ - top_min_ + 1));
+    // Buckets at most kMaxBucketWidth wide, so rung events can store 32-bit offsets: a rung
+    // over a very sparse top covers n such buckets (over 4,000 hours) and leaves the rest in top.
+    span = static_cast<int64_t>(std::min<__int128>(span, static_cast<__int128>(n) * kMaxBucketWidth));
     int64_t width = std::max<int64_t>(1, (span + n - 1) / n);
     Rung& r = rungs_[add_rung(top_min_, width, static_cast<size_t>((span + width - 1) / width))];
     top_start_ = r.end();
@@ -197,7 +211,7 @@ class LadderQueue {
     for (size_t i = 0; i < top_.size(); ++i) {
       const Event& e = top_[i];
       if (e.time < top_start_) {
-        r.events[fill_[r.bucket_of(e.time)]++] = e;
+        place(r, e);
       } else {
         top_sum_ += e.time;
         top_min_ = std::min(top_min_, e.time);
@@ -237,8 +251,8 @@ class LadderQueue {
         r = &rungs_[index];  // add_rung may have moved the rungs (their vectors' data stay put)
         const Rung& parent = *r;
         const size_t first = parent.begin[b];
-        fill_rung(rungs_[finer], [&parent, first](size_t i) -> const Event& { return parent.events[first + i]; },
-                  parent.begin[b + 1] - first, late);
+        fill_rung(rungs_[finer], [&parent, first, bucket_start](size_t i) { return parent.events[first + i].unpack(bucket_start); },
+                  parent.begin[b + 1] - first, late, bucket_start);
         rungs_[index].events.release_below(rungs_[index].begin[b + 1]);
         continue;
       }
@@ -246,9 +260,9 @@ class LadderQueue {
       // A burst (a million nodes starting at the same instant) can grow bottom to millions
       // of events; its capacity must not stay pinned for the rest of the run.
       if (bottom_.capacity() > kKeepCapacity && n <= kKeepCapacity) std::vector<Event>().swap(bottom_);
-      for (size_t i = r->begin[b]; i < r->begin[b + 1]; ++i) bottom_.push_back(r->events[i]);
+      for (size_t i = r->begin[b]; i < r->begin[b + 1]; ++i) bottom_.push_back(r->events[i].unpack(bucket_start));
       r->events.release_below(r->begin[b + 1]);
-      late_.drain(late, [this](const Event& e) { bottom_.push_back(e); });
+      late_.drain(late, [this, bucket_start](const RungEvent& e) { bottom_.push_back(e.unpack(bucket_start)); });
       std::sort(bottom_.begin(), bottom_.end(), Later{});
       return;
     }

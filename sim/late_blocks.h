@@ -12,9 +12,11 @@
 // Blocks double from 2 so that a bucket with one or two late events wastes little: the
 // unused tail of a bucket's blocks is at most about its own size (plus 2 slots).
 //
-// Blocks are carved from one chunked arena; freed blocks go to a free list per size. A
-// block's first slot holds, in Event::link, the index of the bucket's next block (written
-// only after that slot's event is stored, and read before the block is freed).
+// Blocks are carved from one chunked arena of 24-byte rung events (sim/rung_event.h: the
+// caller packs each event against its bucket's start); freed blocks go to a free list per
+// size. Every block starts at an even slot, so the index of a list's next block (or of the
+// next free block) lives in a side array with one entry per two slots: 2 bytes a slot,
+// where a link inside each event would cost 8 (it would not fit the 24).
 #pragma once
 #include <algorithm>
 #include <array>
@@ -23,7 +25,7 @@
 #include <utility>
 
 #include "sim/chunked_vector.h"
-#include "sim/event_queue_types.h"
+#include "sim/rung_event.h"
 
 namespace meshsim {
 
@@ -39,14 +41,14 @@ class LateBlocks {
     uint32_t size = 0;
   };
 
-  void append(List& list, const Event& e) {
+  void append(List& list, const RungEvent& e) {
     auto [index, offset] = locate(list.size);
     if (offset == 0) {
       uint32_t block = allocate(size_class(index));
       if (list.size == 0)
         list.head = block;
       else
-        arena_[list.tail].link = block;
+        next_of(list.tail) = block;
       list.tail = block;
     }
     arena_[list.tail + offset] = e;
@@ -61,7 +63,7 @@ class LateBlocks {
       const uint32_t n = std::min(left, capacity(size_class(index)));
       for (uint32_t k = 0; k < n; ++k) visit(arena_[block + k]);
       left -= n;
-      if (left > 0) block = arena_[block].link;
+      if (left > 0) block = links_[block >> 1];
     }
   }
 
@@ -74,7 +76,7 @@ class LateBlocks {
       const uint32_t n = std::min(left, capacity(c));
       for (uint32_t k = 0; k < n; ++k) sink(arena_[block + k]);
       left -= n;
-      const uint32_t next = left > 0 ? arena_[block].link : kNil;
+      const uint32_t next = left > 0 ? links_[block >> 1] : kNil;
       release(block, c);
       block = next;
     }
@@ -87,6 +89,7 @@ class LateBlocks {
   // memory back.
   void clear() {
     arena_.clear();
+    links_.clear();
     free_.fill(kNil);
   }
 
@@ -108,19 +111,23 @@ class LateBlocks {
   uint32_t allocate(unsigned c) {
     if (free_[c] != kNil) {
       uint32_t block = free_[c];
-      free_[c] = arena_[block].link;
+      free_[c] = links_[block >> 1];
       return block;
     }
     uint32_t block = static_cast<uint32_t>(arena_.size());
     arena_.resize_for_overwrite(arena_.size() + capacity(c));
+    links_.resize_for_overwrite(arena_.size() >> 1);
     return block;
   }
   void release(uint32_t block, unsigned c) {
-    arena_[block].link = free_[c];
+    next_of(block) = free_[c];
     free_[c] = block;
   }
 
-  ChunkedVector<Event> arena_;
+  uint32_t& next_of(uint32_t block) { return links_[block >> 1]; }
+
+  ChunkedVector<RungEvent> arena_;
+  ChunkedVector<uint32_t> links_;  // links_[b / 2]: the block after block b in its list
   std::array<uint32_t, kClasses> free_ = {kNil, kNil, kNil, kNil, kNil, kNil};
 };
 

@@ -9,11 +9,13 @@
 using namespace meshsim;
 
 namespace {
-Event numbered(uint64_t i) { return Event{static_cast<int64_t>(i), i, 1, 0, 0, 0, EventKind::message, 0}; }
+RungEvent numbered(uint64_t i) {
+  return RungEvent::pack(Event{static_cast<int64_t>(i), i, 1, 0, 0, 0, EventKind::message, 0}, 0);
+}
 
 std::vector<uint64_t> drained(LateBlocks& blocks, LateBlocks::List& list) {
   std::vector<uint64_t> seqs;
-  blocks.drain(list, [&](const Event& e) { seqs.push_back(e.seq()); });
+  blocks.drain(list, [&](const RungEvent& e) { seqs.push_back(e.unpack(0).seq()); });
   return seqs;
 }
 }  // namespace
