@@ -10,7 +10,7 @@ using namespace meshsim;
 
 namespace {
 
-enum class Shape { exponential, clustered, bimodal, bursty, wave };
+enum class Shape { exponential, clustered, bimodal, bursty, wave, sparse };
 
 // Drives both queues with the same pushes and pops, as a simulation would: a handled event
 // schedules 0..2 new events no earlier than itself. Returns the number of events compared.
@@ -29,8 +29,14 @@ size_t compare_orders(Shape shape, uint64_t seed, size_t initial, size_t steps, 
       case Shape::bursty: delay = rng.chance(0.5) ? 0 : static_cast<int64_t>(rng.below(1'000'000)); break;
       // A flood's links: 1 to 10 ms, so a wave piles thousands of late events per bucket.
       case Shape::wave: delay = 1'000'000 + static_cast<int64_t>(rng.below(9'000'000)); break;
+      // Up to 2^52 ns (52 days) ahead, some events in the same instant: buckets would be
+      // wider than the 2^32 ns a rung event's offset can hold, so the caps must apply.
+      case Shape::sparse: delay = rng.chance(0.2) ? 0 : static_cast<int64_t>(rng.below(uint64_t{1} << 52)); break;
     }
-    return Event{now + delay, seq[origin]++, origin, 0, 0, 0, EventKind::message, 0};
+    // Every field carries a value, so that packing into a rung's 24 bytes and back is checked.
+    return Event{now + delay, seq[origin]++, origin, static_cast<uint32_t>(rng.below(1u << 24)),
+                 static_cast<uint32_t>(rng()), static_cast<uint16_t>(rng.below(1u << 16)),
+                 static_cast<EventKind>(rng.below(7)), static_cast<ModuleId>(rng.below(256))};
   };
   for (size_t i = 0; i < initial; ++i) {
     Event e = make(0);
@@ -44,6 +50,11 @@ size_t compare_orders(Shape shape, uint64_t seed, size_t initial, size_t steps, 
     REQUIRE(a.time == b.time);
     REQUIRE(a.origin() == b.origin());
     REQUIRE(a.seq() == b.seq());
+    REQUIRE(a.target == b.target);
+    REQUIRE(a.payload == b.payload);
+    REQUIRE(a.aux == b.aux);
+    REQUIRE(a.kind == b.kind);
+    REQUIRE(a.module == b.module);
     ++compared;
     // While the population is small a handled event may fan out (a flood's forwarding);
     // past 4x the initial population it schedules 0..2, so the run stays bounded.
@@ -83,6 +94,10 @@ TEST_CASE("ladder queue pops in exactly the heap's order at large sizes") {
   CHECK(compare_orders(Shape::exponential, 7, 200'000, 1'000'000) > 1'000'000);
   CHECK(compare_orders(Shape::wave, 8, 1'000, 1'000'000, 15) > 1'000'000);
   CHECK(compare_orders(Shape::clustered, 9, 100'000, 500'000, 4) > 500'000);
+}
+
+TEST_CASE("ladder queue keeps its order and every field when events lie days apart") {
+  for (uint64_t seed = 1; seed <= 3; ++seed) CHECK(compare_orders(Shape::sparse, seed, 20'000, 200'000) > 200'000);
 }
 
 TEST_CASE("ladder queue handles a single event, equal times, and refills after draining") {
