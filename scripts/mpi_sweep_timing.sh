@@ -11,8 +11,13 @@ reps=${3:-3}
 meshsim=${MESHSIM:-build/release/meshsim}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-configs=("1 process x 1 thread|$meshsim sweep $scenario --seeds $seeds --threads 1"
-         "1 process x 2 threads|$meshsim sweep $scenario --seeds $seeds --threads 2"
+# Every configuration runs in a session of its own (setsid), as scripts/mpirun.sh runs
+# mpirun. With the kernel's autogroup scheduling (sched_autogroup_enabled = 1), each session
+# competes for the cores as one group. On a machine shared with other work, a group gets
+# its share however many threads it has. A one-process sweep started from this script's
+# session, against ranks in a fresh session, would compare scheduler groups, not meshsim.
+configs=("1 process x 1 thread|setsid -w $meshsim sweep $scenario --seeds $seeds --threads 1"
+         "1 process x 2 threads|setsid -w $meshsim sweep $scenario --seeds $seeds --threads 2"
          "2 ranks x 1 thread|scripts/mpirun.sh -n 2 $meshsim sweep $scenario --seeds $seeds --threads 1")
 for ((r = 0; r < reps; r++)); do
   for i in "${!configs[@]}"; do

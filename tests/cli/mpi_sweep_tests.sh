@@ -21,7 +21,8 @@ SEEDS=14..21
 
 "$MESHSIM" sweep $SCENARIO --seeds $SEEDS --threads 2 --db "$ONE" >"$WORK/one.out" 2>&1
 one_code=$?
-timeout 60 "$MPIRUN" -n 2 "$MESHSIM" sweep $SCENARIO --seeds $SEEDS --threads 1 --db "$MPI" >"$WORK/mpi.out" 2>"$WORK/mpi.err"
+timeout 60 "$MPIRUN" -n 2 "$MESHSIM" sweep $SCENARIO --seeds $SEEDS --threads 1 --db "$MPI" --junit "$WORK/junit.xml" \
+  >"$WORK/mpi.out" 2>"$WORK/mpi.err"
 mpi_code=$?
 [[ $one_code == 1 && $mpi_code == 1 ]] && pass "one failing seed or more: exit 1 in one process and over 2 ranks" ||
   fail "exit codes: one process $one_code, 2 ranks $mpi_code" "$(cat "$WORK/mpi.out" "$WORK/mpi.err")"
@@ -55,6 +56,11 @@ diff <(grep "reproduce:" "$WORK/one.out") <(grep "reproduce:" "$WORK/mpi.out") >
   fail "failures listed differently" "$(grep -A1 FAILED "$WORK/mpi.out")"
 [[ $(grep -c "^  raft-figure8-bug  *seed" "$WORK/mpi.out") == 8 && $(grep -c "^8 seeds\|passed, " "$WORK/mpi.out") == 1 ]] &&
   pass "one line per run and one summary, from rank 0 only" || fail "lines printed" "$(cat "$WORK/mpi.out")"
+if command -v xmllint >/dev/null; then
+  xmllint --noout --schema "$ROOT/tests/cli/junit.xsd" "$WORK/junit.xml" 2>/dev/null &&
+    [[ $(xmllint --xpath "concat(count(//testcase), ' ', count(//testcase/failure))" "$WORK/junit.xml") == "8 7" ]] &&
+    pass "--junit: written once by rank 0, valid, 8 test cases and 7 failures" || fail "--junit report" "$(cat "$WORK/junit.xml")"
+fi
 [[ -z $(ls -A "$TMPDIR") ]] && pass "no run database left in the temporary folder" || fail "left behind: $(ls -A "$TMPDIR")"
 
 # --json: one object, from rank 0, with the same fingerprints.
