@@ -6,7 +6,9 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <new>
+#include <sstream>
 #include <thread>
 
 #include "app/batch_commands.h"
@@ -15,6 +17,7 @@
 #include "app/compare_command.h"
 #include "app/diverge_command.h"
 #include "app/interrupt.h"
+#include "app/mpi/mpi_session.h"
 #include "app/protocols_command.h"
 #include "app/run_command.h"
 #include "app/shrink_command.h"
@@ -38,9 +41,19 @@ int import_command(const std::string& file, std::string db) {
   return 0;
 }
 
+// An exception that reached main on one rank: the other ranks may be waiting for this one
+// in a collective, so the whole job ends here with the code (after the message above).
+int ended_alone(mpi::Session& session, int code) {
+  if (session.active()) session.abort(code);
+  return code;
+}
+
 }  // namespace
 
-int main(int argc, char** argv) try {
+// Every rank of an MPI job runs this (app/mpi/README.md). A rank that fails on its own
+// (an exception) ends the whole job through session.abort, so no other rank waits for it
+// forever; failures every rank sees alike (bad input) are decided together and return.
+int meshsim_main(int argc, char** argv, mpi::Session& session) try {
   CLI::App app{"meshsim — deterministic discrete-event simulator for peer-to-peer meshes"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("meshsim ") + cli::build_id(), "Print the build id (git describe, compiler, build type) and exit");
@@ -134,8 +147,19 @@ int main(int argc, char** argv) try {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
+    // Every rank parses the same arguments and comes here alike: one of them says why.
+    std::ostringstream discard;
+    int code = session.is_root() ? app.exit(e) : app.exit(e, discard, discard);
     return code == 0 ? 0 : 2;  // usage errors are bad input: exit code 2
+  }
+  // The commands that know how to share their work over ranks; any other, launched over
+  // several, would run K times over and race on its outputs.
+  const bool runs_over_ranks = false;
+  if (session.size() > 1 && !runs_over_ranks) {
+    if (session.is_root())
+      std::cerr << "meshsim: " << app.get_subcommands().front()->get_name()
+                << " does not run over MPI ranks; run it without mpirun (app/mpi/README.md)" << std::endl;
+    return 2;
   }
   run.db_wait_s = db_wait_s;
 
@@ -171,19 +195,35 @@ int main(int argc, char** argv) try {
   } catch (const ResultsError& e) {
     // A database that is missing, foreign, read-only, damaged or locked for too long.
     std::cerr << "meshsim: " << e.what() << std::endl;
-    return 2;
+    return ended_alone(session, 2);
   } catch (const ScenarioError& e) {
     std::cerr << "meshsim: " << e.what() << std::endl;
-    return 2;
+    return ended_alone(session, 2);
   }
   return 0;
 } catch (const std::bad_alloc&) {
   std::cerr << "meshsim: internal error: out of memory" << std::endl;
-  return 3;
+  return ended_alone(session, 3);
 } catch (const std::exception& e) {
   std::cerr << "meshsim: internal error: " << e.what() << std::endl;
-  return 3;
+  return ended_alone(session, 3);
 } catch (...) {
   std::cerr << "meshsim: internal error: unknown exception" << std::endl;
-  return 3;
+  return ended_alone(session, 3);
+}
+
+int main(int argc, char** argv) {
+  std::unique_ptr<mpi::Session> session;
+  try {
+    // Makes no MPI call unless a launcher (mpirun, srun) started the process.
+    session = std::make_unique<mpi::Session>(&argc, &argv);
+  } catch (const std::exception& e) {
+    std::cerr << "meshsim: " << e.what() << std::endl;
+    return 3;
+  }
+  if (!session->unavailable_reason().empty()) {
+    if (session->is_root()) std::cerr << session->unavailable_reason();
+    return 2;
+  }
+  return meshsim_main(argc, argv, *session);
 }

@@ -14,6 +14,12 @@ packages=(build-essential cmake ninja-build git pkg-config python3
 if [[ "${MESHSIM_WITH_VIEWER:-1}" != 0 ]]; then
   packages+=(libimgui-dev libglfw3-dev libgl-dev libstb-dev libgl1-mesa-dri xvfb xauth fonts-dejavu-core)
 fi
+# MPI (app/mpi/, `mpirun -n K meshsim sweep`): Open MPI, installed by default so CI builds
+# and tests the MPI commands; MESHSIM_WITH_MPI=0 leaves it out (the build then succeeds
+# without them, and they say how to enable them).
+if [[ "${MESHSIM_WITH_MPI:-1}" != 0 ]]; then
+  packages+=(libopenmpi-dev openmpi-bin)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
