@@ -17,12 +17,31 @@
 #include "app/build_info.h"
 #include "app/interrupt.h"
 #include "app/junit_report.h"
+#include "app/rank_sweep.h"
 #include "app/readable.h"
 #include "app/sweep_runner.h"
 #include "sim/scenario/config_section.h"
 #include "sim/scenario/scenario.h"
 
 namespace meshsim::cli {
+
+void print_run_line(BatchStatus& status, const BatchRun& run) {
+  const RunOptions& job = run.job;
+  const RunOutcome& o = run.outcome;
+  status.print([&] {
+    if (o.exit_code == 2 || o.exit_code == 3) {
+      std::fprintf(stderr, "  %-28s seed %-8llu ERROR  %s\n", job.scenario.c_str(),
+                   static_cast<unsigned long long>(job.seed.value_or(0)), o.error.c_str());
+    } else {
+      std::string verdict = verdict_word(run);
+      if (o.exit_code == kExitResultsAside) verdict += ",ASIDE";
+      std::fprintf(stdout, "  %-28s seed %-8llu %-12s %10llu events  %016llx  %s\n", o.scenario_name.c_str(),
+                   static_cast<unsigned long long>(o.seed), verdict.c_str(), static_cast<unsigned long long>(o.result.events),
+                   static_cast<unsigned long long>(o.result.fingerprint), readable_seconds(o.result.wall_s).c_str());
+    }
+    std::fflush(stdout);
+  });
+}
 
 // One Simulation per run and no shared mutable state but the job counter and the results
 // vector (each slot written by one worker).
@@ -45,21 +64,7 @@ std::vector<BatchRun> run_parallel(const std::vector<RunOptions>& jobs, unsigned
       runs[i].outcome = execute_run(jobs[i], registry);
       runs[i].started = true;
       status.ended(slot);
-      if (!lines) continue;
-      const RunOutcome& o = runs[i].outcome;
-      status.print([&] {
-        if (o.exit_code == 2 || o.exit_code == 3) {
-          std::fprintf(stderr, "  %-28s seed %-8llu ERROR  %s\n", jobs[i].scenario.c_str(),
-                       static_cast<unsigned long long>(jobs[i].seed.value_or(0)), o.error.c_str());
-        } else {
-          std::string verdict = verdict_word(runs[i]);
-          if (o.exit_code == kExitResultsAside) verdict += ",ASIDE";
-          std::fprintf(stdout, "  %-28s seed %-8llu %-12s %10llu events  %016llx  %s\n", o.scenario_name.c_str(),
-                       static_cast<unsigned long long>(o.seed), verdict.c_str(), static_cast<unsigned long long>(o.result.events),
-                       static_cast<unsigned long long>(o.result.fingerprint), readable_seconds(o.result.wall_s).c_str());
-        }
-        std::fflush(stdout);
-      });
+      if (lines) print_run_line(status, runs[i]);
     }
   };
   // Thread creation can fail (a process or memory limit): go on with the workers there
@@ -187,26 +192,47 @@ std::vector<std::string> scenario_files(const std::string& folder) {
 }  // namespace
 
 int sweep_command(const RunOptions& base, const std::string& seed_text, unsigned threads, const BatchOptions& options,
-                  const ModuleRegistry& registry) {
+                  const ModuleRegistry& registry, mpi::Session& session) {
   std::vector<uint64_t> seeds;
+  int bad_input = 0;
   try {
     seeds = parse_seeds(seed_text);
     threads = bounded_threads(threads);
-    if (!options.junit.empty()) check_report_path(options.junit, "--junit");
-    // Checked once here, not once per seed: a bad --set would otherwise repeat its
-    // message for every seed of the sweep.
-    if (!seeds.empty()) load_scenario(base.scenario, base.sets, registry, seeds.front());
+    // Over MPI ranks, rank 0 alone checks what only it uses or what needs reading once.
+    if (session.is_root()) {
+      if (!options.junit.empty()) check_report_path(options.junit, "--junit");
+      // Checked once here, not once per seed: a bad --set would otherwise repeat its
+      // message for every seed of the sweep.
+      if (!seeds.empty()) load_scenario(base.scenario, base.sets, registry, seeds.front());
+    }
   } catch (const ScenarioError& e) {
-    std::cerr << "meshsim: " << e.what() << std::endl;
-    return 2;
+    if (session.is_root()) std::cerr << "meshsim: " << e.what() << std::endl;
+    bad_input = 2;
   }
+  // Every rank takes the road rank 0 takes: all go on, or all exit 2 (its message printed once).
+  if (session.active()) bad_input = static_cast<int>(session.all_reduce_max(session.is_root() ? bad_input : 0));
+  if (bad_input) return bad_input;
   SweepPlan plan;
   plan.label = std::filesystem::path(base.scenario).stem().string();
   plan.base = base;
   plan.seed_text = seed_text;
   plan.seeds = seeds;
-  if (!options.json) std::cout << "sweep " << base.scenario << ": " << seeds.size() << " seeds on " << threads << " threads\n";
-  SweepOutcome sweep = std::move(run_sweeps({plan}, threads, registry, !options.json).front());
+  if (!session.is_root()) {
+    serve_over_ranks(sweep_jobs({plan}), threads, registry, session);
+    return static_cast<int>(session.all_reduce_max(0));  // rank 0's exit code
+  }
+  BatchRunner runner = run_parallel;
+  if (session.active()) {
+    runner = [&](const std::vector<RunOptions>& jobs, unsigned t, const ModuleRegistry& r, bool lines) {
+      return run_over_ranks(jobs, t, r, lines, session);
+    };
+  }
+  if (!options.json) {
+    std::cout << "sweep " << base.scenario << ": " << seeds.size() << " seeds on ";
+    if (session.active()) std::cout << session.size() << " ranks x ";
+    std::cout << threads << " threads\n";
+  }
+  SweepOutcome sweep = std::move(run_sweeps({plan}, threads, registry, !options.json, runner).front());
   int code = report("sweep", base.scenario, options, sweep.runs, sweep.sweep_id);
   if (!options.json) {
     // The distributions of the main metrics: what a sweep is usually run to learn.
@@ -222,6 +248,9 @@ int sweep_command(const RunOptions& base, const std::string& seed_text, unsigned
       std::cout << "recorded as sweep " << sweep.sweep_id << " in " << base.db << "   (meshsim show --sweep "
                 << sweep.sweep_id << " --db " << base.db << ")\n";
   }
+  std::cout << std::flush;
+  // The other ranks exit with this code too, so mpirun's own exit code is the sweep's.
+  if (session.active()) session.all_reduce_max(code);
   return code;
 }
 

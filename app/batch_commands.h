@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app/batch_report.h"
+#include "app/mpi/mpi_session.h"
 #include "app/run_command.h"
 
 namespace meshsim::cli {
@@ -24,8 +25,14 @@ struct BatchOptions {
 std::vector<BatchRun> run_parallel(const std::vector<RunOptions>& jobs, unsigned threads, const ModuleRegistry& registry,
                                    bool lines);
 
+// A run's line on stdout (an error's on stderr), as run_parallel prints it with `lines`.
+class BatchStatus;
+void print_run_line(BatchStatus& status, const BatchRun& run);
+
+// Over MPI ranks when `session` is active (app/rank_sweep.h): every rank calls it, rank 0
+// prints and records, and every rank returns rank 0's exit code.
 int sweep_command(const RunOptions& base, const std::string& seeds, unsigned threads, const BatchOptions& options,
-                  const ModuleRegistry& registry);
+                  const ModuleRegistry& registry, mpi::Session& session);
 // "1..100", "7", "1,5,9" or a mix; throws ScenarioError naming the bad part. Exposed for tests.
 std::vector<uint64_t> parse_seeds(const std::string& text);
 // --threads as asked, clamped to 4 per core (with a note on stderr); 0 is refused.

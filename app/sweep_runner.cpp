@@ -45,10 +45,23 @@ bool is_main_metric(const std::string& name) {
   return percentile && (name.find("latency") != std::string::npos || name.find("coverage_time") != std::string::npos);
 }
 
-std::vector<SweepOutcome> run_sweeps(const std::vector<SweepPlan>& plans, unsigned threads, const ModuleRegistry& registry,
-                                     bool lines) {
-  std::vector<SweepOutcome> out(plans.size());
+std::vector<RunOptions> sweep_jobs(const std::vector<SweepPlan>& plans) {
   std::vector<RunOptions> jobs;
+  for (const SweepPlan& plan : plans) {
+    for (uint64_t s : plan.seeds) {
+      RunOptions o = plan.base;
+      o.seed = s;
+      o.quiet = true;
+      o.progress = false;
+      jobs.push_back(o);
+    }
+  }
+  return jobs;
+}
+
+std::vector<SweepOutcome> run_sweeps(const std::vector<SweepPlan>& plans, unsigned threads, const ModuleRegistry& registry,
+                                     bool lines, const BatchRunner& runner) {
+  std::vector<SweepOutcome> out(plans.size());
   for (size_t p = 0; p < plans.size(); ++p) {
     const SweepPlan& plan = plans[p];
     try {
@@ -60,15 +73,9 @@ std::vector<SweepOutcome> run_sweeps(const std::vector<SweepPlan>& plans, unsign
       // The runs themselves may still reach the database (or a side file): go on.
       std::cerr << "meshsim: the sweep of " << plan.label << " is not recorded as a whole: " << e.what() << std::endl;
     }
-    for (uint64_t s : plan.seeds) {
-      RunOptions o = plan.base;
-      o.seed = s;
-      o.quiet = true;
-      o.progress = false;
-      jobs.push_back(o);
-    }
   }
-  std::vector<BatchRun> runs = run_parallel(jobs, threads, registry, lines);
+  std::vector<RunOptions> jobs = sweep_jobs(plans);
+  std::vector<BatchRun> runs = runner(jobs, threads, registry, lines);
   const std::string status = interrupt_signal() ? "interrupted" : "complete";
   size_t next = 0;
   for (size_t p = 0; p < plans.size(); ++p) {

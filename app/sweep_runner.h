@@ -4,6 +4,7 @@
 // `meshsim sweep` runs one; `meshsim compare` runs one per variant on a shared pool.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,11 +28,19 @@ struct SweepOutcome {
   std::vector<BatchRun> runs;
 };
 
+// What runs a batch's jobs: run_parallel (threads of this process), or the sweep over MPI
+// ranks (app/rank_sweep.h). It returns every job's run, with run ids in the jobs' database.
+using BatchRunner = std::function<std::vector<BatchRun>(const std::vector<RunOptions>& jobs, unsigned threads,
+                                                        const ModuleRegistry& registry, bool lines)>;
+
+// The runs of the plans, in order: each seed of each plan, quiet and without progress.
+std::vector<RunOptions> sweep_jobs(const std::vector<SweepPlan>& plans);
+
 // All plans' runs on one pool of `threads` (one bar and ETA for everything), then each
 // plan recorded as a sweep. A database that refuses the record costs the record, not the
 // runs: a note on stderr and sweep_id 0.
 std::vector<SweepOutcome> run_sweeps(const std::vector<SweepPlan>& plans, unsigned threads, const ModuleRegistry& registry,
-                                     bool lines);
+                                     bool lines, const BatchRunner& runner = run_parallel);
 
 // The metrics a summary leads with: latency and coverage percentiles, throughput,
 // availability, traffic, residue. Other metrics are still stored and comparable on request.

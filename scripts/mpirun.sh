@@ -9,10 +9,31 @@
 #                          copy (CMA) needs ptrace rights that many containers withhold;
 #                          without it large messages fail there. Copying twice costs
 #                          nothing measurable for meshsim's messages.
+#
+# Ctrl-C: mpirun answers SIGINT by killing every rank a second later (and cannot be told
+# to forward it), which cuts a sweep short before rank 0 has gathered the other ranks'
+# runs. So mpirun runs in a session of its own, out of the terminal's reach, and this
+# script passes SIGINT / SIGTERM on to the ranks (mpirun's children) itself: they stop as
+# a single meshsim process would, rank 0 gathers and records what was run, and the exit
+# code is 130 / 143. A second Ctrl-C is passed on too, and quits at once.
+#
 # Usage: scripts/mpirun.sh -n 2 build/release/meshsim sweep scenarios/quickstart.toml --seeds 1..100
 # Extra mpirun options go first, as with mpirun itself. MPIRUN overrides the launcher.
-set -euo pipefail
+set -uo pipefail
 options=(--oversubscribe --bind-to none)
 if [[ $(id -u) == 0 ]]; then options+=(--allow-run-as-root); fi
 export OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}
-exec "${MPIRUN:-mpirun}" "${options[@]}" "$@"
+setsid "${MPIRUN:-mpirun}" "${options[@]}" "$@" &
+launcher=$!
+pass_on() {
+  local ranks
+  ranks=$(pgrep -P "$launcher") && kill "-$1" $ranks 2>/dev/null
+}
+trap 'pass_on INT' INT
+trap 'pass_on TERM' TERM
+# wait returns early when a trapped signal arrives: wait again until mpirun has ended.
+while :; do
+  wait "$launcher"
+  code=$?
+  kill -0 "$launcher" 2>/dev/null || exit "$code"
+done

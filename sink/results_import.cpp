@@ -68,9 +68,17 @@ std::string side_file_target(const std::string& file) {
 }
 
 std::string import_runs(const std::string& file, const std::string& db_path) {
+  return import_runs_mapped(file, db_path).report;
+}
+
+ImportedRuns import_runs_mapped(const std::string& file, const std::string& db_path) {
+  ImportedRuns result;
   if (same_file(file, db_path)) throw ResultsError(file + " and " + db_path + " are the same file");
   sink::ReadConnection source(file);  // checks it is a meshsim results database, changes nothing
-  if (!source.has_schema()) return "no runs in " + file + "\n";
+  if (!source.has_schema()) {
+    result.report = "no runs in " + file + "\n";
+    return result;
+  }
   const std::string original_target = side_file_target(file);
   int64_t original_run = 0;
   if (!original_target.empty()) {
@@ -109,6 +117,7 @@ std::string import_runs(const std::string& file, const std::string& db_path) {
         dup.bind(1, run);
         if (dup.row()) {
           report += "  run " + std::to_string(run) + " is already run " + std::to_string(dup.i64(0)) + " of " + db_path + "; skipped\n";
+          result.run_ids[run] = dup.i64(0);
           ++skipped;
           continue;
         }
@@ -129,6 +138,7 @@ std::string import_runs(const std::string& file, const std::string& db_path) {
           rows.bind(1, run).bind(2, id).run();
         }
         report += "  run " + std::to_string(run) + " of " + file + " -> run " + std::to_string(id) + "\n";
+        result.run_ids[run] = id;
         ++imported;
         if (original_run > 0 && same_file(original_target, db_path)) {
           Statement note(target,
@@ -143,8 +153,9 @@ std::string import_runs(const std::string& file, const std::string& db_path) {
     throw;
   }
   sqlite3_exec(target.handle(), "DETACH source", nullptr, nullptr, nullptr);
-  return "imported " + std::to_string(imported) + " run(s) into " + db_path +
-         (skipped ? ", skipped " + std::to_string(skipped) + " already there" : "") + "\n" + report;
+  result.report = "imported " + std::to_string(imported) + " run(s) into " + db_path +
+                  (skipped ? ", skipped " + std::to_string(skipped) + " already there" : "") + "\n" + report;
+  return result;
 }
 
 }  // namespace meshsim
