@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sim/errors.h"
+#include "sim/metric_info.h"
 
 namespace meshsim {
 
@@ -70,8 +71,13 @@ std::vector<uint8_t> encode_partition_metrics(const Metrics& m, uint64_t replica
   return std::move(w.out);
 }
 
-ReducedMetrics reduce_partition_metrics(const std::vector<std::vector<uint8_t>>& parts, const Metrics& root) {
-  assert(!root.histograms().size() && root.node_series().empty() && "partitioned modules report no histograms");
+ReducedMetrics reduce_partition_metrics(const std::vector<std::vector<uint8_t>>& parts, const Metrics& root,
+                                        bool engine_only) {
+  // Histograms and per-node series are left out: only modules with partition support
+  // `events_only` record any during a partitioned run, and those are not the run's.
+  std::set<std::string> engine;
+  for (const MetricInfo& i : engine_metrics())
+    if (i.kind == MetricKind::scalar) engine.insert(i.name);
   ReducedMetrics r;
   std::map<std::string, double> scalars;
   std::map<std::string, std::vector<SeriesPoint>> series;
@@ -85,6 +91,8 @@ ReducedMetrics reduce_partition_metrics(const std::vector<std::vector<uint8_t>>&
       if (name == "events") {
         r.partition_events.push_back(static_cast<uint64_t>(v));
         r.events += static_cast<uint64_t>(v) - (p == 0 ? 0 : replicated);
+      } else if (engine_only && !engine.count(name)) {
+        continue;  // an events_only module's partial count
       } else if (kReplicatedScalars.count(name)) {
         if (p == 0) scalars[name] = v;
       } else {

@@ -11,8 +11,8 @@
 //     the same instants everywhere, summed point by point;
 //   - pending_events_peak: the sum of the partitions' peaks, an upper bound; the true
 //     global peak would need a count at every event (the one metric that differs).
-// Histograms and per-node series are not merged: no partitioned module reports any (an
-// `exact` module promises per-node counters only).
+// Histograms and per-node series are not merged: an `exact` module promises per-node
+// counters only, and an `events_only` module's metrics are left out altogether.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -32,6 +32,9 @@ struct ReducedMetrics {
 };
 
 // `parts[p]`: partition p's bytes; `root` is partition 0's Metrics (its log is the run's).
-ReducedMetrics reduce_partition_metrics(const std::vector<std::vector<uint8_t>>& parts, const Metrics& root);
+// `engine_only`: some module's metrics are not computed partitioned (events_only), so only
+// the engine's scalars are kept.
+ReducedMetrics reduce_partition_metrics(const std::vector<std::vector<uint8_t>>& parts, const Metrics& root,
+                                        bool engine_only);
 
 }  // namespace meshsim

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 
 #include "sim/errors.h"
 #include "sim/expectations.h"
@@ -112,8 +113,14 @@ std::vector<PartitionTransport::Buffers> InProcessTransport::exchange(std::vecto
 
 namespace {
 
-// The root's fold of the partitions' fingerprint records of one window, each already in
-// key order: a K-way merge by (time, key), which is the sequential run's order.
+// The root's fold of the partitions' fingerprint records of one window, each in the order
+// its partition ran them. The sequential run pops the least (time, key) pending anywhere;
+// a partition's pending events change only through its own steps (nothing crosses
+// partitions within a lookahead), so taking the least head of the K records at every step
+// gives the sequential order, even for events queued at the current instant with a key
+// below the running event's (a paused node's held messages, re-queued when a fault ends
+// the pause), which run late. Faults run on every partition and are recorded by each: a
+// fault is folded once, when it heads every record (no partition has anything before it).
 void fold_window(Fingerprint& fp, const PartitionTransport::Buffers& logs) {
   using Entry = Fingerprint::Entry;
   const size_t k = logs.size();
@@ -132,7 +139,16 @@ void fold_window(Fingerprint& fp, const PartitionTransport::Buffers& logs) {
     }
     if (best == k) return;
     fp.fold(at[best]->time_ns, at[best]->word);
-    ++at[best];
+    if ((at[best]->key >> 40) != kFaultOrigin) {
+      ++at[best];
+      continue;
+    }
+    const uint64_t fault = at[best]->key;
+    for (size_t p = 0; p < k; ++p) {
+      if (at[p] == end[p] || at[p]->key != fault)
+        throw std::logic_error("partitioned run: a fault is missing from partition " + std::to_string(p) + "'s record");
+      ++at[p];
+    }
   }
 }
 
@@ -217,7 +233,9 @@ PartitionedOutcome run_partitioned(const std::function<RunSpec()>& build, Partit
   out.stats.wait_seconds = transport.wait_seconds();
   if (!out.root) return out;
   const Simulation& root = *local.front().sim;
-  ReducedMetrics reduced = reduce_partition_metrics(summaries, root.metrics());
+  bool engine_only = false;
+  for (const auto& m : root.modules()) engine_only |= m->partition_support() != PartitionSupport::exact;
+  ReducedMetrics reduced = reduce_partition_metrics(summaries, root.metrics(), engine_only);
   out.metrics = std::move(reduced.metrics);
   out.stats.remote_messages = reduced.remote_messages;
   out.stats.events = std::move(reduced.partition_events);

@@ -288,8 +288,8 @@ void Simulation::dispatch(const Event& e) {
       return;
     }
     case EventKind::fault:
-      // Every partition applies every fault (node state stays global); one hashes it.
-      if (partition_index_ == 0) fingerprint_.add(e.time, e.key, e.payload, static_cast<uint8_t>(e.kind), 0, 0);
+      // Every partition applies (and records) every fault: node state stays global.
+      fingerprint_.add(e.time, e.key, e.payload, static_cast<uint8_t>(e.kind), 0, 0);
       ++replicated_events_;
       --fault_events_pending_;
       faults_->apply(e.payload);
