@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -34,7 +36,7 @@ int exit_code(RunStatus s) {
 }
 
 void print_summary(const Scenario& sc, const PartitionedOutcome& out, double wall_s, int64_t run_id,
-                   const std::string& db) {
+                   const std::string& db, const std::vector<std::pair<double, double>>& ranks) {
   const RunResult& r = out.result;
   const PartitionedRunStats& st = out.stats;
   std::ostringstream s;
@@ -46,10 +48,14 @@ void print_summary(const Scenario& sc, const PartitionedOutcome& out, double wal
     << readable_count(static_cast<double>(r.events)) << " events ("
     << readable_count(wall_s > 0 ? static_cast<double>(r.events) / wall_s : 0) << " events/s)\n";
   s << "  windows      " << st.windows << " of " << format_readable(Duration{st.lookahead_ns}) << " lookahead, "
-    << st.remote_messages << " messages crossed ranks, rank 0 waited " << readable_seconds(st.wait_seconds) << "\n";
+    << st.remote_messages << " messages crossed ranks\n";
   s << "  per rank     ";
   for (size_t p = 0; p < st.events.size(); ++p) s << (p ? ", " : "") << readable_count(static_cast<double>(st.events[p]));
   s << " events\n";
+  s << "  rank time    ";
+  for (size_t p = 0; p < ranks.size(); ++p)
+    s << (p ? ", " : "") << readable_seconds(ranks[p].first) << " CPU (" << readable_seconds(ranks[p].second) << " waiting)";
+  s << "\n";
   s << "  fingerprint  " << hex64(r.fingerprint) << "\n";
   s << "  metrics\n";
   for (const auto& [name, value] : out.metrics.scalars())
@@ -94,6 +100,17 @@ int rank_run_command(const RunOptions& o, const ModuleRegistry& registry, mpi::S
     return refuse(e.what());
   }
   out.result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Each rank's CPU seconds and seconds blocked in the transport, for the summary: where
+  // the wall time went (work, or waiting for the slowest rank and the copies).
+  const double mine[2] = {static_cast<double>(std::clock()) / CLOCKS_PER_SEC, transport.wait_seconds()};
+  mpi::Bytes bytes(sizeof mine);
+  std::memcpy(bytes.data(), mine, sizeof mine);
+  std::vector<std::pair<double, double>> ranks;
+  for (const mpi::Bytes& b : session.all_gather(bytes)) {
+    double v[2];
+    std::memcpy(v, b.data(), sizeof v);
+    ranks.emplace_back(v[0], v[1]);
+  }
   if (!out.root) return 0;
 
   int64_t run_id = 0;
@@ -118,10 +135,12 @@ int rank_run_command(const RunOptions& o, const ModuleRegistry& registry, mpi::S
     j.number("remote_messages", static_cast<double>(out.stats.remote_messages));
     j.number("cut_edges", static_cast<double>(out.stats.cut_edges)).number("wait_s", out.stats.wait_seconds);
     j.number("run_id", static_cast<double>(run_id));
+    for (size_t p = 0; p < ranks.size(); ++p)
+      j.number("rank" + std::to_string(p) + "_cpu_s", ranks[p].first).number("rank" + std::to_string(p) + "_wait_s", ranks[p].second);
     j.raw("metrics", json_scalars(out.metrics.scalars()));
     std::cout << j.str() << std::endl;
   } else if (!o.quiet) {
-    print_summary(*scenario, out, out.result.wall_s, run_id, o.db);
+    print_summary(*scenario, out, out.result.wall_s, run_id, o.db, ranks);
   }
   return exit_code(out.result.status);
 }
