@@ -158,15 +158,3 @@ TEST_CASE("runs that cannot be partitioned are refused with the reason") {
   // One partition is the sequential run: nothing to refuse.
   CHECK(refusal("scenarios/partition/zero_lookahead.toml", {}, 1).empty());
 }
-
-TEST_CASE("scratch partition debug" * doctest::skip()) {
-  const char* path = std::getenv("PART_SCENARIO");
-  REQUIRE(path);
-  auto build = [=] {
-    Scenario sc = load_scenario(path, {}, builtin_registry(), 5);
-    return resolve_run(sc, builtin_registry());
-  };
-  Sequential seq = run_sequential(build, 5);
-  PartitionedOutcome part = run_parts(build, 2, 5);
-  check_same(seq, part, false);
-}
