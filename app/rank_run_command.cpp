@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app/build_info.h"
+#include "app/interrupt.h"
 #include "app/json_writer.h"
 #include "app/mpi/rank_transport.h"
 #include "app/readable.h"
@@ -31,6 +32,7 @@ int exit_code(RunStatus s) {
   switch (s) {
     case RunStatus::complete: return 0;
     case RunStatus::inconclusive: return kExitInconclusive;
+    case RunStatus::interrupted: return interrupted_exit_code(interrupt_signal());
     default: return 1;
   }
 }
@@ -61,6 +63,7 @@ void print_summary(const Scenario& sc, const PartitionedOutcome& out, double wal
   for (const auto& [name, value] : out.metrics.scalars())
     s << "    " << name << std::string(name.size() < 36 ? 36 - name.size() : 1, ' ') << readable_metric(name, value) << "\n";
   if (r.status == RunStatus::failed) s << "  FAILED       " << r.failure << "\n";
+  if (r.status == RunStatus::interrupted) s << "  INTERRUPTED  " << r.failure << "\n";
   if (run_id > 0) s << "  results      run " << run_id << " in " << db << "   (meshsim show " << run_id << " --db " << db << ")\n";
   std::cout << s.str();
 }
@@ -95,7 +98,9 @@ int rank_run_command(const RunOptions& o, const ModuleRegistry& registry, mpi::S
   const auto started = std::chrono::steady_clock::now();
   PartitionedOutcome out;
   try {
-    out = run_partitioned([&] { return resolve_run(*scenario, registry); }, transport, info);
+    // Ctrl-C (scripts/mpirun.sh passes it to every rank) stops all ranks at one window's end.
+    out = run_partitioned([&] { return resolve_run(*scenario, registry); }, transport, info, 0,
+                          [] { return interrupt_signal() != 0; });
   } catch (const ScenarioError& e) {
     return refuse(e.what());
   }

@@ -167,7 +167,8 @@ struct LocalPartition {
 }  // namespace
 
 PartitionedOutcome run_partitioned(const std::function<RunSpec()>& build, PartitionTransport& transport,
-                                   const RunInfo& info, int64_t debug_window_extra_ns) {
+                                   const RunInfo& info, int64_t debug_window_extra_ns,
+                                   const std::function<bool()>& stop) {
   const uint32_t parts = transport.partitions();
   const std::vector<uint32_t> mine = transport.local_partitions();
   std::vector<LocalPartition> local(mine.size());
@@ -196,10 +197,17 @@ PartitionedOutcome run_partitioned(const std::function<RunSpec()>& build, Partit
   for (LocalPartition& lp : local) lp.sim->begin(info);
 
   Fingerprint fingerprint;
+  bool interrupted = false;
   for (;;) {
     int64_t next = INT64_MAX;
     for (LocalPartition& lp : local) next = std::min(next, lp.sim->next_event_time());
-    const int64_t start = transport.min_all(next);
+    // A stop request rides on the window's all-reduce: INT64_MIN wins it everywhere.
+    const int64_t start = transport.min_all(stop && stop() ? INT64_MIN : next);
+    if (start == INT64_MIN) {
+      interrupted = true;
+      for (LocalPartition& lp : local) lp.sim->request_stop();
+      break;
+    }
     if (start > end) break;
     const int64_t bound = saturating_add(saturating_add(start, lookahead), debug_window_extra_ns);
     for (LocalPartition& lp : local) lp.sim->run_window(bound);
@@ -246,6 +254,11 @@ PartitionedOutcome run_partitioned(const std::function<RunSpec()>& build, Partit
   out.result.status = verdict.status;
   out.result.failure = std::move(verdict.failure);
   out.result.note = std::move(verdict.note);
+  if (interrupted) {
+    out.result.status = RunStatus::interrupted;
+    out.result.failure = "interrupted at " + format_readable(Duration{root_result.sim_time_ns}) + " of simulated time";
+    out.result.note.clear();
+  }
   return out;
 }
 

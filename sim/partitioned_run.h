@@ -99,7 +99,10 @@ struct PartitionedOutcome {
 // Throws ScenarioError (exit 2 at the command line) when the run cannot be partitioned.
 // `debug_window_extra_ns` lengthens every window: only for the test that shows a window
 // longer than the lookahead breaks the result.
+// `stop` (optional) is asked at every window's end: when it says true on any process, every
+// partition stops there together and the run's status is `interrupted` (Ctrl-C).
 PartitionedOutcome run_partitioned(const std::function<RunSpec()>& build, PartitionTransport& transport,
-                                   const RunInfo& info, int64_t debug_window_extra_ns = 0);
+                                   const RunInfo& info, int64_t debug_window_extra_ns = 0,
+                                   const std::function<bool()>& stop = {});
 
 }  // namespace meshsim

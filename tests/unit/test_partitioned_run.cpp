@@ -157,3 +157,13 @@ TEST_CASE("runs that cannot be partitioned are refused with the reason") {
   // One partition is the sequential run: nothing to refuse.
   CHECK(refusal("scenarios/partition/zero_lookahead.toml", {}, 1).empty());
 }
+
+TEST_CASE("a stop request ends every partition at the same window, interrupted") {
+  auto build = builder("scenarios/partition/flood_faults.toml", {}, 5);
+  InProcessTransport transport(2);
+  int windows = 0;
+  PartitionedOutcome part = run_partitioned(build, transport, RunInfo{}, 0, [&] { return ++windows > 20; });
+  CHECK(part.result.status == RunStatus::interrupted);
+  CHECK(part.stats.windows == 20);
+  CHECK(part.result.sim_time_ns < Duration::seconds(5).ns);
+}
