@@ -219,7 +219,7 @@ int sweep_command(const RunOptions& base, const std::string& seed_text, unsigned
   plan.seeds = seeds;
   if (!session.is_root()) {
     serve_over_ranks(sweep_jobs({plan}), threads, registry, session);
-    return static_cast<int>(session.all_reduce_max(0));  // rank 0's exit code
+    return receive_exit_code(session);
   }
   BatchRunner runner = run_parallel;
   if (session.active()) {
@@ -249,8 +249,7 @@ int sweep_command(const RunOptions& base, const std::string& seed_text, unsigned
                 << sweep.sweep_id << " --db " << base.db << ")\n";
   }
   std::cout << std::flush;
-  // The other ranks exit with this code too, so mpirun's own exit code is the sweep's.
-  if (session.active()) session.all_reduce_max(code);
+  if (session.active()) send_exit_code(code, session);
   return code;
 }
 

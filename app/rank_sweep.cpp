@@ -17,6 +17,7 @@
 #include "app/interrupt.h"
 #include "app/mpi/job_dispenser.h"
 #include "app/rank_sweep_messages.h"
+#include "app/rank_sweep_pool.h"
 #include "sink/results_db.h"
 #include "sink/results_import.h"
 
@@ -32,101 +33,17 @@ namespace {
 // adds at most that to each hand-out, against runs that take tens of milliseconds or more.
 constexpr auto kPollInterval = std::chrono::microseconds(500);
 
-// A rank's database travels in pieces well under MPI's 2 GiB limit per message.
-constexpr size_t kChunkBytes = size_t{16} << 20;
-
 // The worker threads of one rank. Only the main thread hands out jobs and collects what
 // they finished; only the main thread talks to MPI (MPI_THREAD_FUNNELED).
-class LocalPool {
- public:
-  LocalPool(unsigned threads, std::function<BatchRun(size_t)> run) : run_(std::move(run)) {
-    for (unsigned t = 0; t < std::max(1u, threads); ++t) {
-      try {
-        workers_.emplace_back([this] { work(); });
-      } catch (const std::system_error& e) {
-        std::fprintf(stderr, "meshsim: could start only %zu of %u threads (%s); going on with those\n", workers_.size(),
-                     threads, e.what());
-        break;
-      }
-    }
-    if (workers_.empty()) throw std::runtime_error("could not start a single worker thread");
-  }
-  ~LocalPool() { close(); }
-  LocalPool(const LocalPool&) = delete;
-  LocalPool& operator=(const LocalPool&) = delete;
-
-  void give(size_t job) {
-    {
-      std::lock_guard lock(mutex_);
-      queue_.push_back(job);
-    }
-    work_ready_.notify_one();
-  }
-  // Threads with nothing running and nothing queued for them: how many jobs to ask for.
-  unsigned idle() const {
-    std::lock_guard lock(mutex_);
-    return static_cast<unsigned>(workers_.size()) - running_ - static_cast<unsigned>(queue_.size());
-  }
-  bool busy() const {
-    std::lock_guard lock(mutex_);
-    return running_ > 0 || !queue_.empty() || !finished_.empty();
-  }
-  std::vector<std::pair<size_t, BatchRun>> take_finished() {
-    std::lock_guard lock(mutex_);
-    return std::exchange(finished_, {});
-  }
-  // Until a run finishes or `limit` passes.
-  void wait(std::chrono::microseconds limit) {
-    std::unique_lock lock(mutex_);
-    changed_.wait_for(lock, limit, [&] { return !finished_.empty(); });
-  }
-  void close() {
-    {
-      std::lock_guard lock(mutex_);
-      closed_ = true;
-    }
-    work_ready_.notify_all();
-    for (auto& w : workers_)
-      if (w.joinable()) w.join();
-  }
-
- private:
-  void work() {
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      work_ready_.wait(lock, [&] { return closed_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      const size_t job = queue_.front();
-      queue_.pop_front();
-      ++running_;
-      lock.unlock();
-      BatchRun run = run_(job);
-      lock.lock();
-      --running_;
-      finished_.emplace_back(job, std::move(run));
-      changed_.notify_one();
-    }
-  }
-
-  std::function<BatchRun(size_t)> run_;
-  mutable std::mutex mutex_;
-  std::condition_variable work_ready_, changed_;
-  std::deque<size_t> queue_;
-  std::vector<std::pair<size_t, BatchRun>> finished_;
-  unsigned running_ = 0;
-  bool closed_ = false;
-  std::vector<std::thread> workers_;
-};
-
 // After a Ctrl-C a job that was handed out but not begun stays unrun, as in a sweep of one
 // process: it comes back with started = false.
-BatchRun run_job(const RunOptions& job, const ModuleRegistry& registry) {
-  BatchRun run;
-  run.job = job;
-  if (interrupt_signal()) return run;
-  run.outcome = execute_run(job, registry);
-  run.started = true;
-  return run;
+LocalResult run_job(const RunOptions& job, const ModuleRegistry& registry) {
+  LocalResult result;
+  result.run.job = job;
+  if (interrupt_signal()) return result;
+  result.run.outcome = execute_run(job, registry);
+  result.run.started = true;
+  return result;
 }
 
 std::string run_label(const RunOptions& job) {
@@ -134,12 +51,13 @@ std::string run_label(const RunOptions& job) {
   return job.seed ? name + " seed " + std::to_string(*job.seed) : name;
 }
 
-// Where a rank other than 0 keeps its runs until the end: its own temporary folder, which
-// on a cluster is the node's local disk. SQLite's locking is not to be trusted on network
-// file systems, so the ranks never share one database file.
-std::string private_database(int rank) {
+// Where a rank other than 0 writes one run's results: a database of its own in the rank's
+// temporary folder (on a cluster, the node's local disk), read back and sent to rank 0 as
+// soon as the run ends. SQLite's locking is not to be trusted on network file systems, so
+// no two processes ever share one of these files.
+std::string run_database(const std::string& who, size_t job) {
   return (std::filesystem::temp_directory_path() /
-          ("meshsim-sweep-" + std::to_string(::getpid()) + "-rank" + std::to_string(rank) + ".db"))
+          ("meshsim-sweep-" + std::to_string(::getpid()) + "-" + who + "-job" + std::to_string(job) + ".db"))
       .string();
 }
 
@@ -149,88 +67,134 @@ void remove_database(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix, ec);
 }
 
-void send_database(const std::string& path, mpi::Session& session) {
+// The file's bytes, then the file gone. Empty when the run never reached its database.
+mpi::Bytes take_database(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
+  mpi::Bytes bytes;
+  if (!fs::exists(path, ec)) return bytes;
   // The last connection to close checkpoints the write-ahead log into the file; a log
   // still there means a connection was left open and the file alone would be incomplete.
   if (fs::exists(path + "-wal", ec) && fs::file_size(path + "-wal", ec) > 0)
     throw std::runtime_error(path + ": its write-ahead log was not checkpointed; the results would travel incomplete");
-  const uint64_t size = fs::exists(path, ec) ? fs::file_size(path, ec) : 0;
-  mpi::ByteWriter header;
-  header.put<uint64_t>(size);
-  session.send(0, kTagDatabase, header.take());
+  bytes.resize(static_cast<size_t>(fs::file_size(path, ec)));
   std::ifstream in(path, std::ios::binary);
-  for (uint64_t sent = 0; sent < size;) {
-    mpi::Bytes chunk(static_cast<size_t>(std::min<uint64_t>(kChunkBytes, size - sent)));
-    if (!in.read(reinterpret_cast<char*>(chunk.data()), static_cast<std::streamsize>(chunk.size())))
-      throw std::runtime_error(path + ": cannot read the rank's results database back");
-    session.send(0, kTagDatabase, chunk);
-    sent += chunk.size();
-  }
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+    throw std::runtime_error(path + ": cannot read a run's results database back");
+  in.close();
+  remove_database(path);
+  return bytes;
 }
 
-// Rank 0: the database of rank `from`, written to a temporary file. Empty when that rank
-// stored no run at all.
-std::string receive_database(int from, mpi::Session& session) {
-  mpi::Message header = session.receive(from, kTagDatabase);
-  mpi::ByteReader r(header.bytes);
-  const uint64_t size = r.get<uint64_t>();
-  if (size == 0) return "";
-  const std::string path = private_database(from) + ".received";
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  for (uint64_t got = 0; got < size;) {
-    mpi::Message chunk = session.receive(from, kTagDatabase);
-    out.write(reinterpret_cast<const char*>(chunk.bytes.data()), static_cast<std::streamsize>(chunk.bytes.size()));
-    got += chunk.bytes.size();
-  }
-  if (!out.flush()) throw std::runtime_error(path + ": cannot write the results of rank " + std::to_string(from));
-  return path;
-}
+// Rank 0's second thread: loads the databases of the other ranks' runs into the sweep's
+// database as they arrive, while the main thread goes on dispatching. Each run is one
+// transaction (`meshsim import`'s code, which copies every value exactly), so an
+// interrupted sweep holds whole runs only, and a sweep killed outright keeps every run
+// that had reached rank 0.
+class Importer {
+ public:
+  explicit Importer(std::string db) : db_(std::move(db)), thread_([this] { work(); }) {}
+  ~Importer() { finish(); }
+  Importer(const Importer&) = delete;
+  Importer& operator=(const Importer&) = delete;
 
-// Rank 0: each other rank's database into the sweep's, one transaction per rank (an
-// interrupted merge leaves a rank's runs all in or all out), and the runs renumbered. A
-// database that refuses them leaves the rank's file next to it, for `meshsim import`, as a
-// single run's side file would.
-void merge_rank_databases(std::vector<BatchRun>& runs, const mpi::JobDispenser& dispenser, mpi::Session& session) {
-  if (runs.empty()) return;
-  const std::string db = runs.front().job.db;
-  for (int rank = 1; rank < session.size(); ++rank) {
-    const std::string received = receive_database(rank, session);
-    if (received.empty()) continue;
-    std::map<int64_t, int64_t> ids;
-    std::string aside, why;
-    try {
-      ids = import_runs_mapped(received, db).run_ids;
-    } catch (const std::exception& e) {
-      why = e.what();
-      aside = db + ".rank" + std::to_string(rank) + ".db";
-      std::error_code ec;
-      std::filesystem::rename(received, aside, ec);
-      if (ec) aside = received;
-      std::cerr << "meshsim: the runs of rank " << rank << " could not be merged into " << db << ": " << why
-                << "\n  they are in " << aside << "; load them with: meshsim import " << aside << " --db " << db
-                << std::endl;
+  void add(size_t job, const std::string& file) {
+    {
+      std::lock_guard lock(mutex_);
+      queue_.emplace_back(job, file);
     }
-    for (size_t job = 0; job < runs.size(); ++job) {
-      RunOutcome& o = runs[job].outcome;
-      if (dispenser.holder(job) != rank || !runs[job].started || o.run_id <= 0) continue;
-      if (aside.empty()) {
-        auto it = ids.find(o.run_id);
-        o.run_id = it == ids.end() ? 0 : it->second;
-      } else {
-        o.run_id = 0;
-        o.side_file = aside;
-        o.error = "the run's results could not be merged into " + db + ": " + why + "\n  load them with: meshsim import " +
-                  aside + " --db " + db;
-        if (o.exit_code == 0) o.exit_code = kExitResultsAside;
+    ready_.notify_one();
+  }
+  void finish() {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    ready_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+  struct Result {
+    std::map<int64_t, int64_t> run_ids;  // the run's id in its own file -> in the sweep's database
+    std::string aside, error;            // when the sweep's database refused it
+  };
+  // After finish(): job -> what became of its run.
+  const std::map<size_t, Result>& results() const { return results_; }
+
+ private:
+  void work() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      ready_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      auto [job, file] = queue_.front();
+      queue_.pop_front();
+      lock.unlock();
+      Result result;
+      try {
+        result.run_ids = import_runs_mapped(file, db_).run_ids;
+        remove_database(file);
+      } catch (const std::exception& e) {
+        // Kept next to the database, for `meshsim import`, as a run's side file would be.
+        result.error = e.what();
+        result.aside = db_ + ".job" + std::to_string(job) + ".db";
+        std::error_code ec;
+        std::filesystem::rename(file, result.aside, ec);
+        if (ec) result.aside = file;
       }
+      lock.lock();
+      results_[job] = std::move(result);
     }
-    if (aside.empty()) remove_database(received);
+  }
+
+  std::string db_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::pair<size_t, std::string>> queue_;
+  std::map<size_t, Result> results_;
+  bool closed_ = false;
+  std::thread thread_;
+};
+
+void write_file(const std::string& path, const mpi::Bytes& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!out.flush()) throw std::runtime_error(path + ": cannot write a run's results received from another rank");
+}
+
+// The other ranks' runs renumbered to their ids in the sweep's database, or marked as left
+// aside when it refused them.
+void apply_imports(std::vector<BatchRun>& runs, const Importer& importer) {
+  for (const auto& [job, result] : importer.results()) {
+    RunOutcome& o = runs[job].outcome;
+    if (result.aside.empty()) {
+      auto it = result.run_ids.find(o.run_id);
+      o.run_id = it == result.run_ids.end() ? 0 : it->second;
+      continue;
+    }
+    const std::string db = runs[job].job.db;
+    std::cerr << "meshsim: seed " << o.seed << " could not be stored in " << db << ": " << result.error << std::endl;
+    o.run_id = 0;
+    o.side_file = result.aside;
+    o.error = "the run's results could not be stored in " + db + ": " + result.error +
+              "\n  load them with: meshsim import " + result.aside + " --db " + db;
+    if (o.exit_code == 0) o.exit_code = kExitResultsAside;
   }
 }
 
 }  // namespace
+
+void send_exit_code(int code, mpi::Session& session) {
+  mpi::ByteWriter w;
+  w.put<int32_t>(code);
+  for (int rank = 1; rank < session.size(); ++rank) session.send(rank, kTagExitCode, w.bytes());
+}
+
+int receive_exit_code(mpi::Session& session) {
+  // Rank 0 may spend a while on the summary (it reads the database): wait without spinning.
+  mpi::Message m = session.receive_idle(0, kTagExitCode);
+  mpi::ByteReader r(m.bytes);
+  return r.get<int32_t>();
+}
 
 std::vector<BatchRun> run_over_ranks(const std::vector<RunOptions>& jobs, unsigned threads, const ModuleRegistry& registry,
                                      bool lines, mpi::Session& session) {
@@ -267,11 +231,12 @@ std::vector<BatchRun> run_over_ranks(const std::vector<RunOptions>& jobs, unsign
     if (lines && started) print_run_line(status, runs[job]);
   };
 
+  Importer importer(jobs.empty() ? "" : jobs.front().db);
   LocalPool pool(threads, [&](size_t job) { return run_job(jobs[job], registry); });
   int ranks_working = ranks - 1;
   for (;;) {
     if (interrupt_signal()) dispenser.stop();
-    for (auto& [job, run] : pool.take_finished()) record(job, 0, run.started, std::move(run.outcome));
+    for (auto& [job, done] : pool.take_finished()) record(job, 0, done.run.started, std::move(done.run.outcome));
     for (unsigned idle = pool.idle(); idle > 0; --idle) {
       std::optional<size_t> job = hand_out(0);
       if (!job) break;
@@ -279,7 +244,14 @@ std::vector<BatchRun> run_over_ranks(const std::vector<RunOptions>& jobs, unsign
     }
     while (std::optional<mpi::Message> m = session.try_receive(kTagAsk)) {
       AskMessage ask = decode_ask(m->bytes);
-      for (FinishedJob& f : ask.finished) record(f.job, m->source, f.started, std::move(f.outcome));
+      for (FinishedJob& f : ask.finished) {
+        if (!f.database.empty()) {
+          const std::string file = run_database("from-rank" + std::to_string(m->source), f.job);
+          write_file(file, f.database);
+          importer.add(f.job, file);
+        }
+        record(f.job, m->source, f.started, std::move(f.outcome));
+      }
       if (ask.last) {
         --ranks_working;
         continue;
@@ -297,21 +269,35 @@ std::vector<BatchRun> run_over_ranks(const std::vector<RunOptions>& jobs, unsign
     pool.wait(kPollInterval);
   }
   pool.close();
-  merge_rank_databases(runs, dispenser, session);
+  importer.finish();
+  apply_imports(runs, importer);
   return runs;
 }
 
 void serve_over_ranks(const std::vector<RunOptions>& jobs, unsigned threads, const ModuleRegistry& registry,
                       mpi::Session& session) {
-  const std::string db = private_database(session.rank());
-  std::vector<RunOptions> mine = jobs;
-  for (RunOptions& job : mine) job.db = db;
-  LocalPool pool(threads, [&](size_t job) { return run_job(mine[job], registry); });
+  const std::string me = "rank" + std::to_string(session.rank());
+  LocalPool pool(threads, [&](size_t job) {
+    RunOptions mine = jobs[job];
+    mine.db = run_database(me, job);
+    LocalResult result = run_job(mine, registry);
+    result.run.job = jobs[job];
+    try {
+      result.database = take_database(mine.db);
+    } catch (const std::exception& e) {
+      // The run happened but its results cannot travel: an internal error of that run,
+      // reported like any other (on a worker thread, an exception would end the process).
+      result.run.outcome.exit_code = 3;
+      result.run.outcome.error = std::string("internal error: ") + e.what();
+    }
+    return result;
+  });
   std::vector<FinishedJob> finished;
   bool no_more = false;  // rank 0 has nothing more to hand out, or this rank was interrupted
   bool waiting = false;  // an ask is out and its answer has not come
   for (;;) {
-    for (auto& [job, run] : pool.take_finished()) finished.push_back({job, run.started, std::move(run.outcome)});
+    for (auto& [job, done] : pool.take_finished())
+      finished.push_back({job, done.run.started, std::move(done.run.outcome), std::move(done.database)});
     if (interrupt_signal()) no_more = true;
     if (waiting) {
       if (std::optional<mpi::Message> m = session.try_receive(kTagGive)) {
@@ -337,8 +323,6 @@ void serve_over_ranks(const std::vector<RunOptions>& jobs, unsigned threads, con
     pool.wait(kPollInterval);
   }
   pool.close();
-  send_database(db, session);
-  remove_database(db);
 }
 
 }  // namespace meshsim::cli

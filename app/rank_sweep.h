@@ -27,4 +27,9 @@ std::vector<BatchRun> run_over_ranks(const std::vector<RunOptions>& jobs, unsign
 void serve_over_ranks(const std::vector<RunOptions>& jobs, unsigned threads, const ModuleRegistry& registry,
                       mpi::Session& session);
 
+// The sweep's exit code, from rank 0 to every other rank, so that each exits with it and
+// mpirun's own exit code is the sweep's.
+void send_exit_code(int code, mpi::Session& session);
+int receive_exit_code(mpi::Session& session);
+
 }  // namespace meshsim::cli

@@ -13,12 +13,13 @@ namespace meshsim::cli::rank_sweep {
 // MPI tags, apart from anything else meshsim sends.
 inline constexpr int kTagAsk = 1601;       // rank -> 0: AskMessage
 inline constexpr int kTagGive = 1602;      // 0 -> rank: GiveMessage
-inline constexpr int kTagDatabase = 1603;  // rank -> 0: its results database, in chunks
+inline constexpr int kTagExitCode = 1603;  // 0 -> rank: the sweep's exit code, to exit with
 
 struct FinishedJob {
   uint64_t job = 0;      // index into the sweep's job list
   bool started = false;  // false: an interrupt came before the run began
   RunOutcome outcome;
+  mpi::Bytes database;   // the run's own results database file, byte for byte (empty: none)
 };
 
 struct AskMessage {
@@ -72,6 +73,7 @@ inline mpi::Bytes encode(const AskMessage& m) {
   for (const FinishedJob& f : m.finished) {
     w.put<uint64_t>(f.job).put<uint8_t>(f.started ? 1 : 0);
     put_outcome(w, f.outcome);
+    w.put_bytes(f.database);
   }
   return w.take();
 }
@@ -87,6 +89,7 @@ inline AskMessage decode_ask(const mpi::Bytes& bytes) {
     f.job = r.get<uint64_t>();
     f.started = r.get<uint8_t>() != 0;
     f.outcome = get_outcome(r);
+    f.database = r.get_bytes();
     m.finished.push_back(std::move(f));
   }
   if (!r.at_end()) throw std::runtime_error("mpi: an ask message has bytes left over");

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace meshsim::mpi {
 
@@ -167,6 +168,17 @@ Message Session::receive(int from, int tag) {
   MPI_Status status;
   check(MPI_Probe(from < 0 ? MPI_ANY_SOURCE : from, tag, MPI_COMM_WORLD, &status), "MPI_Probe");
   return receive_probed(status);
+}
+
+Message Session::receive_idle(int from, int tag, std::chrono::microseconds poll_interval) {
+  if (!active()) throw std::logic_error("mpi: receive with no other rank to hear from");
+  for (;;) {
+    int flag = 0;
+    MPI_Status status;
+    check(MPI_Iprobe(from < 0 ? MPI_ANY_SOURCE : from, tag, MPI_COMM_WORLD, &flag, &status), "MPI_Iprobe");
+    if (flag) return receive_probed(status);
+    std::this_thread::sleep_for(poll_interval);
+  }
 }
 
 void Session::abort(int code) {

@@ -14,6 +14,7 @@
 // forever. `abort(code)` (after the caller printed its message) ends every rank with
 // MPI_Abort; mpirun then exits with that code.
 #pragma once
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -82,7 +83,12 @@ class Session {
   // the main thread can poll for messages between its other duties.
   std::optional<Message> try_receive(int tag);
   // Blocks until a message with `tag` arrives from `from` (or any rank when from < 0).
+  // Open MPI spins a core while it waits here: fine for a reply that is on its way.
   Message receive(int from, int tag);
+  // The same without spinning: looks every `poll_interval` and sleeps in between, for a
+  // wait that may be long (another rank still computing) on a machine whose cores the
+  // simulations need.
+  Message receive_idle(int from, int tag, std::chrono::microseconds poll_interval = std::chrono::milliseconds(1));
 
   // Ends this process, and with MPI every rank of the job, with exit code `code`.
   // The caller prints its message first (only this rank's stderr shows it).

@@ -35,6 +35,9 @@ int64_t Session::all_reduce_sum(int64_t value) { return value; }
 void Session::send(int, int, const Bytes&) { throw std::logic_error("mpi: send in a build without MPI"); }
 std::optional<Message> Session::try_receive(int) { return std::nullopt; }
 Message Session::receive(int, int) { throw std::logic_error("mpi: receive in a build without MPI"); }
+Message Session::receive_idle(int, int, std::chrono::microseconds) {
+  throw std::logic_error("mpi: receive in a build without MPI");
+}
 void Session::abort(int code) { std::exit(code); }
 
 }  // namespace meshsim::mpi

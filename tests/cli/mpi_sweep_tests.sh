@@ -9,7 +9,8 @@ MESHSIM=$1
 ROOT=$2
 source "$(dirname "$0")/lib.sh"
 MPIRUN="$ROOT/scripts/mpirun.sh"
-# Each rank other than 0 keeps its runs in its temporary folder until the end: watch it.
+# Ranks other than 0 write each run to a file in their temporary folder, sent to rank 0 and
+# removed when the run ends (rank 0 keeps each received file until it is imported): watch it.
 export TMPDIR="$WORK/tmp"
 mkdir -p "$TMPDIR"
 ONE="$WORK/one.db"
@@ -54,7 +55,7 @@ diff <(grep "reproduce:" "$WORK/one.out") <(grep "reproduce:" "$WORK/mpi.out") >
   fail "failures listed differently" "$(grep -A1 FAILED "$WORK/mpi.out")"
 [[ $(grep -c "^  raft-figure8-bug  *seed" "$WORK/mpi.out") == 8 && $(grep -c "^8 seeds\|passed, " "$WORK/mpi.out") == 1 ]] &&
   pass "one line per run and one summary, from rank 0 only" || fail "lines printed" "$(cat "$WORK/mpi.out")"
-[[ -z $(ls -A "$TMPDIR") ]] && pass "no rank database left in the temporary folder" || fail "left behind: $(ls -A "$TMPDIR")"
+[[ -z $(ls -A "$TMPDIR") ]] && pass "no run database left in the temporary folder" || fail "left behind: $(ls -A "$TMPDIR")"
 
 # --json: one object, from rank 0, with the same fingerprints.
 timeout 60 "$MPIRUN" -n 2 "$MESHSIM" sweep scenarios/quickstart.toml --seeds 1..4 --threads 1 --db "$WORK/json.db" --json \
@@ -103,6 +104,6 @@ stored=$(sqlite3 "$INT" "select count(*) from sweep_runs where verdict in ('ok',
 [[ $stored -gt 0 && $(sqlite3 "$INT" "select count(*) from sweep_runs sr join runs r using (run_id) where r.seed = sr.seed and r.status != 'running'") == "$stored" ]] &&
   [[ $(sqlite3 "$INT" "select count(*) from runs r where not exists (select 1 from scalars s where s.run_id = r.run_id)") == 0 ]] &&
   pass "Ctrl-C: every run that ran is stored whole ($stored)" || fail "Ctrl-C: runs stored" "$(sqlite3 "$INT" "select * from sweep_runs limit 20")"
-[[ -z $(ls -A "$TMPDIR") ]] && pass "Ctrl-C: no rank database left behind" || fail "Ctrl-C left: $(ls -A "$TMPDIR")"
+[[ -z $(ls -A "$TMPDIR") ]] && pass "Ctrl-C: no run database left behind" || fail "Ctrl-C left: $(ls -A "$TMPDIR")"
 
 finish

@@ -137,7 +137,7 @@ TEST_CASE("rank sweep messages: an outcome crosses ranks bit for bit") {
   o.side_file = "results/x.db.side";
   o.trace_rows = 7;
   o.violation_ns = 25603000000;
-  AskMessage ask{3, false, {{9, true, o}, {10, false, {}}}};
+  AskMessage ask{3, false, {{9, true, o, {std::byte{0x53}, std::byte{0}, std::byte{0xff}}}, {10, false, {}, {}}}};
   AskMessage back = decode_ask(encode(ask));
   CHECK(back.idle == 3);
   CHECK_FALSE(back.last);
@@ -145,6 +145,8 @@ TEST_CASE("rank sweep messages: an outcome crosses ranks bit for bit") {
   CHECK(back.finished[0].job == 9);
   CHECK(back.finished[0].started);
   CHECK_FALSE(back.finished[1].started);
+  CHECK(back.finished[0].database == ask.finished[0].database);
+  CHECK(back.finished[1].database.empty());
   const meshsim::cli::RunOutcome& b = back.finished[0].outcome;
   CHECK(b.exit_code == 1);
   CHECK(b.result.status == meshsim::RunStatus::failed);
