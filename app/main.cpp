@@ -19,6 +19,7 @@
 #include "app/interrupt.h"
 #include "app/mpi/mpi_session.h"
 #include "app/protocols_command.h"
+#include "app/rank_run_command.h"
 #include "app/run_command.h"
 #include "app/shrink_command.h"
 #include "app/trace_command.h"
@@ -154,11 +155,11 @@ int meshsim_main(int argc, char** argv, mpi::Session& session) try {
   }
   // The commands that know how to share their work over ranks; any other, launched over
   // several, would run K times over and race on its outputs.
-  const bool runs_over_ranks = sweep_cmd->parsed();
+  const bool runs_over_ranks = sweep_cmd->parsed() || run_cmd->parsed();
   if (session.size() > 1 && !runs_over_ranks) {
     if (session.is_root())
       std::cerr << "meshsim: " << app.get_subcommands().front()->get_name()
-                << " does not run over MPI ranks; run it without mpirun (sweep does: app/mpi/README.md)" << std::endl;
+                << " does not run over MPI ranks; run it without mpirun (sweep and run do: app/mpi/README.md)" << std::endl;
     return 2;
   }
   run.db_wait_s = db_wait_s;
@@ -167,7 +168,8 @@ int meshsim_main(int argc, char** argv, mpi::Session& session) try {
   // quick and keep the default (end at once).
   if (*run_cmd || *sweep_cmd || *check_cmd || *shrink_cmd) cli::install_interrupt_handlers();
   try {
-    if (*run_cmd) return cli::run_command(run, registry);
+    // Over several ranks, one run partitioned over them (app/rank_run_command.h).
+    if (*run_cmd) return session.size() > 1 ? cli::rank_run_command(run, registry, session) : cli::run_command(run, registry);
     if (*sweep_cmd) return cli::sweep_command(run, seeds, threads, batch, registry, session);
     if (*check_cmd) return cli::check_command(folder, run, threads, batch, registry);
     if (*shrink_cmd) return cli::shrink_command(shrink, registry);

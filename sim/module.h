@@ -46,6 +46,21 @@ inline std::string join_names(const std::vector<std::string>& names) {
   return out;
 }
 
+// How a module takes part in a run partitioned over ranks (sim/partitioned_run.h).
+enum class PartitionSupport : uint8_t {
+  // Refused for more than one partition: its checkers or its nodes read other nodes'
+  // state synchronously (Raft's and pBFT's safety checkers, linearizability), or its
+  // messages cannot be copied between processes.
+  none,
+  // Runs partitioned with every metric equal to the sequential run's: its state is per
+  // node and it reports no whole-mesh metric (PHOLD).
+  exact,
+  // Its events run partitioned exactly (the fingerprint and the engine's metrics equal the
+  // sequential run's), but its own metrics and checkers read every node at once, so a
+  // partitioned run does not compute them (flooding, gossip): see sim/README.md.
+  events_only,
+};
+
 class Module {
  public:
   virtual ~Module() = default;
@@ -114,6 +129,14 @@ class Module {
   // and what an [expect] key is checked against before the run. The engine's own metrics
   // are engine_metrics(), not repeated here.
   virtual std::vector<MetricInfo> metrics() const { return {}; }
+
+  // Partitioned runs: what the module supports, and how its messages cross partitions.
+  // export_message appends the message in `slot` to `out` and frees the slot (nothing for
+  // a message inlined in the event's payload); import_message reads one back from `in`
+  // (advancing it) and returns the payload the receiving partition's event carries.
+  virtual PartitionSupport partition_support() const { return PartitionSupport::none; }
+  virtual void export_message(uint32_t /*slot*/, std::vector<uint8_t>& /*out*/) {}
+  virtual uint32_t import_message(uint32_t payload, const uint8_t*& /*in*/) { return payload; }
 
   // Time-series sampling at the scenario's metrics interval.
   virtual void sample(SimTime /*now*/, Metrics&) {}

@@ -41,8 +41,11 @@
 // Byzantine node, which is no cheaper than the stream itself, plus a derivation per step.)
 #pragma once
 #include <algorithm>
+#include <cassert>
 #include <concepts>
+#include <cstring>
 #include <deque>
+#include <type_traits>
 #include <map>
 #include <memory>
 #include <string>
@@ -123,6 +126,15 @@ template <class P>
 concept InlineMessages = requires(const typename P::Message& m, const typename P::Params& p, uint32_t v) {
   { P::encode(m) } -> std::same_as<uint32_t>;
   { P::decode(p, v) } -> std::same_as<typename P::Message>;
+};
+
+// Optional: how a message with pointers inside (a heap-grown set) crosses partitions of a
+// partitioned run as bytes (NodeModule::export_message).
+template <class P>
+concept MessageBytes = requires(const typename P::Message& m, const typename P::Params& p, std::vector<uint8_t>& out,
+                                const uint8_t*& in) {
+  P::write(m, out);
+  { P::read(p, in) } -> std::same_as<typename P::Message>;
 };
 
 template <class P>
@@ -206,6 +218,42 @@ class NodeModule : public Module {
   uint32_t clone(uint32_t slot) override {
     if constexpr (InlineMessages<P>) return slot;
     else return store(Message(pool_[slot]));
+  }
+
+  // Messages cross partitions as bytes: inlined ones travel in the event itself, plain
+  // values (trivially copyable) are copied, and a protocol with pointers inside its
+  // messages says how with `static void write(const Message&, std::vector<uint8_t>&)` and
+  // `static Message read(const Params&, const uint8_t*&)` (MessageBytes below).
+  static constexpr bool kMessagesCross =
+      InlineMessages<P> || std::is_trivially_copyable_v<Message> || MessageBytes<P>;
+  void export_message(uint32_t slot, std::vector<uint8_t>& out) override {
+    if constexpr (InlineMessages<P>) {
+      return;
+    } else if constexpr (MessageBytes<P>) {
+      P::write(pool_[slot], out);
+      free_.push_back(slot);
+    } else if constexpr (std::is_trivially_copyable_v<Message>) {
+      const auto* b = reinterpret_cast<const uint8_t*>(&pool_[slot]);
+      out.insert(out.end(), b, b + sizeof(Message));
+      free_.push_back(slot);
+    } else {
+      assert(false && "module messages cannot cross partitions: partition_support() must say none");
+    }
+  }
+  uint32_t import_message(uint32_t payload, const uint8_t*& in) override {
+    if constexpr (InlineMessages<P>) {
+      return payload;
+    } else if constexpr (MessageBytes<P>) {
+      return store(P::read(params_, in));
+    } else if constexpr (std::is_trivially_copyable_v<Message>) {
+      Message m;
+      std::memcpy(static_cast<void*>(&m), in, sizeof(Message));
+      in += sizeof(Message);
+      return store(std::move(m));
+    } else {
+      assert(false && "module messages cannot cross partitions");
+      return payload;
+    }
   }
 
   Duration receive_cost(uint32_t slot) const override {

@@ -119,6 +119,7 @@ void Simulation::send(ModuleId m, NodeId from, NodeId to, uint32_t slot, uint8_t
     return;
   }
   Event e{event_time(fate.delay[0], extra_delay), seq, from, to, slot, msg_type, EventKind::message, m};
+  if (!owns(to)) [[unlikely]] return send_remote(m, e, fate, extra_delay);
   queue_.push(e);
   if (observing_) [[unlikely]] notify_send(e, bytes);
   if (fate.copies == 2) {
@@ -185,7 +186,7 @@ void Simulation::complete_disk_write(const Event& e) {
     return;
   }
   if (state_[e.target] != NodeState::up) return;
-  fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), 0, e.module);
+  fingerprint_.add(e.time, e.key, e.target, static_cast<uint8_t>(e.kind), 0, e.module);
   const DiskModel::Write w = disk_.complete_head(e.target, now_);
   start_disk_write(e.target);
   modules_[w.module]->persisted(e.target, w.token);
@@ -235,7 +236,7 @@ int64_t Simulation::event_time(Duration a, Duration b) const {
 
 // A message's handler runs now.
 void Simulation::hand_over(const Event& e, uint16_t msg_type) {
-  fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), msg_type, e.module);
+  fingerprint_.add(e.time, e.key, e.target, static_cast<uint8_t>(e.kind), msg_type, e.module);
   ++network_->counters().delivered;
   ++handled_;
   if (observing_) [[unlikely]] observe_delivery(e);
@@ -268,7 +269,7 @@ void Simulation::dispatch(const Event& e) {
   switch (e.kind) {
     case EventKind::start:
       if (state_[e.target] == NodeState::absent) return;  // it starts when it joins
-      fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), 0, e.module);
+      fingerprint_.add(e.time, e.key, e.target, static_cast<uint8_t>(e.kind), 0, e.module);
       modules_[e.module]->start(e.target);
       return;
     case EventKind::message:
@@ -281,21 +282,26 @@ void Simulation::dispatch(const Event& e) {
         return;
       }
       if (state_[e.target] != NodeState::up) return;
-      fingerprint_.add(e.time, e.target, static_cast<uint8_t>(e.kind), e.aux, e.module);
+      fingerprint_.add(e.time, e.key, e.target, static_cast<uint8_t>(e.kind), e.aux, e.module);
       ++handled_;
       modules_[e.module]->timer(e.target, e.aux);
       return;
     }
     case EventKind::fault:
-      fingerprint_.add(e.time, e.payload, static_cast<uint8_t>(e.kind), 0, 0);
+      // Every partition applies (and records) every fault: node state stays global.
+      fingerprint_.add(e.time, e.key, e.payload, static_cast<uint8_t>(e.kind), 0, 0);
+      ++replicated_events_;
+      --fault_events_pending_;
       faults_->apply(e.payload);
       return;
     case EventKind::disk: return complete_disk_write(e);
     case EventKind::sample:
+      ++replicated_events_;
       sample_all();
       if (!violation_)
         for (auto& m : modules_)
-          if (auto v = m->check(now_)) {
+          if (!module_metrics_here(*m)) continue;
+          else if (auto v = m->check(now_)) {
             violation_ = v;
             halted_ = true;
             break;
@@ -310,10 +316,15 @@ void Simulation::dispatch(const Event& e) {
 void Simulation::sample_all() {
   uint64_t up = static_cast<uint64_t>(std::count(state_.begin(), state_.end(), NodeState::up));
   metrics_.sample("nodes_up", now_, static_cast<double>(up));
-  metrics_.sample("pending_events", now_, static_cast<double>(queue_.size()));
+  // A partition counts its queue and the messages it has posted to others this window; the
+  // fault events every partition holds count on partition 0 only (sim/partitioned_run.h).
+  const uint64_t pending = !remote_ ? queue_.size()
+                                    : queue_.size() + remote_->pending - (partition_index_ ? fault_events_pending_ : 0);
+  metrics_.sample("pending_events", now_, static_cast<double>(pending));
   metrics_.sample("messages_delivered", now_, static_cast<double>(network_->counters().delivered));
   if (disk_.enabled()) metrics_.sample("disk_queue_depth", now_, static_cast<double>(disk_.total_queued()));
-  for (auto& m : modules_) m->sample(now_, metrics_);
+  for (auto& m : modules_)
+    if (module_metrics_here(*m)) m->sample(now_, metrics_);
   for (RunObserver* o : observers_) o->on_sample(now_.ns, metrics_);
 }
 
@@ -368,8 +379,10 @@ void Simulation::begin(const RunInfo& info) {
   queue_.reserve(static_cast<size_t>(n) * modules_.size() + faults_->faults().size() * 2 + 16);
   for (size_t m = 0; m < modules_.size(); ++m)
     for (NodeId node = 0; node < n; ++node)
-      queue_.push(Event{0, node_seq_[node]++, node, node, 0, 0, EventKind::start, static_cast<ModuleId>(m)});
+      if (owns(node)) queue_.push(Event{0, node_seq_[node]++, node, node, 0, 0, EventKind::start, static_cast<ModuleId>(m)});
+  const size_t before_faults = queue_.size();
   faults_->schedule();
+  fault_events_pending_ = queue_.size() - before_faults;
   queue_.push(Event{0, 0, kSampleOrigin, 0, 0, 0, EventKind::sample, 0});
 }
 
@@ -450,7 +463,8 @@ RunResult Simulation::finish() {
   // (throughput, linearizable, ...), so averages over a sweep do not silently drop the
   // failures. The first violation is the one reported.
   for (auto& m : modules_)
-    if (auto v = m->finish(now_, metrics_); v && !violation_) violation_ = v;
+    if (!module_metrics_here(*m)) continue;
+    else if (auto v = m->finish(now_, metrics_); v && !violation_) violation_ = v;
   const NetworkCounters& c = network_->counters();
   if (!metrics_.node_series().empty()) {
     // Say how many nodes the per-node series cover: all of them, or a sample (metrics.h).
@@ -518,7 +532,8 @@ void Simulation::crash_node(NodeId n) {
   cpu_.crash(n, now_);  // messages in the CPU queue are lost with the node
   disk_.crash(n);       // and so are writes that have not completed: they were never durable
   cancel_all_timers(n);
-  for (auto& m : modules_) m->crash(n);
+  if (owns(n))
+    for (auto& m : modules_) m->crash(n);
 }
 
 void Simulation::recover_node(NodeId n) {
@@ -532,7 +547,8 @@ void Simulation::recover_node(NodeId n) {
     return;
   }
   state_[n] = NodeState::up;
-  for (auto& m : modules_) m->recover(n);
+  if (owns(n))
+    for (auto& m : modules_) m->recover(n);
 }
 
 void Simulation::pause_node(NodeId n) {
@@ -546,7 +562,8 @@ void Simulation::resume_node(NodeId n) {
   state_[n] = NodeState::up;
   if (!restart_pending_.empty() && restart_pending_[n]) {
     restart_pending_[n] = 0;
-    for (auto& m : modules_) m->recover(n);
+    if (owns(n))
+      for (auto& m : modules_) m->recover(n);
   }
   if (parked_.empty()) return;
   // Held events happen now, in their original order (their keys keep origin and seq).
@@ -559,7 +576,7 @@ void Simulation::resume_node(NodeId n) {
 
 void Simulation::leave_node(NodeId n) {
   if (state_[n] == NodeState::absent) return;
-  if (state_[n] == NodeState::up)
+  if (state_[n] == NodeState::up && owns(n))
     for (auto& m : modules_) m->before_leave(n);
   if (state_[n] == NodeState::paused) drop_parked(n);
   const bool was_up = state_[n] != NodeState::crashed;
@@ -568,14 +585,15 @@ void Simulation::leave_node(NodeId n) {
   cpu_.crash(n, now_);
   disk_.crash(n);
   cancel_all_timers(n);
-  if (was_up)
+  if (was_up && owns(n))
     for (auto& m : modules_) m->leave(n);
 }
 
 void Simulation::join_node(NodeId n) {
   if (state_[n] != NodeState::absent) return;
   state_[n] = NodeState::up;
-  for (auto& m : modules_) m->join(n);
+  if (owns(n))
+    for (auto& m : modules_) m->join(n);
 }
 
 void Simulation::set_drift(NodeId n, int64_t ppm) {

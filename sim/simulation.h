@@ -25,6 +25,7 @@
 #include "sim/module.h"
 #include "sim/network.h"
 #include "sim/observer.h"
+#include "sim/partition_outbox.h"
 #include "sim/rng.h"
 #include "sim/run_spec.h"
 #include "sim/topology.h"
@@ -180,6 +181,26 @@ class Simulation {
   const std::vector<FaultSpec>& faults() const;
   // The drift in force on a node's timers, in ppm (the most recently started drift fault).
   int64_t drift_ppm(NodeId n) const { return drift_ppm_.empty() ? 0 : drift_ppm_[n]; }
+  const RunSpec& spec() const { return spec_; }
+
+  // ---- one partition of a partitioned run (sim/partitioned_run.h; simulation_partition.cpp) ----
+  // Makes this Simulation partition `index` of `outbox->first.size() - 1`: it starts and
+  // runs only its own nodes' events, and messages to other partitions' nodes go to
+  // `outbox` (with their full event key) instead of the queue. Faults and sampling run on
+  // every partition (state_ stays global), but only owners run module callbacks. Call
+  // before begin(). `fingerprint_log` receives the partition's fingerprinted events.
+  void become_partition(uint32_t index, PartitionOutbox* outbox, std::vector<Fingerprint::Entry>* fingerprint_log);
+  bool owns(NodeId n) const { return n - own_first_ < own_count_; }
+  // Runs every event earlier than `bound` (and not past the end); the conservative window.
+  void run_window(int64_t bound);
+  // The earliest pending event's time, INT64_MAX when none.
+  int64_t next_event_time() { return queue_.empty() ? INT64_MAX : queue_.top().time; }
+  // Queues the messages another partition posted to this one (PartitionOutbox's format).
+  void accept_remote(const std::vector<uint8_t>& bytes);
+  // Fault and sampling events this partition ran: every partition runs them, so a merge
+  // counts them once.
+  uint64_t replicated_events() const { return replicated_events_; }
+  uint64_t remote_messages_sent() const { return remote_ ? remote_->messages : 0; }
 
  private:
   friend class FaultInjector;
@@ -201,6 +222,11 @@ class Simulation {
   [[gnu::cold, gnu::noinline]] void observe_arrival_drop(const Event& e, DropReason why);
   // One event, without the checks step() makes (the caller made them).
   void run_event();
+  // send()'s path for a target on another partition (partitioned runs only).
+  [[gnu::cold, gnu::noinline]] void send_remote(ModuleId m, const Event& e, const MessageFate& fate, Duration extra_delay);
+  // Whether modules' sample/check/finish run here: not in a partition when a module's own
+  // metrics read the whole mesh (Module::partition_support).
+  bool module_metrics_here(const Module& m) const;
 
   // Node transitions, driven by the fault injector (which decides when layers compose).
   void crash_node(NodeId n);
@@ -255,6 +281,14 @@ class Simulation {
   bool tracking_ = false;
   bool observing_ = false;  // listening_ || tracking_: the per-message check
   std::unordered_map<uint64_t, MessageRecord> in_flight_;
+  // Partitioned runs: this Simulation runs nodes [own_first_, own_first_ + own_count_)
+  // (all of them, unpartitioned: one unsigned compare in send() tells a remote target).
+  NodeId own_first_ = 0;
+  uint32_t own_count_ = UINT32_MAX;
+  uint32_t partition_index_ = 0;
+  PartitionOutbox* remote_ = nullptr;
+  uint64_t replicated_events_ = 0;
+  uint64_t fault_events_pending_ = 0;
 };
 
 }  // namespace meshsim

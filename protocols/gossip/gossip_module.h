@@ -40,6 +40,11 @@ class BasicGossipModule : public NodeModule<P> {
   std::optional<Violation> check(SimTime now) override;
   std::optional<Violation> finish(SimTime now, Metrics& m) override;
   std::vector<MetricInfo> metrics() const override { return gossip_metrics(); }
+  // Its events run partitioned; coverage, residue and the delivery checker read every node
+  // at once, so a partitioned run leaves them out (sim/README.md, "Partitioned runs").
+  PartitionSupport partition_support() const override {
+    return Base::kMessagesCross ? PartitionSupport::events_only : PartitionSupport::none;
+  }
   // "informed 1 of 1 rumors (spreading 1)" or "uninformed": one line for a live view.
   std::string describe_node(NodeId n) const override;
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "protocols/gossip/gossip_params.h"
+#include "protocols/gossip/message_bytes.h"
 #include "protocols/gossip/messages.h"
 #include "sim/outbox.h"
 
@@ -106,6 +107,9 @@ struct GossipProtocol {
   static constexpr bool uses_rng = true;
   // By variant index, for per-type message counters.
   static constexpr std::array<const char*, 4> message_names = {"push", "pull_request", "push_pull", "reply"};
+  // Across partitions of a partitioned run (message_bytes.h).
+  static void write(const Message& m, std::vector<uint8_t>& out) { bytes::write(m, out); }
+  static Message read(const Params&, const uint8_t*& in) { return bytes::read(in); }
 };
 
 // Flooding draws no random numbers, so it skips the 32-byte per-node stream, and sends

@@ -50,6 +50,8 @@ class PholdModule : public NodeModule<Protocol> {
  public:
   using NodeModule::NodeModule;
   std::string_view name() const override { return "phold"; }
+  // Per-node state only, no metrics of its own: a partitioned run equals the sequential one.
+  PartitionSupport partition_support() const override { return PartitionSupport::exact; }
 };
 
 void register_phold(ModuleRegistry& registry);
