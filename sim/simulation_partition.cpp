@@ -56,7 +56,6 @@ void Simulation::accept_remote(const std::vector<uint8_t>& bytes) {
     in += sizeof(Event);
     assert(owns(e.target) && "a message for another partition");
     e.payload = modules_[e.module]->import_message(e.payload, in);
-    e.link = 0;
     queue_.push(e);
   }
   assert(in == end);
