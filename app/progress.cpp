@@ -85,9 +85,16 @@ void Progress::start_checks() {
   const Clock::duration every = mode_ == ProgressMode::off ? std::chrono::seconds(5) : interval(mode_);
   ticker_ = std::thread([this, every] {
     auto next = Clock::now() + every;
-    while (!stop_ticker_) {
-      // Short naps so that stopping is prompt; shorter still when the interval is.
-      std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(50), every));
+    for (;;) {
+      // Naps of 50 ms (shorter when the interval is) to notice a Ctrl-C; finish() wakes the
+      // nap at once, since a sweep of 20 ms runs would otherwise spend most of its wall
+      // time waiting here (200 Raft chaos seeds: 11.5 s wall against 4.4 s of CPU).
+      {
+        std::unique_lock lock(ticker_mutex_);
+        if (ticker_wake_.wait_for(lock, std::min<Clock::duration>(std::chrono::milliseconds(50), every),
+                                  [this] { return stop_ticker_.load(); }))
+          return;
+      }
       if (interrupt_signal()) checks_.cancel = true;
       if (Clock::now() < next || mode_ == ProgressMode::off) continue;
       next += every;
@@ -115,7 +122,11 @@ void Progress::finish() {
     checks_started_ = Clock::now();
   }
   if (checks_wall_s_ == 0) checks_wall_s_ = seconds_since(checks_started_);
-  stop_ticker_ = true;
+  {
+    std::lock_guard lock(ticker_mutex_);
+    stop_ticker_ = true;
+  }
+  ticker_wake_.notify_all();
   if (ticker_.joinable()) ticker_.join();
   if (mode_ == ProgressMode::terminal) {
     std::lock_guard lock(print_);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -62,6 +63,8 @@ class Progress {
   CheckProgress checks_;
   std::mutex print_;
   std::atomic<bool> stop_ticker_{false};
+  std::mutex ticker_mutex_;               // guards the stop flag's change, for ticker_wake_
+  std::condition_variable ticker_wake_;
   std::thread ticker_;
 };
 

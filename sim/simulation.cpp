@@ -44,14 +44,14 @@ Simulation::Simulation(RunSpec spec) : spec_(std::move(spec)), modules_(spec_.mo
   });
   state_.assign(n, NodeState::up);
   spec_.absent.for_each([&](NodeId a) { state_[a] = NodeState::absent; });
-  node_seq_.assign(n, 0);
-  node_msg_seq_.assign(n, 0);
+  node_counters_.assign(n, NodeCounters{});
   std::vector<FaultSpec> faults = spec_.faults;
   std::vector<FaultSpec> chaos = draw_chaos(spec_.chaos, spec_.seed, n, spec_.end, spec_.absent, spec_.faults);
   faults.insert(faults.end(), std::make_move_iterator(chaos.begin()), std::make_move_iterator(chaos.end()));
   faults_ = std::make_unique<FaultInjector>(*this, std::move(faults));
   network_ = std::make_unique<Network>(topology(), spec_.seed, spec_.link, link_rules(spec_));
   timer_gen_.resize(modules_.size());
+  timer_reused_.resize(modules_.size());
   timer_count_.assign(modules_.size(), 0);
   processing_.assign(modules_.size(), 0);
   if (spec_.storage.enabled) disk_.enable(spec_.seed, n, spec_.storage);
@@ -87,6 +87,7 @@ std::vector<MessageRecord> Simulation::pending_messages() const {
 void Simulation::declare_timers(ModuleId m, TimerId count) {
   timer_count_[m] = count;
   timer_gen_[m].assign(static_cast<size_t>(node_count()) * count, 0);
+  timer_reused_[m].assign((node_count() + 63) / 64, 0);
 }
 
 void Simulation::notify_send(const Event& e, uint32_t bytes) {
@@ -110,8 +111,8 @@ void Simulation::send(ModuleId m, NodeId from, NodeId to, uint32_t slot, uint8_t
                       uint32_t bytes, Duration extra_delay) {
   // A protocol addressing a node that does not exist is a programmer error.
   assert(to < node_count() && "message to a node id beyond the node count");
-  uint64_t seq = node_seq_[from]++;
-  uint64_t key = derive_stream(seed(), static_cast<uint64_t>(StreamKind::network), from, node_msg_seq_[from]++);
+  uint64_t seq = node_counters_[from].events++;
+  uint64_t key = derive_stream(seed(), static_cast<uint64_t>(StreamKind::network), from, node_counters_[from].messages++);
   MessageFate fate = network_->route(from, to, bytes, now_, key);
   if (fate.dropped != DropReason::none) {
     if (observing_) [[unlikely]] observe_dropped_send(m, from, to, seq, msg_type, bytes, slot, fate.dropped);
@@ -124,7 +125,7 @@ void Simulation::send(ModuleId m, NodeId from, NodeId to, uint32_t slot, uint8_t
   if (observing_) [[unlikely]] notify_send(e, bytes);
   if (fate.copies == 2) {
     uint32_t copy = modules_[m]->clone(slot);
-    uint64_t copy_seq = node_seq_[from]++;
+    uint64_t copy_seq = node_counters_[from].events++;
     Event c{event_time(fate.delay[1], extra_delay), copy_seq, from, to, copy, msg_type, EventKind::message, m};
     queue_.push(c);
     if (observing_) [[unlikely]] notify_send(c, bytes);
@@ -153,16 +154,18 @@ void Simulation::observe_arrival_drop(const Event& e, DropReason why) {
 void Simulation::set_timer(ModuleId m, NodeId node, TimerId id, Duration after) {
   assert(id < timer_count_[m] && "timer id beyond the count the module declared");
   uint32_t gen = ++timer_gen_[m][static_cast<size_t>(node) * timer_count_[m] + id];
+  if (gen != 1) mark_timers_reused(m, node);  // an earlier setting may still be queued
   if (!drift_ppm_.empty() && drift_ppm_[node] != 0) {
     // A drifting clock stretches (or shrinks) every interval the node measures.
     __int128 scaled = static_cast<__int128>(after.ns) * (1'000'000 + drift_ppm_[node]) / 1'000'000;
     after = Duration{static_cast<int64_t>(std::min<__int128>(scaled, kMaxDuration.ns))};
   }
-  queue_.push(Event{event_time(after), node_seq_[node]++, node, node, gen, id, EventKind::timer, m});
+  queue_.push(Event{event_time(after), node_counters_[node].events++, node, node, gen, id, EventKind::timer, m});
 }
 
 void Simulation::cancel_timer(ModuleId m, NodeId node, TimerId id) {
   ++timer_gen_[m][static_cast<size_t>(node) * timer_count_[m] + id];
+  mark_timers_reused(m, node);
 }
 
 void Simulation::write_to_disk(ModuleId m, NodeId n, uint32_t bytes, uint64_t token) {
@@ -174,7 +177,7 @@ void Simulation::write_to_disk(ModuleId m, NodeId n, uint32_t bytes, uint64_t to
 // event of the node's own, cancelled lazily by the disk's generation.
 void Simulation::start_disk_write(NodeId n) {
   if (auto done = disk_.start_head(n, now_))
-    queue_.push(Event{std::min(*done, spec_.end.ns + 1), node_seq_[n]++, n, n, disk_.generation(n), 0, EventKind::disk,
+    queue_.push(Event{std::min(*done, spec_.end.ns + 1), node_counters_[n].events++, n, n, disk_.generation(n), 0, EventKind::disk,
                       disk_.head_module(n)});
 }
 
@@ -275,7 +278,8 @@ void Simulation::dispatch(const Event& e) {
     case EventKind::message:
     case EventKind::processed: return deliver_message(e);
     case EventKind::timer: {
-      if (timer_gen_[e.module][static_cast<size_t>(e.target) * timer_count_[e.module] + e.aux] != e.payload)
+      if (timers_reused(e.module, e.target) &&
+          timer_gen_[e.module][static_cast<size_t>(e.target) * timer_count_[e.module] + e.aux] != e.payload)
         return;  // cancelled or superseded: lazy cancellation
       if (state_[e.target] == NodeState::paused) {
         parked_[e.target].push_back(e);
@@ -379,7 +383,7 @@ void Simulation::begin(const RunInfo& info) {
   queue_.reserve(static_cast<size_t>(n) * modules_.size() + faults_->faults().size() * 2 + 16);
   for (size_t m = 0; m < modules_.size(); ++m)
     for (NodeId node = 0; node < n; ++node)
-      if (owns(node)) queue_.push(Event{0, node_seq_[node]++, node, node, 0, 0, EventKind::start, static_cast<ModuleId>(m)});
+      if (owns(node)) queue_.push(Event{0, node_counters_[node].events++, node, node, 0, 0, EventKind::start, static_cast<ModuleId>(m)});
   const size_t before_faults = queue_.size();
   faults_->schedule();
   fault_events_pending_ = queue_.size() - before_faults;
@@ -512,8 +516,10 @@ RunResult Simulation::finish() {
 
 void Simulation::cancel_all_timers(NodeId n) {
   // Bumping every generation cancels all of the node's pending timers at once.
-  for (size_t m = 0; m < modules_.size(); ++m)
+  for (size_t m = 0; m < modules_.size(); ++m) {
     for (TimerId t = 0; t < timer_count_[m]; ++t) ++timer_gen_[m][static_cast<size_t>(n) * timer_count_[m] + t];
+    if (timer_count_[m] > 0) mark_timers_reused(static_cast<ModuleId>(m), n);
+  }
 }
 
 void Simulation::drop_parked(NodeId n) {

@@ -40,7 +40,7 @@ void Simulation::send_remote(ModuleId m, const Event& e, const MessageFate& fate
     // clone before the original's slot is exported (and freed).
     const uint32_t copy = modules_[m]->clone(e.payload);
     post(e);
-    post(Event{event_time(fate.delay[1], extra_delay), node_seq_[e.origin()]++, e.origin(), e.target, copy,
+    post(Event{event_time(fate.delay[1], extra_delay), node_counters_[e.origin()].events++, e.origin(), e.target, copy,
                static_cast<uint16_t>(e.aux), EventKind::message, m});
     return;
   }
