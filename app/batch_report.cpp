@@ -5,18 +5,13 @@
 
 #include "app/interrupt.h"
 #include "app/json_writer.h"
+#include "app/readable.h"
 
 namespace meshsim::cli {
 
 namespace {
 
 bool is_error(const RunOutcome& o) { return o.exit_code == 2 || o.exit_code == 3; }
-
-std::string hex64(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 }  // namespace
 

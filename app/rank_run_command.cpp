@@ -22,21 +22,6 @@ namespace meshsim::cli {
 
 namespace {
 
-std::string hex64(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-int exit_code(RunStatus s) {
-  switch (s) {
-    case RunStatus::complete: return 0;
-    case RunStatus::inconclusive: return kExitInconclusive;
-    case RunStatus::interrupted: return interrupted_exit_code(interrupt_signal());
-    default: return 1;
-  }
-}
-
 void print_summary(const Scenario& sc, const PartitionedOutcome& out, double wall_s, int64_t run_id,
                    const std::string& db, const std::vector<std::pair<double, double>>& ranks) {
   const RunResult& r = out.result;
@@ -147,7 +132,7 @@ int rank_run_command(const RunOptions& o, const ModuleRegistry& registry, mpi::S
   } else if (!o.quiet) {
     print_summary(*scenario, out, out.result.wall_s, run_id, o.db, ranks);
   }
-  return exit_code(out.result.status);
+  return exit_code_of(out.result.status);
 }
 
 }  // namespace meshsim::cli

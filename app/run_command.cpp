@@ -24,12 +24,6 @@ namespace meshsim::cli {
 
 namespace {
 
-std::string hex64(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 std::string shell_quote(const std::string& s) {
   if (s.find_first_of(" \t\"'$`\\|&;<>()*?") == std::string::npos && !s.empty()) return s;
   std::string out = "'";
@@ -148,15 +142,6 @@ void mark_interrupted(RunResult& r, int signal, SimTime end) {
   r.status = RunStatus::interrupted;
   r.failure = why;
   r.note.clear();
-}
-
-int exit_code_of(RunStatus status) {
-  switch (status) {
-    case RunStatus::complete: return 0;
-    case RunStatus::inconclusive: return kExitInconclusive;
-    case RunStatus::interrupted: return interrupted_exit_code(interrupt_signal());
-    default: return 1;
-  }
 }
 
 // Stands between the engine and the results sink. The engine ends its observers itself,
@@ -306,5 +291,15 @@ int run_command(const RunOptions& o, const ModuleRegistry& registry) {
 }
 
 unsigned default_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+// The command's exit code for a run's status (README, "Exit codes").
+int exit_code_of(RunStatus status) {
+  switch (status) {
+    case RunStatus::complete: return 0;
+    case RunStatus::inconclusive: return kExitInconclusive;
+    case RunStatus::interrupted: return interrupted_exit_code(interrupt_signal());
+    default: return 1;
+  }
+}
 
 }  // namespace meshsim::cli

@@ -47,6 +47,8 @@ inline constexpr int kExitResultsAside = 4;
 // linearizability search ran out of budget): neither a pass nor a failure. CI can treat it
 // as either; README.md's "meshsim in your CI" shows how.
 inline constexpr int kExitInconclusive = 5;
+// The exit code for a run's status: 0 complete, 5 inconclusive, 128 + signal interrupted, else 1.
+int exit_code_of(RunStatus status);
 // A run stopped by SIGINT / SIGTERM exits 128 + the signal (app/interrupt.h).
 
 // The exact command that reproduces a run (TigerBeetle's VOPR habit).
