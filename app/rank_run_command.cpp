@@ -70,14 +70,9 @@ int rank_run_command(const RunOptions& o, const ModuleRegistry& registry, mpi::S
   } catch (const ScenarioError& e) {
     return refuse(e.what());
   }
-  RunInfo info;
-  info.scenario_path = o.scenario;
-  info.scenario_name = scenario->name;
-  info.scenario_text = scenario->text;
-  info.seed = scenario->seed;
-  info.build_id = build_id();
-  info.command_line = "mpirun -n " + std::to_string(session.size()) + " " + reproduce_command(o.scenario, scenario->seed, o.sets);
-  info.parameters = scenario->parameters;
+  RunInfo info = run_info_of(*scenario, o.scenario,
+                             "mpirun -n " + std::to_string(session.size()) + " " +
+                                 reproduce_command(o.scenario, scenario->seed, o.sets));
 
   mpi::RankTransport transport(session);
   const auto started = std::chrono::steady_clock::now();

@@ -192,14 +192,7 @@ RunOutcome execute_run_unguarded(const RunOptions& o, const ModuleRegistry& regi
   out.scenario_name = scenario->name;
   out.reproduce = reproduce_command(o.scenario, scenario->seed, o.sets);
 
-  RunInfo info;
-  info.scenario_path = o.scenario;
-  info.scenario_name = scenario->name;
-  info.scenario_text = scenario->text;
-  info.seed = scenario->seed;
-  info.build_id = build_id();
-  info.command_line = out.reproduce;
-  info.parameters = scenario->parameters;
+  RunInfo info = run_info_of(*scenario, o.scenario, out.reproduce);
 
   std::unique_ptr<SqliteSink> sink;
   try {
@@ -291,6 +284,18 @@ int run_command(const RunOptions& o, const ModuleRegistry& registry) {
 }
 
 unsigned default_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+RunInfo run_info_of(const Scenario& scenario, const std::string& path, const std::string& command_line) {
+  RunInfo info;
+  info.scenario_path = path;
+  info.scenario_name = scenario.name;
+  info.scenario_text = scenario.text;
+  info.seed = scenario.seed;
+  info.build_id = build_id();
+  info.command_line = command_line;
+  info.parameters = scenario.parameters;
+  return info;
+}
 
 // The command's exit code for a run's status (README, "Exit codes").
 int exit_code_of(RunStatus status) {

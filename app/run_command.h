@@ -8,6 +8,10 @@
 #include "sim/scenario/module_registry.h"
 #include "sim/observer.h"
 
+namespace meshsim {
+struct Scenario;
+}
+
 namespace meshsim::cli {
 
 struct RunOptions {
@@ -49,6 +53,9 @@ inline constexpr int kExitResultsAside = 4;
 inline constexpr int kExitInconclusive = 5;
 // The exit code for a run's status: 0 complete, 5 inconclusive, 128 + signal interrupted, else 1.
 int exit_code_of(RunStatus status);
+// What a run records about itself: the scenario's name, text, seed and parameters, this
+// build's id, and the command that reproduces it.
+RunInfo run_info_of(const Scenario& scenario, const std::string& path, const std::string& command_line);
 // A run stopped by SIGINT / SIGTERM exits 128 + the signal (app/interrupt.h).
 
 // The exact command that reproduces a run (TigerBeetle's VOPR habit).

@@ -22,6 +22,26 @@ int count_of(size_t bytes, const char* what) {
   return static_cast<int>(bytes);
 }
 
+// The displacements of buffers of `counts` bytes laid end to end, as MPI's v-collectives
+// take them; checks that the whole still fits an int.
+std::vector<int> offsets_of(const std::vector<int>& counts, const char* what) {
+  std::vector<int> offsets(counts.size());
+  size_t total = 0;
+  for (size_t r = 0; r < counts.size(); ++r) {
+    offsets[r] = count_of(total, what);
+    total += static_cast<size_t>(counts[r]);
+  }
+  count_of(total, what);
+  return offsets;
+}
+
+// Splits `all` back into one buffer a rank.
+std::vector<Bytes> split(const Bytes& all, const std::vector<int>& counts, const std::vector<int>& offsets) {
+  std::vector<Bytes> out(counts.size());
+  for (size_t r = 0; r < counts.size(); ++r) out[r].assign(all.begin() + offsets[r], all.begin() + offsets[r] + counts[r]);
+  return out;
+}
+
 void check(int rc, const char* call) {
   if (rc == MPI_SUCCESS) return;
   char text[MPI_MAX_ERROR_STRING];
@@ -71,21 +91,14 @@ void Session::broadcast(Bytes& bytes, int root) {
 std::vector<Bytes> Session::all_gather(const Bytes& mine) {
   if (!active()) return {mine};
   int my_count = count_of(mine.size(), "an all-gather contribution");
-  std::vector<int> counts(static_cast<size_t>(size_)), offsets(static_cast<size_t>(size_));
+  std::vector<int> counts(static_cast<size_t>(size_));
   check(MPI_Allgather(&my_count, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD), "MPI_Allgather");
-  size_t total = 0;
-  for (int r = 0; r < size_; ++r) {
-    offsets[r] = count_of(total, "an all-gather");
-    total += static_cast<size_t>(counts[r]);
-  }
-  count_of(total, "an all-gather");
-  Bytes all(total);
+  const std::vector<int> offsets = offsets_of(counts, "an all-gather");
+  Bytes all(static_cast<size_t>(offsets.back()) + static_cast<size_t>(counts.back()));
   check(MPI_Allgatherv(mine.data(), my_count, MPI_BYTE, all.data(), counts.data(), offsets.data(), MPI_BYTE,
                        MPI_COMM_WORLD),
         "MPI_Allgatherv");
-  std::vector<Bytes> out(static_cast<size_t>(size_));
-  for (int r = 0; r < size_; ++r) out[r].assign(all.begin() + offsets[r], all.begin() + offsets[r] + counts[r]);
-  return out;
+  return split(all, counts, offsets);
 }
 
 std::vector<Bytes> Session::all_to_all(const std::vector<Bytes>& to_each) {
@@ -94,29 +107,20 @@ std::vector<Bytes> Session::all_to_all(const std::vector<Bytes>& to_each) {
                            std::to_string(to_each.size()));
   if (!active()) return to_each;
   const size_t n = static_cast<size_t>(size_);
-  std::vector<int> send_counts(n), send_offsets(n), recv_counts(n), recv_offsets(n);
+  std::vector<int> send_counts(n), recv_counts(n);
   Bytes send;
   for (size_t r = 0; r < n; ++r) {
     send_counts[r] = count_of(to_each[r].size(), "an all-to-all buffer");
-    send_offsets[r] = count_of(send.size(), "an all-to-all");
     send.insert(send.end(), to_each[r].begin(), to_each[r].end());
   }
-  count_of(send.size(), "an all-to-all");
+  const std::vector<int> send_offsets = offsets_of(send_counts, "an all-to-all");
   check(MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT, MPI_COMM_WORLD), "MPI_Alltoall");
-  size_t total = 0;
-  for (size_t r = 0; r < n; ++r) {
-    recv_offsets[r] = count_of(total, "an all-to-all");
-    total += static_cast<size_t>(recv_counts[r]);
-  }
-  count_of(total, "an all-to-all");
-  Bytes received(total);
+  const std::vector<int> recv_offsets = offsets_of(recv_counts, "an all-to-all");
+  Bytes received(static_cast<size_t>(recv_offsets.back()) + static_cast<size_t>(recv_counts.back()));
   check(MPI_Alltoallv(send.data(), send_counts.data(), send_offsets.data(), MPI_BYTE, received.data(), recv_counts.data(),
                       recv_offsets.data(), MPI_BYTE, MPI_COMM_WORLD),
         "MPI_Alltoallv");
-  std::vector<Bytes> out(n);
-  for (size_t r = 0; r < n; ++r)
-    out[r].assign(received.begin() + recv_offsets[r], received.begin() + recv_offsets[r] + recv_counts[r]);
-  return out;
+  return split(received, recv_counts, recv_offsets);
 }
 
 namespace {
